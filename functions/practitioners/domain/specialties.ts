@@ -1,0 +1,15 @@
+/** The controlled vocabulary of specialties. */
+export const specialties = [
+  'naturopathy',
+  'sophrology',
+  'massage',
+  'hypnosis',
+  'reflexology',
+  'yoga',
+  'meditation',
+  'shiatsu',
+  'kinesiology',
+  'aromatherapy',
+] as const;
+
+export type Specialty = (typeof specialties)[number];

@@ -1,0 +1,20 @@
+/**
+ * The schedule table: recurring jobs run by EventBridge Scheduler in AWS and by the local
+ * scheduler (local/scheduler.ts) with `npm start`. Expressions are EventBridge Scheduler's
+ * `cron(min hour day-of-month month day-of-week year)` or `rate(n unit)`, evaluated in `timezone`.
+ * The purge and renewal jobs of later issues are added here.
+ */
+import type { FunctionName } from './catalogue.ts';
+
+export interface ScheduleDefinition {
+  /** Kebab-case, unique. */
+  readonly name: string;
+  readonly description: string;
+  readonly expression: string;
+  readonly timezone: 'Europe/Paris' | 'UTC';
+  readonly target: FunctionName;
+  /** Minutes within which Scheduler may start the run (spreads load); 0 for exact. */
+  readonly flexibleWindowMinutes: number;
+}
+
+export const schedules: readonly ScheduleDefinition[] = [];

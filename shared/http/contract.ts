@@ -1,0 +1,48 @@
+/**
+ * HTTP operation contracts: what a route accepts and answers, as zod schemas. A context declares
+ * its operations in its `contract.ts`; the route table (functions/routes.ts) binds each to a
+ * method, path, function and authorization; the handler validates with the same object; the
+ * OpenAPI document is generated from it. Declared once, used everywhere.
+ */
+import type { z } from 'zod';
+
+export interface ResponseContract {
+  readonly description: string;
+  readonly schema?: z.ZodType;
+}
+
+export interface Operation<
+  B extends z.ZodType | undefined = z.ZodType | undefined,
+  Q extends z.ZodType | undefined = z.ZodType | undefined,
+  P extends z.ZodType | undefined = z.ZodType | undefined,
+> {
+  readonly operationId: string;
+  readonly summary: string;
+  readonly tags: readonly string[];
+  readonly body?: B;
+  readonly query?: Q;
+  readonly pathParameters?: P;
+  /** Successful and expected error answers; 400/401/403/429/500 problems are added for all. */
+  readonly responses: Readonly<Record<number, ResponseContract>>;
+}
+
+export function defineOperation<
+  B extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+  P extends z.ZodType | undefined = undefined,
+>(operation: Operation<B, Q, P>): Operation<B, Q, P> {
+  return operation;
+}
+
+export type Infer<T> = T extends z.ZodType ? z.infer<T> : undefined;
+
+/** Staff and user roles: Cognito groups. */
+export type Role = 'client' | 'practitioner' | 'moderator' | 'support' | 'dpo';
+
+/** Who may call a route. Ownership of the object is checked by the use case on the object itself. */
+export type Access =
+  | { readonly kind: 'public' }
+  | { readonly kind: 'authenticated' }
+  | { readonly kind: 'role'; readonly roles: readonly Role[] };
+
+export const publicAccess: Access = { kind: 'public' };

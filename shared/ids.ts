@@ -1,0 +1,6 @@
+import { randomUUID } from 'node:crypto';
+
+/** Opaque identifiers: random, never derived from personal data. */
+export function newId(prefix: string): string {
+  return `${prefix}_${randomUUID().replaceAll('-', '')}`;
+}

@@ -1,0 +1,173 @@
+/**
+ * The retention catalogue: one row per processing purpose of the privacy policy
+ * (../shared/privacy-policy.fr.txt, "Durée de conservation des données"), plus the purposes on
+ * which the policy is silent, with the period we chose and why.
+ *
+ * It is the single source of truth for: the TTL written on every item (see ./expiry.ts), the
+ * purge, the register of processing, and the test that holds it against the policy text.
+ */
+
+export type LegalBasis = 'contract' | 'legitimate-interest' | 'consent' | 'legal-obligation';
+
+/** What starts the clock of a retention period. */
+export type ClockStart =
+  | 'collection-or-last-contact'
+  | 'request'
+  | 'last-activity'
+  | 'deletion-request'
+  | 'appointment-date'
+  | 'end-of-exchange'
+  | 'report'
+  | 'connection'
+  | 'ticket-closure'
+  | 'transaction'
+  | 'operation';
+
+export interface Period {
+  readonly years?: number;
+  readonly months?: number;
+  readonly days?: number;
+}
+
+export interface RetentionRule {
+  /** The purpose as the policy names it (French, verbatim where the policy has it). */
+  readonly purpose: string;
+  readonly legalBases: readonly LegalBasis[];
+  readonly dataCategories: readonly string[];
+  readonly clockStart: ClockStart;
+  /**
+   * How long data is kept after the clock starts. `null` when we never store the data
+   * (bank card data: Stripe holds it) or delete it at the clock event itself (support tickets).
+   */
+  readonly keep: Period | null;
+  /** The sentence of the privacy policy this row implements; null when the policy is silent. */
+  readonly policyText: string | null;
+  /** Why, when the policy is silent or when the implementation needs a word. */
+  readonly rationale?: string;
+}
+
+export const retentionCatalogue = {
+  account: {
+    purpose: "la gestion du compte en ligne de l'Utilisateur",
+    legalBases: ['contract', 'legitimate-interest'],
+    dataCategories: ['identité (nom, prénom)', 'email', 'téléphone', 'identifiants de connexion'],
+    clockStart: 'last-activity',
+    keep: { years: 5 },
+    policyText:
+      'pour la gestion du compte en ligne, les données sont conservées tant que le compte est actif. Les données sont ensuite conservées pendant une durée de 5 ans à compter de la dernière activité.',
+  },
+  'account-deletion': {
+    purpose: "la gestion du compte en ligne de l'Utilisateur (après une demande de suppression)",
+    legalBases: ['contract', 'legitimate-interest'],
+    dataCategories: ['identité (nom, prénom)', 'email', 'téléphone', 'identifiants de connexion'],
+    clockStart: 'deletion-request',
+    keep: { months: 6 },
+    policyText:
+      "En cas de demande de suppression du compte par l'Utilisateur, ses données sont conservées pendant 6 mois.",
+  },
+  'practitioner-profile': {
+    purpose: 'le référencement des praticiens (profil public)',
+    legalBases: ['contract', 'legitimate-interest'],
+    dataCategories: ['identité professionnelle', 'spécialités', "lieux d'exercice", 'prestations et tarifs'],
+    clockStart: 'last-activity',
+    keep: { years: 5 },
+    policyText: null,
+    rationale:
+      "The policy is silent on practitioner profiles. A profile is part of the practitioner's account, so it follows the account rule: kept while the account is active, then 5 years from the last activity.",
+  },
+  appointment: {
+    purpose: 'la gestion des rendez-vous avec les praticiens',
+    legalBases: ['contract', 'legitimate-interest'],
+    dataCategories: ['rendez-vous (date, prestation, praticien, client)'],
+    clockStart: 'appointment-date',
+    keep: { years: 5 },
+    policyText:
+      'pour la gestion des rendez-vous, les données sont conservées 5 ans à compter des dates de rendez-vous.',
+  },
+  payment: {
+    purpose: 'la gestion des paiements des rendez-vous',
+    legalBases: ['contract', 'legitimate-interest'],
+    dataCategories: ['données bancaires (CB)'],
+    clockStart: 'transaction',
+    keep: null,
+    policyText:
+      'pour la gestion des paiements, les données bancaires ne sont conservées que le temps de la transaction.',
+    rationale:
+      "Card data never reaches our code beyond Stripe's SDK and is never stored by us: Stripe holds it. Payment records (Stripe identifiers, amounts, statuses) are kept with the appointment.",
+  },
+  exchange: {
+    purpose: "la gestion des échanges entre l'Utilisateur et les praticiens",
+    legalBases: ['contract', 'legitimate-interest'],
+    dataCategories: ['contenu des échanges'],
+    clockStart: 'end-of-exchange',
+    keep: { years: 5 },
+    policyText:
+      "les échanges entre l'Utilisateur et les praticiens intervenus sur la plateforme sont conservées 5 ans à compter de la fin des échanges.",
+  },
+  newsletter: {
+    purpose: 'la gestion des abonnements à la newsletter',
+    legalBases: ['consent'],
+    dataCategories: ['email', 'abonnement', 'dernier contact'],
+    clockStart: 'collection-or-last-contact',
+    keep: { years: 3 },
+    policyText:
+      "pour la gestion des abonnements à la newsletter (lettre d'actualités) : les données sont conservées pendant 3 ans à compter de la collecte des données ou du dernier contact émanant de l'usager",
+  },
+  'contact-request': {
+    purpose: 'la gestion des demandes de renseignements par le formulaire de contact',
+    legalBases: ['legitimate-interest'],
+    dataCategories: ['identité (nom)', 'email', 'téléphone (facultatif)', 'objet et contenu de la demande'],
+    clockStart: 'request',
+    keep: { years: 3 },
+    policyText:
+      'pour la gestion des demandes de renseignements par le formulaire de contact : 3 ans à compter de la demande.',
+  },
+  'review-report': {
+    purpose:
+      'la gestion des signalements relatifs aux avis laissés par les Utilisateurs clients concernant les praticiens',
+    legalBases: ['contract', 'legal-obligation'],
+    dataCategories: ['signalements', 'avis signalés'],
+    clockStart: 'report',
+    keep: { years: 5 },
+    policyText:
+      'pour la gestion des signalements relatifs aux avis laissés par les Utilisateurs clients concernant les praticiens, les données sont conservées 5 ans à compter du signalement.',
+  },
+  'fraud-prevention': {
+    purpose: 'la prévention et lutte contre la fraude informatique (spamming, hacking...)',
+    legalBases: ['legitimate-interest'],
+    dataCategories: ['données de connexion (adresse IP, identifiants de connexion)'],
+    clockStart: 'connection',
+    keep: { days: 30 },
+    policyText:
+      'pour la prévention et lutte contre la fraude informatique (spamming, hacking...), les données sont conservées 1 mois maximum.',
+    rationale: '"1 mois maximum" is kept as 30 days, never more than the shortest month-long reading.',
+  },
+  support: {
+    purpose: 'la fourniture du service support',
+    legalBases: ['legitimate-interest', 'contract'],
+    dataCategories: ['tickets et réclamations'],
+    clockStart: 'ticket-closure',
+    keep: null,
+    policyText: 'pour la fourniture du service support, les données sont supprimées après la fermeture du ticket.',
+  },
+  'technical-operation': {
+    purpose: 'la gestion technique de la plateforme (Maintenance, hébergement, sécurité, administration)',
+    legalBases: ['legitimate-interest'],
+    dataCategories: ['données techniques', 'journaux (sans donnée personnelle en clair)'],
+    clockStart: 'operation',
+    keep: { days: 30 },
+    policyText:
+      "pour la gestion technique de la plateforme, les données ne sont conservées que le temps nécessaire à l'opération technique.",
+    rationale:
+      'Logs hold no personal data in clear; CloudWatch log groups keep them 30 days, enough to investigate an incident.',
+  },
+} as const satisfies Record<string, RetentionRule>;
+
+export type RetentionPurpose = keyof typeof retentionCatalogue;
+
+export const retentionPurposes = Object.keys(retentionCatalogue) as RetentionPurpose[];
+
+/** Purposes whose data we store with an expiry (a period, not "never stored" / "at once"). */
+export type TimedPurpose = {
+  [P in RetentionPurpose]: (typeof retentionCatalogue)[P]['keep'] extends null ? never : P;
+}[RetentionPurpose];

@@ -1,0 +1,72 @@
+/**
+ * The tables: one per bounded context, so that IAM grants and the architecture test keep each
+ * context to its own data. Read by the CDK app (infra/constructs/data.ts) and by the local cloud
+ * (local/services/dynamodb.ts), so both create exactly these keys and indexes.
+ *
+ * Every table has the same primary key (pk, sk), the TTL attribute `expiresAt`, a stream (for the
+ * retention audit) and the sparse expiry index `byExpiry` (only items holding personal data carry
+ * `expiryDay`, so the purge reads exactly the due items and never scans).
+ */
+import { EXPIRES_AT, EXPIRY_DAY } from './retention/expiry.ts';
+
+export type AttributeType = 'S' | 'N';
+
+export interface IndexDefinition {
+  readonly name: string;
+  readonly partitionKey: { readonly name: string; readonly type: AttributeType };
+  readonly sortKey?: { readonly name: string; readonly type: AttributeType };
+  /** KEYS_ONLY when the reader only needs keys (the purge); ALL otherwise. */
+  readonly projection: 'ALL' | 'KEYS_ONLY';
+}
+
+export interface TableDefinition {
+  /** Logical name; the physical name comes from CDK in AWS and from the local prefix locally. */
+  readonly name: string;
+  /** Environment variable through which functions receive the physical table name. */
+  readonly envVar: string;
+  readonly partitionKey: { readonly name: 'pk'; readonly type: 'S' };
+  readonly sortKey: { readonly name: 'sk'; readonly type: 'S' };
+  readonly ttlAttribute: typeof EXPIRES_AT;
+  readonly indexes: readonly IndexDefinition[];
+}
+
+export const EXPIRY_INDEX = 'byExpiry';
+
+const expiryIndex: IndexDefinition = {
+  name: EXPIRY_INDEX,
+  partitionKey: { name: EXPIRY_DAY, type: 'S' },
+  sortKey: { name: EXPIRES_AT, type: 'N' },
+  projection: 'KEYS_ONLY',
+};
+
+function table(name: string, indexes: readonly IndexDefinition[] = []): TableDefinition {
+  return {
+    name,
+    envVar: `TABLE_${name.toUpperCase().replaceAll('-', '_')}`,
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    ttlAttribute: EXPIRES_AT,
+    indexes: [expiryIndex, ...indexes],
+  };
+}
+
+export const tables = {
+  contact: table('contact'),
+  practitioners: table('practitioners', [
+    {
+      name: 'byListing',
+      partitionKey: { name: 'listingPk', type: 'S' },
+      sortKey: { name: 'listingSk', type: 'S' },
+      projection: 'ALL',
+    },
+  ]),
+} as const satisfies Record<string, TableDefinition>;
+
+export type TableName = keyof typeof tables;
+
+/** The physical table name a function was given, read from its environment. */
+export function tableNameFromEnv(name: TableName, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[tables[name].envVar];
+  if (!value) throw new Error(`Missing environment variable ${tables[name].envVar} (table ${name})`);
+  return value;
+}
