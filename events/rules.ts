@@ -7,11 +7,19 @@ import type { FunctionName } from '#functions/catalogue.ts';
 import { ContactRequestReceived } from './catalogue.ts';
 import type { EventContract } from './envelope.ts';
 
+/**
+ * EventBridge invokes a Lambda target asynchronously, so two retry layers apply: EventBridge
+ * retries a delivery that fails (throttling, service errors; up to 185 times within 24 h), and
+ * Lambda retries a handler that throws (0 to 2 times). Both end in the rule's dead-letter queue.
+ * The local bus emulates both with the same numbers.
+ */
 export interface RetryPolicy {
-  /** EventBridge allows 0 to 185. */
+  /** EventBridge delivery retries; EventBridge allows 0 to 185. */
   readonly maximumRetryAttempts: number;
-  /** EventBridge allows 60 s to 24 h. */
+  /** EventBridge and Lambda give up on an event older than this; 60 s to 6 h for Lambda async. */
   readonly maximumEventAgeSeconds: number;
+  /** Lambda asynchronous-invocation retries when the handler throws: 0, 1 or 2. */
+  readonly functionRetryAttempts: 0 | 1 | 2;
 }
 
 export interface EventRule {
@@ -24,7 +32,11 @@ export interface EventRule {
   readonly retry: RetryPolicy;
 }
 
-export const defaultRetry: RetryPolicy = { maximumRetryAttempts: 8, maximumEventAgeSeconds: 24 * 3600 };
+export const defaultRetry: RetryPolicy = {
+  maximumRetryAttempts: 8,
+  maximumEventAgeSeconds: 6 * 3600,
+  functionRetryAttempts: 2,
+};
 
 export const rules: readonly EventRule[] = [
   {

@@ -15,6 +15,8 @@ export interface ScheduleDefinition {
   readonly target: FunctionName;
   /** Minutes within which Scheduler may start the run (spreads load); 0 for exact. */
   readonly flexibleWindowMinutes: number;
+  /** The JSON payload the target function receives. */
+  readonly input?: Record<string, unknown>;
 }
 
 export const schedules: readonly ScheduleDefinition[] = [];
