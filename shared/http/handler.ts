@@ -1,0 +1,103 @@
+/**
+ * The wrapper of every HTTP handler (API Gateway REST, Lambda proxy integration): validates the
+ * body, query and path parameters with the operation's schemas, runs the use case, and answers
+ * JSON or an RFC 9457 problem. A failed validation never reaches the use case, so nothing is
+ * stored from a bad request. Unexpected errors become a 500 without details; they are logged
+ * by name and stack, never with the request.
+ */
+
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { z } from 'zod';
+import { logger } from '../logger.ts';
+import type { Infer, Operation } from './contract.ts';
+import { type FieldError, fieldErrors, HttpProblem, validationProblem } from './problem.ts';
+
+export interface HttpRequest<O extends Operation> {
+  readonly body: Infer<NonNullable<O['body']>>;
+  readonly query: Infer<NonNullable<O['query']>>;
+  readonly pathParameters: Infer<NonNullable<O['pathParameters']>>;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly requestId: string;
+}
+
+export interface HttpResult {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+}
+
+const baseHeaders = {
+  'Cache-Control': 'no-store',
+  'X-Content-Type-Options': 'nosniff',
+  'Strict-Transport-Security': 'max-age=63072000; includeSubDomains',
+};
+
+function json(status: number, body: unknown, headers?: Record<string, string>): APIGatewayProxyResult {
+  const contentType = status >= 400 ? 'application/problem+json' : 'application/json';
+  return {
+    statusCode: status,
+    headers: { ...baseHeaders, 'Content-Type': contentType, ...headers },
+    body: body === undefined ? '' : JSON.stringify(body),
+  };
+}
+
+function parsePart<S extends z.ZodType | undefined>(schema: S, value: unknown, field: string, errors: FieldError[]) {
+  if (!schema) return undefined;
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  errors.push(...fieldErrors(parsed.error, field === 'body' ? undefined : field));
+  return undefined;
+}
+
+function readJsonBody(event: APIGatewayProxyEvent): unknown {
+  if (event.body === null || event.body === '') return undefined;
+  const contentType = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1];
+  if (contentType && !/^application\/(.+\+)?json\b/i.test(contentType)) {
+    throw new HttpProblem(415, 'Unsupported media type', 'The body must be application/json');
+  }
+  const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new HttpProblem(400, 'Malformed JSON', 'The body is not valid JSON');
+  }
+}
+
+export function httpHandler<O extends Operation>(operation: O, run: (request: HttpRequest<O>) => Promise<HttpResult>) {
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .handler(async (event) => {
+      const requestId = event.requestContext?.requestId ?? 'unknown';
+      try {
+        const errors: FieldError[] = [];
+        const body = operation.body ? parsePart(operation.body, readJsonBody(event), 'body', errors) : undefined;
+        const query = parsePart(operation.query, event.queryStringParameters ?? {}, 'query', errors);
+        const pathParameters = parsePart(operation.pathParameters, event.pathParameters ?? {}, 'path', errors);
+        if (errors.length > 0) throw validationProblem(errors);
+        const result = await run({
+          body,
+          query,
+          pathParameters,
+          headers: event.headers ?? {},
+          requestId,
+        } as HttpRequest<O>);
+        return json(result.status, result.body, result.headers);
+      } catch (error) {
+        if (error instanceof HttpProblem) {
+          logger.info('Request refused', {
+            operation: operation.operationId,
+            status: error.status,
+            title: error.title,
+          });
+          return json(error.status, error.toProblem(requestId), error.headers);
+        }
+        logger.error('Request failed', { operation: operation.operationId, error: error as Error });
+        return json(
+          500,
+          new HttpProblem(500, 'Internal error', 'Something went wrong on our side').toProblem(requestId),
+        );
+      }
+    });
+}
