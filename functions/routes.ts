@@ -5,22 +5,13 @@
  * call it.
  */
 
-import { type Access, type Operation, publicAccess } from '#shared/http/contract.ts';
+import { publicAccess, type Route as RouteOf } from '#shared/http/contract.ts';
 import type { FunctionName } from './catalogue.ts';
 import * as contact from './contact/contract.ts';
 import * as platform from './platform/contract.ts';
 import * as practitioners from './practitioners/contract.ts';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-
-export interface Route {
-  readonly method: HttpMethod;
-  /** API Gateway style: `/practitioners/{practitionerId}`. */
-  readonly path: string;
-  readonly operation: Operation;
-  readonly function: FunctionName;
-  readonly access: Access;
-}
+export type Route = RouteOf<FunctionName>;
 
 export const routes: readonly Route[] = [
   { method: 'GET', path: '/health', operation: platform.getHealth, function: 'getHealth', access: publicAccess },

@@ -46,3 +46,15 @@ export type Access =
   | { readonly kind: 'role'; readonly roles: readonly Role[] };
 
 export const publicAccess: Access = { kind: 'public' };
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** A route of the route table (functions/routes.ts), generic over the function names. */
+export interface Route<F extends string = string> {
+  readonly method: HttpMethod;
+  /** API Gateway style: `/practitioners/{practitionerId}`. */
+  readonly path: string;
+  readonly operation: Operation;
+  readonly function: F;
+  readonly access: Access;
+}

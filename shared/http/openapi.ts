@@ -1,6 +1,6 @@
 /** The OpenAPI 3.1 document of the API, generated from the route table (functions/routes.ts). */
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
-import type { Route } from '#functions/routes.ts';
+import type { Route } from './contract.ts';
 import { problemSchema } from './problem.ts';
 
 const commonProblems: Record<number, string> = {

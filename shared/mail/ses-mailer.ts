@@ -1,5 +1,5 @@
 import { type SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
-import type { Mail, Mailer } from './mail.ts';
+import type { Mailer } from './mail.ts';
 
 /** Sends mail through SES (the SES emulator locally). Addresses are never logged here. */
 export function sesMailer(deps: { client: SESClient; from: string }): Mailer {

@@ -1,0 +1,176 @@
+/**
+ * The local cloud: the whole backend on one machine, with the same handlers Lambda runs.
+ * DynamoDB Local, the SES, Cognito and Stripe emulators, and our local API gateway, event bus
+ * and scheduler, all built from the same sources of truth as the CDK app. Used by `npm start`
+ * (local/main.ts) and by the integration and end-to-end tests.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { rules } from '#events/rules.ts';
+import { routes } from '#functions/routes.ts';
+import { schedules } from '#functions/schedules.ts';
+import { openApiDocument } from '#shared/http/openapi.ts';
+import { cognitoAuthorizer } from './authorizer.ts';
+import { startAwsEndpoint } from './aws-endpoint.ts';
+import { createLocalEventBus } from './event-bus.ts';
+import { createGateway } from './gateway.ts';
+import { createLambdaRuntime } from './lambda-runtime.ts';
+import { freePort } from './ports.ts';
+import { createLocalScheduler } from './scheduler.ts';
+import { seedDemoData } from './seed.ts';
+import { startCognitoLocal } from './services/cognito.ts';
+import { ensureTables, startDynamoDbLocal } from './services/dynamodb.ts';
+import { startSesLocal } from './services/ses.ts';
+import { startStripeEmulator } from './stripe/server.ts';
+
+export const REGION = 'eu-west-3';
+export const ACCOUNT = '000000000000';
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface LocalCloudOptions {
+  /** 0 picks a free port. */
+  readonly ports: { api: number; aws: number; dynamodb: number; ses: number; cognito: number; stripe: number };
+  /** Keep DynamoDB and Cognito data here between runs; in memory / a temp folder when absent. */
+  readonly dataDir?: string;
+  readonly seed?: boolean;
+  readonly log?: (line: string) => void;
+}
+
+export interface LocalCloud {
+  readonly urls: {
+    api: string;
+    openApi: string;
+    docs: string;
+    mailViewer: string;
+    mailStore: string;
+    dynamodb: string;
+    cognito: string;
+    stripe: string;
+    aws: string;
+  };
+  readonly cognito: { userPoolId: string; clientId: string };
+  /** The environment the handlers run with (endpoints, table names, bus): for tests and tools. */
+  readonly env: Record<string, string>;
+  readonly bus: ReturnType<typeof createLocalEventBus>;
+  stop(): Promise<void>;
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
+  const log = options.log ?? (() => undefined);
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch((e: Error) => log(`stop failed: ${e.message}`));
+    stops.length = 0;
+  };
+  try {
+    const port = async (p: number) => (p === 0 ? freePort() : p);
+    const cognitoDir = options.dataDir
+      ? join(options.dataDir, 'cognito')
+      : mkdtempSync(join(tmpdir(), 'mpbe-cognito-'));
+    if (!options.dataDir) stops.push(async () => rmSync(cognitoDir, { recursive: true, force: true }));
+    const [dynamo, ses, cognito] = await Promise.all([
+      port(options.ports.dynamodb).then((p) =>
+        startDynamoDbLocal({ port: p, ...(options.dataDir ? { dataDir: join(options.dataDir, 'dynamodb') } : {}) }),
+      ),
+      startSesLocal({ port: options.ports.ses }),
+      port(options.ports.cognito).then((p) => startCognitoLocal({ port: p, dataDir: cognitoDir })),
+    ]);
+    stops.push(dynamo.stop, ses.stop, cognito.stop);
+
+    const tableNames = await ensureTables(dynamo.endpoint, 'mpbe-local-');
+    const busName = 'mpbe-local';
+    const awsPort = await port(options.ports.aws);
+    const env: Record<string, string> = {
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_SES: ses.endpoint,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: `http://127.0.0.1:${awsPort}`,
+      AWS_ENDPOINT_URL_SCHEDULER: `http://127.0.0.1:${awsPort}`,
+      ...tableNames,
+      EVENT_BUS_NAME: busName,
+      MAIL_FROM: 'no-reply@monprodubienetre.fr',
+      PLATFORM_INBOX: 'contact@monprodubienetre.fr',
+      POWERTOOLS_SERVICE_NAME: 'mpbe-local',
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
+    };
+    // The handlers run in this process and read their configuration from the environment, as in Lambda.
+    Object.assign(process.env, env);
+
+    const runtime = createLambdaRuntime({ root: ROOT, region: REGION, account: ACCOUNT });
+    const bus = createLocalEventBus({ busName, rules, invoke: runtime.invoke, region: REGION, account: ACCOUNT, log });
+    stops.push(() => bus.close());
+    const scheduler = createLocalScheduler({ schedules, invoke: runtime.invoke, log });
+    const aws = await startAwsEndpoint({ port: awsPort, host: '127.0.0.1', bus, scheduler });
+    stops.push(() => aws.close());
+    scheduler.start();
+    stops.push(() => scheduler.stop());
+
+    const stripe = await startStripeEmulator({ port: options.ports.stripe, webhookSecret: 'whsec_local' });
+    stops.push(() => stripe.close());
+
+    const authorizer = cognitoAuthorizer({
+      issuer: cognito.issuer,
+      jwksUrl: cognito.jwksUrl,
+      clientId: cognito.clientId,
+    });
+    let apiUrl = '';
+    const gateway = createServer(
+      createGateway({
+        routes,
+        runtime,
+        authorizer,
+        account: ACCOUNT,
+        openApi: () => openApiDocument(routes, apiUrl),
+        log,
+      }),
+    );
+    const apiPort = await listen(gateway, options.ports.api);
+    apiUrl = `http://127.0.0.1:${apiPort}`;
+    stops.push(
+      () =>
+        new Promise((resolve) => {
+          gateway.closeAllConnections();
+          gateway.close(() => resolve());
+        }),
+    );
+
+    if (options.seed ?? true) {
+      const seeded = await seedDemoData({ dynamoEndpoint: dynamo.endpoint, tableNames, now: new Date() });
+      log(`seeded ${seeded.practitioners} demo practitioners`);
+    }
+
+    return {
+      urls: {
+        api: apiUrl,
+        openApi: `${apiUrl}/openapi.json`,
+        docs: `${apiUrl}/docs`,
+        mailViewer: ses.endpoint,
+        mailStore: `${ses.endpoint}/store`,
+        dynamodb: dynamo.endpoint,
+        cognito: cognito.endpoint,
+        stripe: stripe.url,
+        aws: aws.url,
+      },
+      cognito: { userPoolId: cognito.userPoolId, clientId: cognito.clientId },
+      env,
+      bus,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,81 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineOperation } from '#shared/http/contract.ts';
+import { httpHandler } from '#shared/http/handler.ts';
+import { HttpProblem } from '#shared/http/problem.ts';
+
+const operation = defineOperation({
+  operationId: 'test',
+  summary: 'test',
+  tags: [],
+  body: z.object({ email: z.email(), age: z.number().int().min(18) }).strict(),
+  query: z.object({ limit: z.coerce.number().int().max(50).default(20) }).strict(),
+  responses: { 201: { description: 'ok' } },
+});
+
+const context = { awsRequestId: 'r', functionName: 'f', getRemainingTimeInMillis: () => 1000 } as unknown as Context;
+
+function event(body: string | null, query: Record<string, string> | null = null, contentType = 'application/json') {
+  return {
+    body,
+    headers: { 'Content-Type': contentType },
+    queryStringParameters: query,
+    pathParameters: null,
+    isBase64Encoded: false,
+    requestContext: { requestId: 'req-1' },
+  } as unknown as APIGatewayProxyEvent;
+}
+
+describe('httpHandler', () => {
+  let calls = 0;
+  const handler = httpHandler(operation, async ({ body, query }) => {
+    calls += 1;
+    if (body.age === 99) throw new Error('boom with alice@example.test inside');
+    if (body.age === 98) throw new HttpProblem(409, 'Conflict', 'Already there');
+    return { status: 201, body: { ok: true, limit: query.limit } };
+  });
+  const call = async (e: APIGatewayProxyEvent) => (await handler(e, context)) as APIGatewayProxyResult;
+
+  it('runs the use case with parsed, defaulted input', async () => {
+    const res = await call(event(JSON.stringify({ email: 'a@b.fr', age: 30 })));
+    expect(res.statusCode).toBe(201);
+    expect(JSON.parse(res.body)).toEqual({ ok: true, limit: 20 });
+    expect(res.headers?.['Content-Type']).toBe('application/json');
+  });
+
+  it('answers 400 naming each invalid field, without the values, and never runs the use case', async () => {
+    const before = calls;
+    const res = await call(event(JSON.stringify({ email: 'not-an-email', age: 3, extra: 1 }), { limit: '500' }));
+    expect(res.statusCode).toBe(400);
+    expect(res.headers?.['Content-Type']).toBe('application/problem+json');
+    const problem = JSON.parse(res.body);
+    expect(problem.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      '(root)',
+      'age',
+      'email',
+      'query.limit',
+    ]);
+    expect(problem.detail).toContain('email');
+    expect(res.body).not.toContain('not-an-email');
+    expect(calls).toBe(before);
+  });
+
+  it('answers 400 for malformed JSON and 415 for another media type', async () => {
+    expect((await call(event('{"email":'))).statusCode).toBe(400);
+    expect((await call(event('email=a', null, 'application/x-www-form-urlencoded'))).statusCode).toBe(415);
+  });
+
+  it('maps a problem thrown by the use case', async () => {
+    const res = await call(event(JSON.stringify({ email: 'a@b.fr', age: 98 })));
+    expect(res.statusCode).toBe(409);
+    expect(JSON.parse(res.body)).toMatchObject({ title: 'Conflict', status: 409, instance: 'req-1' });
+  });
+
+  it('hides an unexpected error behind a 500 without its message', async () => {
+    const res = await call(event(JSON.stringify({ email: 'a@b.fr', age: 99 })));
+    expect(res.statusCode).toBe(500);
+    expect(res.body).not.toContain('alice');
+    expect(res.body).not.toContain('boom');
+  });
+});
