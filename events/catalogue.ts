@@ -3,7 +3,7 @@
  * and the zod schema of its data. Publishers validate against it before sending; consumers parse
  * with it on receipt; the rules (./rules.ts) route by it. A breaking change gets a new version.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent, identifier } from './envelope.ts';
 
 export const sources = {

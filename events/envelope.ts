@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The envelope of every event on the bus (DESIGN.md §6). `data` carries identifiers only, never

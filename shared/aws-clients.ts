@@ -17,12 +17,12 @@ function once<T>(make: () => T): () => T {
   };
 }
 
-export const documentClient = once(() =>
+export const documentClient = /* @__PURE__ */ once(() =>
   DynamoDBDocumentClient.from(new DynamoDBClient({}), {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   }),
 );
 
-export const eventBridgeClient = once(() => new EventBridgeClient({}));
+export const eventBridgeClient = /* @__PURE__ */ once(() => new EventBridgeClient({}));
 
-export const sesClient = once(() => new SESClient({}));
+export const sesClient = /* @__PURE__ */ once(() => new SESClient({}));

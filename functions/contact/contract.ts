@@ -1,5 +1,5 @@
 /** The contact context's published contract: its HTTP operations. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineOperation } from '#shared/http/contract.ts';
 
 export const ContactRequestInput = z

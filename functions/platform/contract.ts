@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineOperation } from '#shared/http/contract.ts';
 
 export const Health = z

@@ -4,7 +4,7 @@
  * method, path, function and authorization; the handler validates with the same object; the
  * OpenAPI document is generated from it. Declared once, used everywhere.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 export interface ResponseContract {
   readonly description: string;

@@ -9,7 +9,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { logger } from '../logger.ts';
 import type { Infer, Operation } from './contract.ts';
 import { type FieldError, fieldErrors, HttpProblem, validationProblem } from './problem.ts';

@@ -2,7 +2,7 @@
  * RFC 9457 problem details. Messages name fields and rules, never the values that were sent:
  * values may be personal data, and problems end up in logs and client error trackers.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const problemSchema = z
   .object({

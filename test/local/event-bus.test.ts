@@ -1,7 +1,7 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { Context } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ContactRequestReceived, eventCatalogue } from '#events/catalogue.ts';
 import { defineEvent } from '#events/envelope.ts';
 import { defaultRetry, type EventRule, eventPattern, rules } from '#events/rules.ts';

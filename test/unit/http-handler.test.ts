@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineOperation } from '#shared/http/contract.ts';
 import { httpHandler } from '#shared/http/handler.ts';
 import { HttpProblem } from '#shared/http/problem.ts';

@@ -1,0 +1,94 @@
+/**
+ * `npm run bench`: bundle size and cold-start cost of every function, as ratios against a floor
+ * measured in the same run (DESIGN.md §10): each function is bundled as CDK bundles it (esbuild,
+ * ESM, minified, AWS SDK included; mirrors infra/constructs/functions.ts), then a fresh Node
+ * process imports the bundle (the init phase of a cold start), RUNS times, interleaved with an
+ * empty handler bundled the same way. Whole-process medians; the ratio is what to compare.
+ *
+ *   BENCH_RUNS=15 npm run bench
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { functions } from '#functions/catalogue.ts';
+import { tables } from '#shared/tables.ts';
+
+const root = join(import.meta.dirname, '..');
+const runs = Number(process.env.BENCH_RUNS ?? 12);
+const out = mkdtempSync(join(tmpdir(), 'mpbe-bench-'));
+
+async function bundle(name: string, entry: string): Promise<string> {
+  const outfile = join(out, `${name}.mjs`);
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node24',
+    mainFields: ['module', 'main'],
+    minify: true,
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
+// The environment a deployed function has, so init code (composition roots) runs as in Lambda.
+const env = {
+  ...process.env,
+  AWS_REGION: 'eu-west-3',
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  EVENT_BUS_NAME: 'bench',
+  MAIL_FROM: 'bench@example.test',
+  PLATFORM_INBOX: 'bench@example.test',
+  ...Object.fromEntries(Object.values(tables).map((t) => [t.envVar, `bench-${t.name}`])),
+};
+
+function coldStartMs(file: string): number {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(
+    process.execPath,
+    ['--input-type=module', '-e', `await import(${JSON.stringify(`file://${file}`)})`],
+    {
+      env,
+      stdio: 'pipe',
+    },
+  );
+  if (result.status !== 0) throw new Error(`${file} failed to load: ${result.stderr.toString().slice(0, 500)}`);
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+};
+
+const emptyEntry = join(out, 'empty.ts');
+writeFileSync(emptyEntry, 'export const handler = async () => ({ statusCode: 200, body: "" });\n');
+const bundles: Array<{ name: string; file: string }> = [
+  { name: '(empty handler)', file: await bundle('empty', emptyEntry) },
+];
+for (const [name, fn] of Object.entries(functions))
+  bundles.push({ name, file: await bundle(name, join(root, fn.entry)) });
+
+const samples = new Map<string, number[]>(bundles.map((b) => [b.name, []]));
+for (const b of bundles) coldStartMs(b.file); // warm the file cache
+for (let i = 0; i < runs; i++) for (const b of bundles) samples.get(b.name)!.push(coldStartMs(b.file));
+
+const floor = median(samples.get('(empty handler)')!);
+console.log(
+  `\nCold init, ${runs} runs each (median whole-process ms; ratio to the empty handler's ${floor.toFixed(1)} ms)\n`,
+);
+console.log(`${'function'.padEnd(24)} ${'bundle KB'.padStart(10)} ${'init ms'.padStart(9)} ${'ratio'.padStart(7)}`);
+for (const b of bundles) {
+  const ms = median(samples.get(b.name)!);
+  const kb = statSync(b.file).size / 1024;
+  console.log(
+    `${b.name.padEnd(24)} ${kb.toFixed(1).padStart(10)} ${ms.toFixed(1).padStart(9)} ${(ms / floor).toFixed(2).padStart(7)}`,
+  );
+}
+rmSync(out, { recursive: true, force: true });
