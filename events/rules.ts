@@ -10,8 +10,10 @@ import type { EventContract } from './envelope.ts';
 /**
  * EventBridge invokes a Lambda target asynchronously, so two retry layers apply: EventBridge
  * retries a delivery that fails (throttling, service errors; up to 185 times within 24 h), and
- * Lambda retries a handler that throws (0 to 2 times). Both end in the rule's dead-letter queue.
- * The local bus emulates both with the same numbers.
+ * Lambda retries a handler that throws (0 to 2 times). In AWS each layer ends in its own
+ * dead-letter queue (the rule target's DLQ for delivery failures, the function's on-failure
+ * destination for handler failures: infra/constructs/events.ts); the local bus emulates the
+ * handler retries with the same numbers and keeps both kinds in one dead-letter list.
  */
 export interface RetryPolicy {
   /** EventBridge delivery retries; EventBridge allows 0 to 185. */

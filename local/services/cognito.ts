@@ -14,11 +14,10 @@ import {
   ListUserPoolClientsCommand,
   ListUserPoolsCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import type { Role } from '#shared/http/contract.ts';
+import { roles } from '#shared/http/contract.ts';
 import { waitFor } from '../ports.ts';
 import { stopChild, tailOf } from './child-process.ts';
 
-export const roles: readonly Role[] = ['client', 'practitioner', 'moderator', 'support', 'dpo'];
 const POOL_NAME = 'mpbe-local';
 const CLIENT_NAME = 'mpbe-web';
 

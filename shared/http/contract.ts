@@ -36,8 +36,9 @@ export function defineOperation<
 
 export type Infer<T> = T extends z.ZodType ? z.infer<T> : undefined;
 
-/** Staff and user roles: Cognito groups. */
-export type Role = 'client' | 'practitioner' | 'moderator' | 'support' | 'dpo';
+/** Staff and user roles: the Cognito groups, in CDK and in the Cognito emulator. */
+export const roles = ['client', 'practitioner', 'moderator', 'support', 'dpo'] as const;
+export type Role = (typeof roles)[number];
 
 /** Who may call a route. Ownership of the object is checked by the use case on the object itself. */
 export type Access =

@@ -15,7 +15,11 @@ const table = cloud.env.TABLE_CONTACT!;
 afterAll(() => db.destroy());
 
 const post = (body: unknown, headers: Record<string, string> = { 'Content-Type': 'application/json' }) =>
-  fetch(`${cloud.urls.api}/contact`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  fetch(`${cloud.urls.api}/contact`, {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 
 const countStored = async () => (await db.send(new ScanCommand({ TableName: table, Select: 'COUNT' }))).Count ?? 0;
 
@@ -36,7 +40,9 @@ describe('POST /contact', () => {
     const body = (await res.json()) as { id: string; receivedAt: string };
     expect(body.id).toMatch(/^contact_[0-9a-f]{32}$/);
 
-    const { Item } = await db.send(new GetCommand({ TableName: table, Key: { pk: `CONTACT#${body.id}`, sk: 'REQUEST' } }));
+    const { Item } = await db.send(
+      new GetCommand({ TableName: table, Key: { pk: `CONTACT#${body.id}`, sk: 'REQUEST' } }),
+    );
     expect(Item).toMatchObject({ email: request.email, subject: request.subject, retentionPurpose: 'contact-request' });
     const receivedAt = new Date(body.receivedAt);
     expect(receivedAt.getTime()).toBeGreaterThanOrEqual(before - 1000);
@@ -54,7 +60,11 @@ describe('POST /contact', () => {
 
     // the handler marked the request as notified, so a redelivered event sends nothing more
     await expect
-      .poll(async () => (await db.send(new GetCommand({ TableName: table, Key: { pk: `CONTACT#${body.id}`, sk: 'REQUEST' } }))).Item?.notifiedAt)
+      .poll(
+        async () =>
+          (await db.send(new GetCommand({ TableName: table, Key: { pk: `CONTACT#${body.id}`, sk: 'REQUEST' } }))).Item
+            ?.notifiedAt,
+      )
       .toBeTruthy();
   });
 

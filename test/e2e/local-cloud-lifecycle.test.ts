@@ -20,7 +20,9 @@ interface Ready {
 
 async function start(name: string): Promise<{ child: ChildProcess; ready: Ready }> {
   const readyFile = join(dir, `${name}.json`);
-  const ports = Object.fromEntries(['API', 'AWS', 'DYNAMODB', 'SES', 'COGNITO', 'STRIPE'].map((p) => [`MPBE_${p}_PORT`, '0']));
+  const ports = Object.fromEntries(
+    ['API', 'AWS', 'DYNAMODB', 'SES', 'COGNITO', 'STRIPE'].map((p) => [`MPBE_${p}_PORT`, '0']),
+  );
   const child = spawn(process.execPath, [join(root, 'local/main.ts')], {
     cwd: root,
     env: { ...process.env, ...ports, MPBE_DATA_DIR: join(dir, 'data'), MPBE_READY_FILE: readyFile, MPBE_QUIET: '1' },
@@ -51,7 +53,12 @@ describe('the local cloud process', () => {
     const res = await fetch(`${first.ready.urls.api}/contact`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ name: 'Persist', email: 'p@example.test', subject: 'Persist', message: 'Persisted between runs' }),
+      body: JSON.stringify({
+        name: 'Persist',
+        email: 'p@example.test',
+        subject: 'Persist',
+        message: 'Persisted between runs',
+      }),
     });
     expect(res.status).toBe(202);
     const { id } = (await res.json()) as { id: string };
@@ -67,9 +74,16 @@ describe('the local cloud process', () => {
     try {
       expect(second.ready.cognito.userPoolId).toBe(first.ready.cognito.userPoolId);
       const { DynamoDBClient, GetItemCommand } = await import('@aws-sdk/client-dynamodb');
-      const db = new DynamoDBClient({ endpoint: second.ready.urls.dynamodb, region: 'eu-west-3', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+      const db = new DynamoDBClient({
+        endpoint: second.ready.urls.dynamodb,
+        region: 'eu-west-3',
+        credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+      });
       const item = await db.send(
-        new GetItemCommand({ TableName: 'mpbe-local-contact', Key: { pk: { S: `CONTACT#${id}` }, sk: { S: 'REQUEST' } } }),
+        new GetItemCommand({
+          TableName: 'mpbe-local-contact',
+          Key: { pk: { S: `CONTACT#${id}` }, sk: { S: 'REQUEST' } },
+        }),
       );
       db.destroy();
       expect(item.Item?.subject?.S).toBe('Persist');

@@ -20,16 +20,19 @@ describe('GET /practitioners', () => {
     const page = (await res.json()) as { items: { displayName: string; specialties: string[] }[] };
     const names = page.items.map((p) => p.displayName);
     expect(names).toEqual(expect.arrayContaining(['Camille Martin', 'Élodie Bernard', 'Julien Petit', 'Nadia Haddad']));
-    expect(names).toEqual(
-      [...names].sort((a, b) => a.localeCompare(b, 'fr', { sensitivity: 'base' })),
-    );
+    expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b, 'fr', { sensitivity: 'base' })));
   });
 
   it('paginates with an opaque cursor and refuses a forged one', async () => {
-    const first = (await (await fetch(`${api}/practitioners?limit=2`)).json()) as { items: { id: string }[]; nextCursor?: string };
+    const first = (await (await fetch(`${api}/practitioners?limit=2`)).json()) as {
+      items: { id: string }[];
+      nextCursor?: string;
+    };
     expect(first.items).toHaveLength(2);
     expect(first.nextCursor).toBeTruthy();
-    const second = (await (await fetch(`${api}/practitioners?limit=2&cursor=${first.nextCursor}`)).json()) as { items: { id: string }[] };
+    const second = (await (await fetch(`${api}/practitioners?limit=2&cursor=${first.nextCursor}`)).json()) as {
+      items: { id: string }[];
+    };
     expect(second.items.length).toBeGreaterThan(0);
     expect(second.items.map((p) => p.id)).not.toContain(first.items[0]!.id);
 

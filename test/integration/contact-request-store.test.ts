@@ -33,10 +33,14 @@ describe('contact request store', () => {
   it('keeps a request 3 years from the request: there a day before, never returned a day after', async () => {
     const store = dynamoContactRequestStore({ client: db, tableName });
     await store.add(request('contact_timetravel01'));
-    expect(await store.get('contact_timetravel01', new Date('2029-11-25T21:00:00Z'))).toMatchObject({ email: 'alice@example.test' });
+    expect(await store.get('contact_timetravel01', new Date('2029-11-25T21:00:00Z'))).toMatchObject({
+      email: 'alice@example.test',
+    });
     expect(await store.get('contact_timetravel01', new Date('2029-11-27T21:00:00Z'))).toBeUndefined();
     // still physically there until a purge or DynamoDB's TTL removes it: reads must filter
-    const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: { pk: 'CONTACT#contact_timetravel01', sk: 'REQUEST' } }));
+    const { Item } = await db.send(
+      new GetCommand({ TableName: tableName, Key: { pk: 'CONTACT#contact_timetravel01', sk: 'REQUEST' } }),
+    );
     expect(Item?.expiresAt).toBe(Date.parse('2029-11-26T21:00:00Z') / 1000);
   });
 

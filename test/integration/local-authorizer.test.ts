@@ -27,10 +27,21 @@ const authorizer = cognitoAuthorizer({ issuer, jwksUrl: `${issuer}/.well-known/j
 
 async function signIn(email: string, client: string) {
   const password = 'Correct-Horse-9-Battery';
-  await cognito.send(new SignUpCommand({ ClientId: client, Username: email, Password: password, UserAttributes: [{ Name: 'email', Value: email }] }));
+  await cognito.send(
+    new SignUpCommand({
+      ClientId: client,
+      Username: email,
+      Password: password,
+      UserAttributes: [{ Name: 'email', Value: email }],
+    }),
+  );
   await cognito.send(new AdminConfirmSignUpCommand({ UserPoolId: userPoolId, Username: email }));
   const auth = await cognito.send(
-    new InitiateAuthCommand({ ClientId: client, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: password } }),
+    new InitiateAuthCommand({
+      ClientId: client,
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      AuthParameters: { USERNAME: email, PASSWORD: password },
+    }),
   );
   return auth.AuthenticationResult!;
 }
@@ -45,7 +56,12 @@ const server = createServer(
       {
         method: 'GET',
         path: '/private',
-        operation: defineOperation({ operationId: 'private', summary: 's', tags: [], responses: { 200: { description: 'ok' } } }),
+        operation: defineOperation({
+          operationId: 'private',
+          summary: 's',
+          tags: [],
+          responses: { 200: { description: 'ok' } },
+        }),
         function: 'getHealth',
         access: { kind: 'authenticated' },
       },
@@ -54,7 +70,10 @@ const server = createServer(
     runtime: {
       invoke: async (_name, event) => {
         invoked.push(event);
-        return { statusCode: 200, body: JSON.stringify((event as { requestContext: { authorizer: unknown } }).requestContext.authorizer) };
+        return {
+          statusCode: 200,
+          body: JSON.stringify((event as { requestContext: { authorizer: unknown } }).requestContext.authorizer),
+        };
       },
     },
     authorizer,
@@ -66,7 +85,13 @@ const server = createServer(
 beforeAll(async () => {
   const suffix = Date.now();
   tokens = await signIn(`user.${suffix}@example.test`, clientId);
-  const other = await cognito.send(new CreateUserPoolClientCommand({ UserPoolId: userPoolId, ClientName: `other-${suffix}`, ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] }));
+  const other = await cognito.send(
+    new CreateUserPoolClientCommand({
+      UserPoolId: userPoolId,
+      ClientName: `other-${suffix}`,
+      ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'],
+    }),
+  );
   foreignIdToken = (await signIn(`other.${suffix}@example.test`, other.UserPoolClient!.ClientId!)).IdToken!;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   gatewayUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -76,7 +101,8 @@ afterAll(() => {
   cognito.destroy();
 });
 
-const call = (token?: string) => fetch(`${gatewayUrl}/private`, token ? { headers: { Authorization: `Bearer ${token}` } } : {});
+const call = (token?: string) =>
+  fetch(`${gatewayUrl}/private`, token ? { headers: { Authorization: `Bearer ${token}` } } : {});
 
 describe('local Cognito authorizer', () => {
   it('passes a valid ID token and hands its claims to the handler as strings', async () => {
@@ -109,9 +135,14 @@ describe('local Cognito authorizer', () => {
 
   it('refuses a validly signed token once it has expired', async () => {
     // cognito-local signs with a fixed key it ships; signing with it makes tokens the JWKS accepts.
-    const { jwk } = JSON.parse(readFileSync(createRequire(import.meta.url).resolve('cognito-local/lib/keys/cognitoLocal.private.json'), 'utf8'));
+    const { jwk } = JSON.parse(
+      readFileSync(createRequire(import.meta.url).resolve('cognito-local/lib/keys/cognitoLocal.private.json'), 'utf8'),
+    );
     const key = await importJWK(jwk, 'RS256');
-    const claims = JSON.parse(Buffer.from(tokens.IdToken!.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+    const claims = JSON.parse(Buffer.from(tokens.IdToken!.split('.')[1]!, 'base64url').toString()) as Record<
+      string,
+      unknown
+    >;
     const sign = (exp: number) =>
       new SignJWT({ ...claims, exp }).setProtectedHeader({ alg: 'RS256', kid: jwk.kid ?? 'CognitoLocal' }).sign(key);
     const now = Math.floor(Date.now() / 1000);

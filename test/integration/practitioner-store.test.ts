@@ -54,6 +54,8 @@ describe('practitioner listing', () => {
   });
 
   it('refuses a cursor it did not issue', async () => {
-    await expect(store.listPublished({ limit: 1, now, cursor: 'bm90LWEtY3Vyc29y' })).rejects.toMatchObject({ status: 400 });
+    await expect(store.listPublished({ limit: 1, now, cursor: 'bm90LWEtY3Vyc29y' })).rejects.toMatchObject({
+      status: 400,
+    });
   });
 });

@@ -10,7 +10,10 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 
 export interface CloudInfo {
-  urls: Record<'api' | 'openApi' | 'docs' | 'mailViewer' | 'mailStore' | 'dynamodb' | 'cognito' | 'stripe' | 'aws', string>;
+  urls: Record<
+    'api' | 'openApi' | 'docs' | 'mailViewer' | 'mailStore' | 'dynamodb' | 'cognito' | 'stripe' | 'aws',
+    string
+  >;
   cognito: { userPoolId: string; clientId: string };
   env: Record<string, string>;
   logFile: string;
@@ -29,7 +32,9 @@ export default async function setup(project: TestProject) {
   const readyFile = join(dir, 'ready.json');
   const logFile = join(dir, 'local-cloud.log');
   const out = openSync(logFile, 'a');
-  const ports = Object.fromEntries(['API', 'AWS', 'DYNAMODB', 'SES', 'COGNITO', 'STRIPE'].map((p) => [`MPBE_${p}_PORT`, '0']));
+  const ports = Object.fromEntries(
+    ['API', 'AWS', 'DYNAMODB', 'SES', 'COGNITO', 'STRIPE'].map((p) => [`MPBE_${p}_PORT`, '0']),
+  );
   const child = spawn(process.execPath, [join(root, 'local/main.ts')], {
     cwd: root,
     env: { ...process.env, ...ports, MPBE_READY_FILE: readyFile, POWERTOOLS_LOG_LEVEL: 'INFO' },

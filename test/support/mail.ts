@@ -15,7 +15,11 @@ export async function mails(storeUrl: string): Promise<StoredMail[]> {
   return ((await res.json()) as { emails: StoredMail[] }).emails;
 }
 
-export async function waitForMail(storeUrl: string, match: (m: StoredMail) => boolean, timeoutMs = 10_000): Promise<StoredMail> {
+export async function waitForMail(
+  storeUrl: string,
+  match: (m: StoredMail) => boolean,
+  timeoutMs = 10_000,
+): Promise<StoredMail> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const found = (await mails(storeUrl)).find(match);

@@ -1,0 +1,45 @@
+/**
+ * Deployment settings read from CDK context (`cdk synth -c key=value` or cdk.json), with defaults
+ * that let `cdk synth` run offline and without credentials.
+ */
+import type { App } from 'aws-cdk-lib';
+import { assertEuRegion, DEFAULT_REGION, type EuRegion } from './region-guard.ts';
+
+export interface DeploymentConfig {
+  readonly region: EuRegion;
+  /** Undefined when neither context nor CDK_DEFAULT_ACCOUNT gives one: the stack stays account-agnostic. */
+  readonly account: string | undefined;
+  readonly stackName: string;
+  /** Sender of every mail (functions and Cognito); its domain is the SES identity. */
+  readonly mailFrom: string;
+  /** The platform's own inbox (contact-form notifications). */
+  readonly platformInbox: string;
+  /** The SES identity that may send: the domain of `mailFrom` unless given. */
+  readonly sesIdentity: string;
+  /** REST API stage name. */
+  readonly apiStageName: string;
+}
+
+function contextString(app: App, key: string): string | undefined {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw new Error(`Context ${key} must be a string`);
+  return value;
+}
+
+export function readConfig(app: App, env: NodeJS.ProcessEnv = process.env): DeploymentConfig {
+  const region = contextString(app, 'region') ?? DEFAULT_REGION;
+  assertEuRegion(region);
+  const mailFrom = contextString(app, 'mailFrom') ?? 'no-reply@monprodubienetre.fr';
+  const domain = mailFrom.split('@')[1];
+  if (!domain) throw new Error(`Context mailFrom must be an email address, got ${mailFrom}`);
+  return {
+    region,
+    account: contextString(app, 'account') ?? env.CDK_DEFAULT_ACCOUNT,
+    stackName: contextString(app, 'stackName') ?? 'MonProDuBienEtre',
+    mailFrom,
+    platformInbox: contextString(app, 'platformInbox') ?? 'contact@monprodubienetre.fr',
+    sesIdentity: contextString(app, 'sesIdentity') ?? domain,
+    apiStageName: contextString(app, 'apiStageName') ?? 'v1',
+  };
+}

@@ -1,0 +1,219 @@
+/**
+ * The HTTP API: a regional REST API built from the route table (functions/routes.ts), one resource
+ * and method per route, each a Lambda proxy integration of the route's function. Routes whose
+ * access is not public go through the Cognito user-pool authorizer; roles and ownership are then
+ * checked by the use case itself. Errors raised by API Gateway itself are RFC 9457 problems, like
+ * the handlers' own.
+ */
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import { Construct } from 'constructs';
+import * as z from 'zod';
+import type { FunctionName } from '#functions/catalogue.ts';
+import type { Route } from '#functions/routes.ts';
+import { acknowledge } from '../nag.ts';
+import { CONNECTION_LOG_DAYS } from '../retention.ts';
+import type { BackendFunction } from './functions.ts';
+import type { OperationalLogs } from './logs.ts';
+
+/** Steady-state requests per second and burst of the whole stage (every method). */
+export const STAGE_THROTTLING = { rateLimit: 50, burstLimit: 100 } as const;
+
+/**
+ * TLS 1.3 and 1.2 with forward secrecy only (and post-quantum key exchange), in strict mode: the
+ * API refuses any other protocol or cipher. Plain HTTP is never served by API Gateway.
+ */
+export const API_SECURITY_POLICY = 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09';
+
+export interface ApiProps {
+  readonly routes: readonly Route[];
+  readonly functions: Readonly<Record<FunctionName, BackendFunction>>;
+  readonly userPool: cognito.IUserPool;
+  readonly logs: OperationalLogs;
+  readonly stageName: string;
+}
+
+/**
+ * Access-log entry: who called what and how it went. No request or response body, no header but
+ * the caller's IP (connection data kept for fraud prevention within its one-month limit) and the
+ * caller's opaque Cognito subject.
+ */
+const accessLogFormat = apigateway.AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: apigateway.AccessLogField.contextRequestId(),
+    requestTime: apigateway.AccessLogField.contextRequestTime(),
+    httpMethod: apigateway.AccessLogField.contextHttpMethod(),
+    resourcePath: apigateway.AccessLogField.contextResourcePath(),
+    status: apigateway.AccessLogField.contextStatus(),
+    protocol: apigateway.AccessLogField.contextProtocol(),
+    responseLength: apigateway.AccessLogField.contextResponseLength(),
+    responseLatency: apigateway.AccessLogField.contextResponseLatency(),
+    integrationLatency: apigateway.AccessLogField.contextIntegrationLatency(),
+    integrationStatus: apigateway.AccessLogField.contextIntegrationStatus(),
+    sourceIp: apigateway.AccessLogField.contextIdentitySourceIp(),
+    subject: apigateway.AccessLogField.contextAuthorizerClaims('sub'),
+    errorType: apigateway.AccessLogField.contextErrorResponseType(),
+    errorMessage: apigateway.AccessLogField.contextErrorMessage(),
+    wafStatus: apigateway.AccessLogField.contextWafStatus(),
+    xrayTraceId: apigateway.AccessLogField.contextXrayTraceId(),
+  }),
+);
+
+/** API Gateway's own errors, answered as RFC 9457 problems (shared/http/problem.ts). */
+const gatewayProblems: readonly { type: apigateway.ResponseType; status?: number; title: string }[] = [
+  { type: apigateway.ResponseType.BAD_REQUEST_BODY, status: 400, title: 'Invalid request' },
+  { type: apigateway.ResponseType.BAD_REQUEST_PARAMETERS, status: 400, title: 'Invalid request' },
+  { type: apigateway.ResponseType.UNAUTHORIZED, status: 401, title: 'Unauthorized' },
+  { type: apigateway.ResponseType.EXPIRED_TOKEN, status: 401, title: 'Unauthorized' },
+  { type: apigateway.ResponseType.ACCESS_DENIED, status: 403, title: 'Forbidden' },
+  { type: apigateway.ResponseType.WAF_FILTERED, status: 403, title: 'Forbidden' },
+  // API Gateway answers an unknown path or method with this type.
+  { type: apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN, status: 404, title: 'Not found' },
+  { type: apigateway.ResponseType.REQUEST_TOO_LARGE, status: 413, title: 'Request too large' },
+  { type: apigateway.ResponseType.UNSUPPORTED_MEDIA_TYPE, status: 415, title: 'Unsupported media type' },
+  { type: apigateway.ResponseType.THROTTLED, status: 429, title: 'Too many requests' },
+  { type: apigateway.ResponseType.QUOTA_EXCEEDED, status: 429, title: 'Too many requests' },
+  { type: apigateway.ResponseType.DEFAULT_4XX, title: 'Request refused' },
+  { type: apigateway.ResponseType.DEFAULT_5XX, title: 'Service unavailable' },
+];
+
+function problemTemplate(status: number | undefined, title: string): string {
+  const type = `https://api.monprodubienetre.fr/problems/${status ?? 'gateway'}`;
+  const statusField = status === undefined ? '' : `"status":${status},`;
+  return `{"type":"${type}","title":"${title}",${statusField}"detail":$context.error.messageString}`;
+}
+
+/** Names of the query-string parameters a zod query schema requires (none when it has no schema). */
+export function requiredQueryParameters(route: Route): string[] {
+  if (!route.operation.query) return [];
+  const schema = z.toJSONSchema(route.operation.query, { io: 'input', unrepresentable: 'any' }) as {
+    required?: string[];
+  };
+  return schema.required ?? [];
+}
+
+export function pathParameters(path: string): string[] {
+  return [...path.matchAll(/\{([^}+]+)\+?\}/g)].map((match) => match[1] as string);
+}
+
+export class Api extends Construct {
+  readonly restApi: apigateway.RestApi;
+  /** Created with the first non-public route (an unused authorizer fails synthesis). */
+  authorizer: apigateway.CognitoUserPoolsAuthorizer | undefined;
+  readonly methods: Record<string, apigateway.Method> = {};
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+    const accessLogs = props.logs.logGroup(this, 'AccessLogs', { maxDays: CONNECTION_LOG_DAYS });
+
+    this.restApi = new apigateway.RestApi(this, 'RestApi', {
+      restApiName: `${Stack.of(this).stackName}-api`,
+      description: 'Mon Pro du Bien-Être public API',
+      endpointTypes: [apigateway.EndpointType.REGIONAL],
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      deployOptions: {
+        stageName: props.stageName,
+        tracingEnabled: true,
+        throttlingRateLimit: STAGE_THROTTLING.rateLimit,
+        throttlingBurstLimit: STAGE_THROTTLING.burstLimit,
+        loggingLevel: apigateway.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+        accessLogDestination: new apigateway.LogGroupLogDestination(accessLogs),
+        accessLogFormat,
+      },
+    });
+    // The stack has its own ApiUrl output; drop the construct's duplicate.
+    this.restApi.node.tryRemoveChild('Endpoint');
+    const cfnApi = this.restApi.node.defaultChild as apigateway.CfnRestApi;
+    cfnApi.securityPolicy = API_SECURITY_POLICY;
+    cfnApi.endpointAccessMode = 'STRICT';
+
+    // API Gateway writes execution logs into a group of this name, created without retention unless
+    // it exists: create it first, encrypted and expiring.
+    const executionLogs = props.logs.logGroup(this, 'ExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${this.restApi.restApiId}/${props.stageName}`,
+    });
+    this.restApi.deploymentStage.node.addDependency(executionLogs);
+
+    const cloudWatchRole = this.restApi.node.tryFindChild('CloudWatchRole');
+    if (cloudWatchRole) {
+      acknowledge(
+        cloudWatchRole,
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        "The account-level role through which API Gateway writes execution logs, created by CDK (cloudWatchRole) with AWS's service-role policy made for exactly this (logs actions only); it is assumable by apigateway.amazonaws.com only.",
+      );
+    }
+    acknowledge(
+      this.restApi.deploymentStage,
+      'HIPAA.Security-APIGWCacheEnabledAndEncrypted',
+      'No stage cache: answers are personal (per caller) or must be fresh (slots, bookings); a cache keyed on the path would risk serving one user the data of another. Nothing is cached, so nothing is stored unencrypted.',
+    );
+    acknowledge(
+      this.restApi.deploymentStage,
+      'HIPAA.Security-APIGWSSLEnabled',
+      'Client certificates authenticate API Gateway to an HTTP backend. Every integration here is a Lambda proxy invoked through the AWS API (SigV4 over TLS), so there is no backend to present one to. Clients reach the API over TLS only (TLS 1.2+ with forward secrecy, strict endpoint access mode).',
+    );
+
+    for (const problem of gatewayProblems) {
+      this.restApi.addGatewayResponse(`Problem${problem.type.responseType}`, {
+        type: problem.type,
+        ...(problem.status ? { statusCode: String(problem.status) } : {}),
+        templates: { 'application/json': problemTemplate(problem.status, problem.title) },
+        responseHeaders: { 'Content-Type': "'application/problem+json'" },
+      });
+    }
+
+    const validator = this.restApi.addRequestValidator('Validator', {
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+    // Bodies must be JSON objects; their fields are the zod contract's business, in the handler.
+    const jsonObject = this.restApi.addModel('JsonObject', {
+      contentType: 'application/json',
+      schema: { schema: apigateway.JsonSchemaVersion.DRAFT4, type: apigateway.JsonSchemaType.OBJECT },
+    });
+
+    for (const route of props.routes) {
+      const key = `${route.method} ${route.path}`;
+      if (this.methods[key]) throw new Error(`Duplicate route ${key}`);
+      const fn = props.functions[route.function];
+      const resource = this.restApi.root.resourceForPath(route.path);
+      const requestParameters: Record<string, boolean> = {};
+      for (const name of pathParameters(route.path)) requestParameters[`method.request.path.${name}`] = true;
+      for (const name of requiredQueryParameters(route)) {
+        requestParameters[`method.request.querystring.${name}`] = true;
+      }
+      const isPublic = route.access.kind === 'public';
+      const method = resource.addMethod(
+        route.method,
+        new apigateway.LambdaIntegration(fn.function, { proxy: true, allowTestInvoke: false }),
+        {
+          operationName: route.operation.operationId,
+          requestValidator: validator,
+          ...(Object.keys(requestParameters).length > 0 ? { requestParameters } : {}),
+          ...(route.operation.body ? { requestModels: { 'application/json': jsonObject } } : {}),
+          ...(isPublic
+            ? { authorizationType: apigateway.AuthorizationType.NONE }
+            : { authorizationType: apigateway.AuthorizationType.COGNITO, authorizer: this.userPoolAuthorizer(props) }),
+        },
+      );
+      if (isPublic) {
+        const reason = `${key} is public in the route table (functions/routes.ts, operation ${route.operation.operationId}): visitors call it without an account. It is bounded by the WAF (per-IP rate limits, managed rules) and the stage throttling.`;
+        acknowledge(method, 'AwsSolutions-APIG4', reason);
+        acknowledge(method, 'AwsSolutions-COG4', reason);
+      }
+      this.methods[key] = method;
+    }
+  }
+
+  private userPoolAuthorizer(props: ApiProps): apigateway.CognitoUserPoolsAuthorizer {
+    this.authorizer ??= new apigateway.CognitoUserPoolsAuthorizer(this, 'Authorizer', {
+      cognitoUserPools: [props.userPool],
+      identitySource: apigateway.IdentitySource.header('Authorization'),
+    });
+    return this.authorizer;
+  }
+}

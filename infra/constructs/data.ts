@@ -1,0 +1,76 @@
+/**
+ * Data: one DynamoDB table per entry of the table catalogue (shared/tables.ts), encrypted with a
+ * customer-managed key, on demand, with the TTL attribute, a stream and point-in-time recovery.
+ */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import type { AttributeType, TableDefinition, TableName } from '#shared/tables.ts';
+import { acknowledge } from '../nag.ts';
+import { retentionDays } from '../retention.ts';
+
+/**
+ * Point-in-time recovery keeps every deleted item restorable for this many days, so it is also how
+ * long an erased item survives in backups. It is the catalogue's technical-operation period (the
+ * logs that explain an incident live as long), within DynamoDB's 1 to 35 days.
+ */
+export const PITR_RECOVERY_DAYS = Math.min(35, retentionDays('technical-operation'));
+
+export interface DataProps {
+  readonly tables: Readonly<Record<TableName, TableDefinition>>;
+}
+
+function attributeType(type: AttributeType): dynamodb.AttributeType {
+  return type === 'N' ? dynamodb.AttributeType.NUMBER : dynamodb.AttributeType.STRING;
+}
+
+export class Data extends Construct {
+  readonly key: kms.Key;
+  readonly tables: Readonly<Record<TableName, dynamodb.Table>>;
+
+  constructor(scope: Construct, id: string, props: DataProps) {
+    super(scope, id);
+    this.key = new kms.Key(this, 'Key', {
+      description: 'Encrypts the DynamoDB tables (personal data) of the backend',
+      enableKeyRotation: true,
+      pendingWindow: Duration.days(30),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const tables = {} as Record<TableName, dynamodb.Table>;
+    for (const [name, definition] of Object.entries(props.tables) as [TableName, TableDefinition][]) {
+      const table = new dynamodb.Table(this, `${name}Table`, {
+        partitionKey: { name: definition.partitionKey.name, type: attributeType(definition.partitionKey.type) },
+        sortKey: { name: definition.sortKey.name, type: attributeType(definition.sortKey.type) },
+        billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+        timeToLiveAttribute: definition.ttlAttribute,
+        stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+        pointInTimeRecoverySpecification: {
+          pointInTimeRecoveryEnabled: true,
+          recoveryPeriodInDays: PITR_RECOVERY_DAYS,
+        },
+        encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+        encryptionKey: this.key,
+        deletionProtection: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      for (const index of definition.indexes) {
+        table.addGlobalSecondaryIndex({
+          indexName: index.name,
+          partitionKey: { name: index.partitionKey.name, type: attributeType(index.partitionKey.type) },
+          ...(index.sortKey ? { sortKey: { name: index.sortKey.name, type: attributeType(index.sortKey.type) } } : {}),
+          projectionType:
+            index.projection === 'KEYS_ONLY' ? dynamodb.ProjectionType.KEYS_ONLY : dynamodb.ProjectionType.ALL,
+        });
+      }
+      acknowledge(
+        table,
+        'HIPAA.Security-DynamoDBInBackupPlan',
+        `Backups are point-in-time recovery (${PITR_RECOVERY_DAYS} days), which is also how long an erased item survives in them, as the register of processing states. An AWS Backup plan would keep erased personal data beyond that documented window (GDPR art. 17) for no recovery need the PITR window does not meet.`,
+      );
+      tables[name] = table;
+    }
+    this.tables = tables;
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * The dead-letter queues of the backend: EventBridge rule targets, Lambda asynchronous failures and
+ * Scheduler targets all end in one of these. Messages carry identifiers only (events never hold
+ * personal data), are encrypted at rest (SQS-managed SSE) and in transit (TLS enforced), and are
+ * kept for SQS's maximum of 14 days: the time operators have to inspect and redrive them.
+ */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { acknowledge } from '../nag.ts';
+
+export const DEAD_LETTER_RETENTION = Duration.days(14);
+
+export function deadLetterQueue(scope: Construct, id: string): sqs.Queue {
+  const queue = new sqs.Queue(scope, id, {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: DEAD_LETTER_RETENTION,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  const reason =
+    'This queue is itself a dead-letter queue (of an EventBridge target, a Scheduler target or Lambda asynchronous failures, which cdk-nag does not recognise as DLQ users). A dead-letter queue of a dead-letter queue would only move the problem: its messages stay 14 days for operators to inspect and redrive.';
+  acknowledge(queue, 'AwsSolutions-SQS3', reason);
+  acknowledge(queue, 'Serverless-SQSRedrivePolicy', reason);
+  return queue;
+}

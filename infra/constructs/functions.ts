@@ -1,0 +1,295 @@
+/**
+ * Functions: one Lambda function per entry of the function catalogue (functions/catalogue.ts),
+ * built by `BackendFunction` with the backend's defaults, and given exactly the grants its entry
+ * declares (least privilege): its tables in its access mode, the bus when it publishes events,
+ * SES for its sender identity when it sends mail.
+ */
+import * as path from 'node:path';
+import { ArnFormat, type CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import { Charset, LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { FunctionDefinition, FunctionName, TableAccess } from '#functions/catalogue.ts';
+import type { TableDefinition, TableName } from '#shared/tables.ts';
+import { acknowledge } from '../nag.ts';
+import { deadLetterQueue } from './dead-letter-queue.ts';
+import type { OperationalLogs } from './logs.ts';
+
+export const DEFAULT_MEMORY_MB = 512;
+export const DEFAULT_TIMEOUT_SECONDS = 10;
+
+/** Lambda's asynchronous-invocation layer: retries of a handler that throws, and the event's age limit. */
+export interface AsyncInvocationPolicy {
+  /** 0, 1 or 2. */
+  readonly retryAttempts: number;
+  /** 60 s to 6 h. */
+  readonly maxEventAge: Duration;
+}
+
+const TRACING_POLICY_ID = 'LambdaTracingPolicy';
+
+/**
+ * X-Ray's write actions, shared by every function of the stack. X-Ray has no resource-level
+ * permissions, so the statement needs `Resource: *`: keeping it in this one managed policy keeps
+ * every function's own policy free of wildcards, where a new one would show up in cdk-nag.
+ */
+export function tracingPolicy(scope: Construct): iam.ManagedPolicy {
+  const stack = Stack.of(scope);
+  const existing = stack.node.tryFindChild(TRACING_POLICY_ID);
+  if (existing) return existing as iam.ManagedPolicy;
+  const policy = new iam.ManagedPolicy(stack, TRACING_POLICY_ID, {
+    description: 'Lets Lambda functions send X-Ray traces',
+    statements: [
+      new iam.PolicyStatement({
+        actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+        resources: ['*'],
+      }),
+    ],
+  });
+  acknowledge(
+    policy,
+    'AwsSolutions-IAM5[Resource::*]',
+    'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permission (AWS service authorization reference): Resource must be *. Only these two write actions are granted.',
+  );
+  return policy;
+}
+
+export interface BackendFunctionProps {
+  readonly definition: FunctionDefinition;
+  /** The project root: catalogue entries are relative to it, and so are package.json and the lock file. */
+  readonly projectRoot: string;
+  readonly logs: OperationalLogs;
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+/**
+ * A Lambda function with our defaults: Node.js 24 on arm64, an ESM bundle built by the local
+ * esbuild (minified, with source maps), X-Ray tracing, JSON logs into an encrypted log group that
+ * expires, and its own role holding nothing but what it is granted.
+ */
+export class BackendFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+  private asyncInvocation: { readonly policy: AsyncInvocationPolicy; readonly failures: sqs.Queue } | undefined;
+
+  constructor(scope: Construct, id: string, props: BackendFunctionProps) {
+    super(scope, id);
+    const { definition, projectRoot } = props;
+    this.logGroup = props.logs.logGroup(this, 'Logs');
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${definition.entry}`,
+      managedPolicies: [tracingPolicy(this)],
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: path.join(projectRoot, definition.entry),
+      handler: 'handler',
+      description: definition.description,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: definition.memoryMb ?? DEFAULT_MEMORY_MB,
+      timeout: Duration.seconds(definition.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS),
+      // Tracing is set on the resource below: the `tracing` prop would put X-Ray's wildcard
+      // statement into this function's own policy.
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      environment: {
+        ...props.environment,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      projectRoot,
+      depsLockFilePath: path.join(projectRoot, 'package-lock.json'),
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.ESM,
+        target: 'node24',
+        platform: 'node',
+        mainFields: ['module', 'main'],
+        // Bundled CommonJS dependencies may call require(): ESM has none, so give them one.
+        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        charset: Charset.UTF8,
+        logLevel: LogLevel.WARNING,
+        // The AWS SDK is bundled too: the exact version the tests ran against, tree-shaken.
+        externalModules: [],
+        tsconfig: path.join(projectRoot, 'tsconfig.json'),
+      },
+    });
+    (this.function.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: lambda.Tracing.ACTIVE };
+
+    acknowledge(
+      this.function,
+      'HIPAA.Security-LambdaInsideVPC',
+      'The functions reach only AWS public service endpoints (DynamoDB, EventBridge, SES, Cognito), always over TLS and authorized by IAM; there is no private resource to reach. A VPC would add NAT or endpoint costs and cold-start latency without reducing exposure.',
+    );
+    acknowledge(
+      this.function,
+      'HIPAA.Security-LambdaConcurrency',
+      "No reserved concurrency: it would carve the account's regional pool (as low as 10 on new accounts) and cap the API at a guessed value. The load reaching functions is bounded by the API stage throttling and the WAF per-IP rate limits.",
+    );
+    const dlqReason =
+      'Lambda dead-letter queues only concern asynchronous invocations. Functions invoked asynchronously (EventBridge rules, Scheduler) get an on-failure destination to an encrypted SQS queue (EventInvokeConfig, see enableAsyncInvocation), which supersedes the legacy DLQ and also records the error; the infra tests assert it for every rule target. The other functions are invoked synchronously by API Gateway, whose caller receives the error.';
+    acknowledge(this.function, 'HIPAA.Security-LambdaDLQ', dlqReason);
+    acknowledge(this.function, 'Serverless-LambdaDLQ', dlqReason);
+    acknowledge(
+      this.role,
+      'HIPAA.Security-IAMNoInlinePolicy',
+      "The inline policy is the function's own least-privilege policy, generated from its catalogue entry (functions/catalogue.ts) by CDK grants, attached to this role only and deleted with it; a standalone managed policy would only invite reuse by other principals.",
+    );
+  }
+
+  /**
+   * Configures Lambda's asynchronous invocation (EventBridge and Scheduler targets invoke
+   * asynchronously): retries of a failing handler, then the event goes to a dedicated dead-letter
+   * queue. A function has one such configuration, so every caller must ask for the same policy.
+   */
+  enableAsyncInvocation(policy: AsyncInvocationPolicy): sqs.Queue {
+    if (this.asyncInvocation) {
+      const current = this.asyncInvocation.policy;
+      if (
+        current.retryAttempts !== policy.retryAttempts ||
+        current.maxEventAge.toSeconds() !== policy.maxEventAge.toSeconds()
+      ) {
+        throw new Error(
+          `${this.node.path}: conflicting asynchronous invocation policies (retries ${current.retryAttempts} vs ${policy.retryAttempts}, max age ${current.maxEventAge.toSeconds()} s vs ${policy.maxEventAge.toSeconds()} s)`,
+        );
+      }
+      return this.asyncInvocation.failures;
+    }
+    const failures = deadLetterQueue(this, 'AsyncFailures');
+    this.function.configureAsyncInvoke({
+      retryAttempts: policy.retryAttempts,
+      maxEventAge: policy.maxEventAge,
+      onFailure: new destinations.SqsDestination(failures),
+    });
+    this.asyncInvocation = { policy, failures };
+    return failures;
+  }
+
+  /** The asynchronous-failure queue, once `enableAsyncInvocation` was called. */
+  get asyncFailureQueue(): sqs.Queue | undefined {
+    return this.asyncInvocation?.failures;
+  }
+}
+
+export interface MailSettings {
+  readonly from: string;
+  readonly platformInbox: string;
+  /** The SES identity (domain or address) the functions may send from. */
+  readonly sesIdentity: string;
+}
+
+export interface FunctionsProps {
+  readonly definitions: Readonly<Record<FunctionName, FunctionDefinition>>;
+  readonly tableDefinitions: Readonly<Record<TableName, TableDefinition>>;
+  readonly tables: Readonly<Record<TableName, dynamodb.ITable>>;
+  readonly bus: events.IEventBus;
+  readonly mail: MailSettings;
+  readonly logs: OperationalLogs;
+  readonly projectRoot: string;
+}
+
+/** The bounded context of a function: the folder under functions/ (Powertools' service name). */
+export function contextOf(entry: string): string {
+  const [root, context] = entry.split('/');
+  if (root !== 'functions' || !context) throw new Error(`Function entry ${entry} is not under functions/<context>/`);
+  return context;
+}
+
+const grantTable: Record<TableAccess, (table: dynamodb.ITable, grantee: iam.IGrantable) => iam.Grant> = {
+  read: (table, grantee) => table.grantReadData(grantee),
+  write: (table, grantee) => table.grantWriteData(grantee),
+  'read-write': (table, grantee) => table.grantReadWriteData(grantee),
+};
+
+/** The wildcards a CDK table grant necessarily contains, acknowledged one by one on the role. */
+function acknowledgeTableGrant(
+  role: iam.Role,
+  name: TableName,
+  table: dynamodb.ITable,
+  access: TableAccess,
+  definition: TableDefinition,
+): void {
+  if (definition.indexes.length > 0) {
+    const logicalId = Stack.of(table).getLogicalId(table.node.defaultChild as CfnElement);
+    acknowledge(
+      role,
+      `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/index/*]`,
+      `The ${name} table grant (${access}) extends to the indexes of that table only (${definition.indexes.map((i) => i.name).join(', ')}: shared/tables.ts); index ARNs are table/<name>/index/<index>, and the wildcard never reaches another table.`,
+    );
+  }
+  if (access !== 'read') {
+    for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
+      acknowledge(
+        role,
+        `AwsSolutions-IAM5[Action::${action}]`,
+        `Writing to the ${name} table encrypts with the data key: CDK's table grant gives ${action} on that key only (the statement's resource is the data key ARN), as DynamoDB needs it for SSE with a customer-managed key.`,
+      );
+    }
+  }
+}
+
+export class Functions extends Construct {
+  readonly byName: Readonly<Record<FunctionName, BackendFunction>>;
+
+  constructor(scope: Construct, id: string, props: FunctionsProps) {
+    super(scope, id);
+    const sesIdentityArn = Stack.of(this).formatArn({
+      service: 'ses',
+      resource: 'identity',
+      resourceName: props.mail.sesIdentity,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+
+    const byName = {} as Record<FunctionName, BackendFunction>;
+    for (const [name, definition] of Object.entries(props.definitions) as [FunctionName, FunctionDefinition][]) {
+      const tableAccess = Object.entries(definition.tables ?? {}) as [TableName, TableAccess][];
+      const environment: Record<string, string> = { POWERTOOLS_SERVICE_NAME: contextOf(definition.entry) };
+      for (const [tableName] of tableAccess) {
+        environment[props.tableDefinitions[tableName].envVar] = props.tables[tableName].tableName;
+      }
+      if (definition.publishesEvents) environment.EVENT_BUS_NAME = props.bus.eventBusName;
+      if (definition.sendsMail) {
+        environment.MAIL_FROM = props.mail.from;
+        environment.PLATFORM_INBOX = props.mail.platformInbox;
+      }
+
+      const fn = new BackendFunction(this, name, {
+        definition,
+        projectRoot: props.projectRoot,
+        logs: props.logs,
+        environment,
+      });
+      for (const [tableName, access] of tableAccess) {
+        const table = props.tables[tableName];
+        grantTable[access](table, fn.function);
+        acknowledgeTableGrant(fn.role, tableName, table, access, props.tableDefinitions[tableName]);
+      }
+      if (definition.publishesEvents) props.bus.grantPutEventsTo(fn.function);
+      if (definition.sendsMail) {
+        fn.role.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            sid: 'SendMailFromThePlatformIdentityOnly',
+            actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+            resources: [sesIdentityArn],
+            conditions: { StringEquals: { 'ses:FromAddress': props.mail.from } },
+          }),
+        );
+      }
+      byName[name] = fn;
+    }
+    this.byName = byName;
+  }
+}
