@@ -2,10 +2,10 @@
  * The route table: every HTTP route of the API, once. API Gateway (infra/constructs/api.ts), the
  * local gateway (local/gateway.ts) and the OpenAPI document (shared/http/openapi.ts) are all
  * built from it. A route names its operation contract, the function that serves it and who may
- * call it.
+ * call it (declared by the operation).
  */
 
-import { publicAccess, type Route as RouteOf } from '#shared/http/contract.ts';
+import type { Route as RouteOf } from '#shared/http/contract.ts';
 import type { FunctionName } from './catalogue.ts';
 import * as contact from './contact/contract.ts';
 import * as platform from './platform/contract.ts';
@@ -14,19 +14,17 @@ import * as practitioners from './practitioners/contract.ts';
 export type Route = RouteOf<FunctionName>;
 
 export const routes: readonly Route[] = [
-  { method: 'GET', path: '/health', operation: platform.getHealth, function: 'getHealth', access: publicAccess },
+  { method: 'GET', path: '/health', operation: platform.getHealth, function: 'getHealth' },
   {
     method: 'POST',
     path: '/contact',
     operation: contact.submitContactRequest,
     function: 'submitContactRequest',
-    access: publicAccess,
   },
   {
     method: 'GET',
     path: '/practitioners',
     operation: practitioners.listPractitioners,
     function: 'listPractitioners',
-    access: publicAccess,
   },
 ];

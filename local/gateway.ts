@@ -190,7 +190,7 @@ export function createGateway(options: GatewayOptions): (req: IncomingMessage, r
         throw new HttpProblem(404, 'Not found', 'No route matches this path');
       }
       let claims: Claims | undefined;
-      if (hit.c.route.access.kind !== 'public') {
+      if (hit.c.route.operation.access.kind !== 'public') {
         claims = await options.authorizer?.verify(req.headers.authorization);
         if (!claims)
           throw new HttpProblem(401, 'Unauthorized', 'A valid ID token is required', {

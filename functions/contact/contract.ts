@@ -1,6 +1,6 @@
 /** The contact context's published contract: its HTTP operations. */
 import * as z from 'zod';
-import { defineOperation } from '#shared/http/contract.ts';
+import { defineOperation, publicAccess } from '#shared/http/contract.ts';
 
 export const ContactRequestInput = z
   .object({
@@ -27,6 +27,7 @@ export const submitContactRequest = defineOperation({
   operationId: 'submitContactRequest',
   summary: 'Send the contact form',
   tags: ['contact'],
+  access: publicAccess,
   body: ContactRequestInput,
   responses: {
     202: {

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { defineOperation } from '#shared/http/contract.ts';
+import { defineOperation, publicAccess } from '#shared/http/contract.ts';
 
 export const Health = z
   .object({ status: z.literal('ok'), service: z.string(), time: z.iso.datetime() })
@@ -9,5 +9,6 @@ export const getHealth = defineOperation({
   operationId: 'getHealth',
   summary: 'Liveness of the API',
   tags: ['platform'],
+  access: publicAccess,
   responses: { 200: { description: 'The API answers.', schema: Health } },
 });

@@ -1,6 +1,6 @@
 /** The practitioners context's published contract: its HTTP operations. */
 import * as z from 'zod';
-import { defineOperation } from '#shared/http/contract.ts';
+import { defineOperation, publicAccess } from '#shared/http/contract.ts';
 import { specialties } from './domain/specialties.ts';
 
 export const PractitionerSummary = z
@@ -30,6 +30,7 @@ export const listPractitioners = defineOperation({
   operationId: 'listPractitioners',
   summary: 'List published practitioners',
   tags: ['practitioners'],
+  access: publicAccess,
   query: ListPractitionersQuery,
   responses: { 200: { description: 'A page of practitioners, by name.', schema: PractitionerPage } },
 });

@@ -186,7 +186,7 @@ export class Api extends Construct {
       for (const name of requiredQueryParameters(route)) {
         requestParameters[`method.request.querystring.${name}`] = true;
       }
-      const isPublic = route.access.kind === 'public';
+      const isPublic = route.operation.access.kind === 'public';
       const method = resource.addMethod(
         route.method,
         new apigateway.LambdaIntegration(fn.function, { proxy: true, allowTestInvoke: false }),

@@ -19,6 +19,8 @@ export interface Operation<
   readonly operationId: string;
   readonly summary: string;
   readonly tags: readonly string[];
+  /** Who may call it. Ownership of the object is checked by the use case on the object itself. */
+  readonly access: Access;
   readonly body?: B;
   readonly query?: Q;
   readonly pathParameters?: P;
@@ -57,5 +59,4 @@ export interface Route<F extends string = string> {
   readonly path: string;
   readonly operation: Operation;
   readonly function: F;
-  readonly access: Access;
 }

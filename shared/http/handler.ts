@@ -11,6 +11,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type * as z from 'zod';
 import { logger } from '../logger.ts';
+import { authorize, type Caller, callerFrom } from './caller.ts';
 import type { Infer, Operation } from './contract.ts';
 import { type FieldError, fieldErrors, HttpProblem, validationProblem } from './problem.ts';
 
@@ -20,6 +21,8 @@ export interface HttpRequest<O extends Operation> {
   readonly pathParameters: Infer<NonNullable<O['pathParameters']>>;
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly requestId: string;
+  /** The signed-in caller; always set on routes that are not public. */
+  readonly caller: Caller | undefined;
 }
 
 export interface HttpResult {
@@ -71,6 +74,8 @@ export function httpHandler<O extends Operation>(operation: O, run: (request: Ht
     .handler(async (event) => {
       const requestId = event.requestContext?.requestId ?? 'unknown';
       try {
+        const caller = callerFrom(event);
+        authorize(operation.access, caller);
         const errors: FieldError[] = [];
         const body = operation.body ? parsePart(operation.body, readJsonBody(event), 'body', errors) : undefined;
         const query = parsePart(operation.query, event.queryStringParameters ?? {}, 'query', errors);
@@ -82,6 +87,7 @@ export function httpHandler<O extends Operation>(operation: O, run: (request: Ht
           pathParameters,
           headers: event.headers ?? {},
           requestId,
+          caller,
         } as HttpRequest<O>);
         return json(result.status, result.body, result.headers);
       } catch (error) {

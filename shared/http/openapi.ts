@@ -28,7 +28,7 @@ export function openApiDocument(routes: readonly Route[], serverUrl?: string) {
     }
     const problems = {
       ...commonProblems,
-      ...(route.access.kind === 'public' ? {} : { 401: 'Not signed in.', 403: 'Not allowed.' }),
+      ...(operation.access.kind === 'public' ? {} : { 401: 'Not signed in.', 403: 'Not allowed.' }),
     };
     for (const [status, description] of Object.entries(problems)) {
       responses[status] ??= {
@@ -42,7 +42,7 @@ export function openApiDocument(routes: readonly Route[], serverUrl?: string) {
       operationId: operation.operationId,
       summary: operation.summary,
       tags: [...operation.tags],
-      ...(route.access.kind === 'public' ? {} : { security: [{ [bearer.name]: [] }] }),
+      ...(operation.access.kind === 'public' ? {} : { security: [{ [bearer.name]: [] }] }),
       request: {
         ...(operation.body
           ? { body: { required: true, content: { 'application/json': { schema: operation.body as never } } } }

@@ -272,10 +272,10 @@ describe('api', () => {
       expect(method.resource.path).toBe(route.path);
       const props = synth.resources[logicalId(synth.stack, method)]!.Properties!;
       expect(props.HttpMethod).toBe(route.method);
-      expect(props.AuthorizationType).toBe(route.access.kind === 'public' ? 'NONE' : 'COGNITO_USER_POOLS');
+      expect(props.AuthorizationType).toBe(route.operation.access.kind === 'public' ? 'NONE' : 'COGNITO_USER_POOLS');
       expect(props.Integration).toMatchObject({ Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' });
       expect(JSON.stringify(props.Integration)).toContain(fnId(route.function));
-      if (route.access.kind !== 'public') {
+      if (route.operation.access.kind !== 'public') {
         expect(props.AuthorizerId).toEqual({ Ref: logicalId(synth.stack, synth.stack.api.authorizer!) });
       }
     },

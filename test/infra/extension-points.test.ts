@@ -25,13 +25,12 @@ const purge: ScheduleDefinition = {
 };
 
 const privateRoutes: Route[] = [
-  { method: 'GET', path: '/me', operation: getHealth, function: 'getHealth', access: { kind: 'authenticated' } },
+  { method: 'GET', path: '/me', operation: { ...getHealth, access: { kind: 'authenticated' } }, function: 'getHealth' },
   {
     method: 'DELETE',
     path: '/reviews/{reviewId}',
-    operation: getHealth,
+    operation: { ...getHealth, access: { kind: 'role', roles: ['moderator'] } },
     function: 'getHealth',
-    access: { kind: 'role', roles: ['moderator'] },
   },
 ];
 
@@ -70,7 +69,9 @@ describe('authenticated routes', () => {
     for (const route of routes) {
       const method =
         synth.resources[logicalId(synth.stack, synth.stack.api.methods[`${route.method} ${route.path}`]!)]!;
-      expect(method.Properties!.AuthorizationType).toBe(route.access.kind === 'public' ? 'NONE' : 'COGNITO_USER_POOLS');
+      expect(method.Properties!.AuthorizationType).toBe(
+        route.operation.access.kind === 'public' ? 'NONE' : 'COGNITO_USER_POOLS',
+      );
     }
   });
 });

@@ -60,10 +60,10 @@ const server = createServer(
           operationId: 'private',
           summary: 's',
           tags: [],
+          access: { kind: 'authenticated' },
           responses: { 200: { description: 'ok' } },
         }),
         function: 'getHealth',
-        access: { kind: 'authenticated' },
       },
     ],
     // Only the gateway is under test here: a recording function stands in for the Lambda.

@@ -9,6 +9,7 @@ const operation = defineOperation({
   operationId: 'test',
   summary: 'test',
   tags: [],
+  access: { kind: 'public' },
   body: z.object({ email: z.email(), age: z.number().int().min(18) }).strict(),
   query: z.object({ limit: z.coerce.number().int().max(50).default(20) }).strict(),
   responses: { 201: { description: 'ok' } },
