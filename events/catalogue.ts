@@ -8,6 +8,7 @@ import { defineEvent, identifier } from './envelope.ts';
 
 export const sources = {
   contact: 'mpbe.contact',
+  retention: 'mpbe.retention',
 } as const;
 
 export const ContactRequestReceived = defineEvent({
@@ -18,4 +19,54 @@ export const ContactRequestReceived = defineEvent({
   data: z.object({ contactRequestId: identifier }).strict(),
 });
 
-export const eventCatalogue = [ContactRequestReceived] as const;
+/** Counts per retention purpose: no identifier of any person. */
+const purposeCounts = z.record(z.string().regex(/^[a-z-]+$/), z.number().int().nonnegative());
+
+export const RetentionPurgeCompleted = defineEvent({
+  source: sources.retention,
+  detailType: 'RetentionPurgeCompleted',
+  version: 1,
+  description: 'A purge run ended: what it deleted per purpose, and whether it reached the end.',
+  data: z
+    .object({
+      runId: identifier,
+      deletedByPurpose: purposeCounts,
+      itemsRead: z.number().int().nonnegative(),
+      itemsDeleted: z.number().int().nonnegative(),
+      skippedUnderHold: z.number().int().nonnegative(),
+      complete: z.boolean(),
+    })
+    .strict(),
+});
+
+export const LegalHoldPlaced = defineEvent({
+  source: sources.retention,
+  detailType: 'LegalHoldPlaced',
+  version: 1,
+  description: "The DPO placed a legal hold: the subject's data escapes TTL and purges.",
+  data: z.object({ holdId: identifier, itemsHeld: z.number().int().nonnegative() }).strict(),
+});
+
+export const LegalHoldLifted = defineEvent({
+  source: sources.retention,
+  detailType: 'LegalHoldLifted',
+  version: 1,
+  description: 'The DPO lifted a legal hold: the data resumes its original expiry.',
+  data: z.object({ holdId: identifier, itemsReleased: z.number().int().nonnegative() }).strict(),
+});
+
+export const DataSubjectErased = defineEvent({
+  source: sources.retention,
+  detailType: 'DataSubjectErased',
+  version: 1,
+  description: "Every item of a data subject was erased at the DPO's request (keys logged for replay).",
+  data: z.object({ erasureId: identifier, itemsErased: z.number().int().nonnegative() }).strict(),
+});
+
+export const eventCatalogue = [
+  ContactRequestReceived,
+  RetentionPurgeCompleted,
+  LegalHoldPlaced,
+  LegalHoldLifted,
+  DataSubjectErased,
+] as const;

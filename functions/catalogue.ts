@@ -4,7 +4,7 @@
  * grants (least privilege); the local cloud loads the same entry files. Routes (./routes.ts),
  * event rules (events/rules.ts) and schedules (./schedules.ts) refer to functions by name.
  */
-import type { TableName } from '#shared/tables.ts';
+import { type TableName, tables } from '#shared/tables.ts';
 
 export type TableAccess = 'read' | 'write' | 'read-write';
 
@@ -20,6 +20,13 @@ export interface FunctionDefinition {
   readonly timeoutSeconds?: number;
   readonly memoryMb?: number;
 }
+
+/**
+ * The retention engine works on the retention metadata of every table (expiry, subject, entity),
+ * never on a context's domain attributes: it is the one function group granted all tables.
+ */
+const everyTable = (access: TableAccess) =>
+  Object.fromEntries(Object.keys(tables).map((name) => [name, access])) as Record<TableName, TableAccess>;
 
 export const functions = {
   getHealth: {
@@ -42,6 +49,56 @@ export const functions = {
     entry: 'functions/practitioners/handlers/list-practitioners.ts',
     description: 'Public listing of published practitioners.',
     tables: { practitioners: 'read' },
+  },
+  purgeExpiredItems: {
+    entry: 'functions/retention/handlers/purge-expired-items.ts',
+    description: 'Daily purge of every item past its retention, through the expiry index.',
+    tables: everyTable('read-write'),
+    publishesEvents: true,
+    timeoutSeconds: 900,
+    memoryMb: 1024,
+  },
+  recordDeletions: {
+    entry: 'functions/retention/handlers/record-deletions.ts',
+    description: 'Counts deletions per purpose, day and cause (purge, TTL, erasure); cascades TTL deletions of roots.',
+    tables: everyTable('read-write'),
+    timeoutSeconds: 60,
+  },
+  placeLegalHold: {
+    entry: 'functions/retention/handlers/place-legal-hold.ts',
+    description: 'DPO: places a legal hold on a data subject; their data escapes TTL and purges.',
+    tables: everyTable('read-write'),
+    publishesEvents: true,
+    timeoutSeconds: 60,
+  },
+  liftLegalHold: {
+    entry: 'functions/retention/handlers/lift-legal-hold.ts',
+    description: 'DPO: lifts a legal hold; the data resumes its original expiry.',
+    tables: everyTable('read-write'),
+    publishesEvents: true,
+    timeoutSeconds: 60,
+  },
+  listLegalHolds: {
+    entry: 'functions/retention/handlers/list-legal-holds.ts',
+    description: 'DPO: the legal holds, active first.',
+    tables: { retention: 'read' },
+  },
+  eraseDataSubject: {
+    entry: 'functions/retention/handlers/erase-data-subject.ts',
+    description: 'DPO: erases every item of a data subject and logs the erased keys for replay after a restore.',
+    tables: everyTable('read-write'),
+    publishesEvents: true,
+    timeoutSeconds: 60,
+  },
+  replayErasures: {
+    entry: 'functions/retention/handlers/replay-erasures.ts',
+    description: 'Operations, after a point-in-time restore: deletes again every item the erasure log names.',
+    tables: everyTable('read-write'),
+    timeoutSeconds: 900,
+  },
+  getRegisterOfProcessing: {
+    entry: 'functions/retention/handlers/get-register-of-processing.ts',
+    description: 'DPO: the register of processing (GDPR art. 30), generated from the retention catalogue.',
   },
 } as const satisfies Record<string, FunctionDefinition>;
 

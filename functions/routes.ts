@@ -10,6 +10,7 @@ import type { FunctionName } from './catalogue.ts';
 import * as contact from './contact/contract.ts';
 import * as platform from './platform/contract.ts';
 import * as practitioners from './practitioners/contract.ts';
+import * as retention from './retention/contract.ts';
 
 export type Route = RouteOf<FunctionName>;
 
@@ -26,5 +27,20 @@ export const routes: readonly Route[] = [
     path: '/practitioners',
     operation: practitioners.listPractitioners,
     function: 'listPractitioners',
+  },
+  { method: 'POST', path: '/privacy/legal-holds', operation: retention.placeLegalHold, function: 'placeLegalHold' },
+  { method: 'GET', path: '/privacy/legal-holds', operation: retention.listLegalHolds, function: 'listLegalHolds' },
+  {
+    method: 'POST',
+    path: '/privacy/legal-holds/{holdId}/lift',
+    operation: retention.liftLegalHold,
+    function: 'liftLegalHold',
+  },
+  { method: 'POST', path: '/privacy/erasures', operation: retention.eraseDataSubject, function: 'eraseDataSubject' },
+  {
+    method: 'GET',
+    path: '/privacy/register',
+    operation: retention.getRegisterOfProcessing,
+    function: 'getRegisterOfProcessing',
   },
 ];

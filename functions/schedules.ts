@@ -19,4 +19,14 @@ export interface ScheduleDefinition {
   readonly input?: Record<string, unknown>;
 }
 
-export const schedules: readonly ScheduleDefinition[] = [];
+export const schedules: readonly ScheduleDefinition[] = [
+  {
+    name: 'daily-retention-purge',
+    description: 'Deletes every item past its retention period (and its owned items), day by day.',
+    expression: 'cron(30 3 * * ? *)',
+    timezone: 'Europe/Paris',
+    target: 'purgeExpiredItems',
+    flexibleWindowMinutes: 15,
+    input: { trigger: 'schedule' },
+  },
+];

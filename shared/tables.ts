@@ -3,11 +3,14 @@
  * context to its own data. Read by the CDK app (infra/constructs/data.ts) and by the local cloud
  * (local/services/dynamodb.ts), so both create exactly these keys and indexes.
  *
- * Every table has the same primary key (pk, sk), the TTL attribute `expiresAt`, a stream (for the
- * retention audit) and the sparse expiry index `byExpiry` (only items holding personal data carry
- * `expiryDay`, so the purge reads exactly the due items and never scans).
+ * Every table has the same primary key (pk, sk), the TTL attribute `expiresAt`, a stream (the
+ * retention audit reads deletions from it) and two retention indexes, both sparse:
+ * - `byExpiry` (expiryDay, expiresAt): only items with an expiry are in it, so the purge reads
+ *   exactly the due items, day by day, and never scans;
+ * - `bySubject` (subjectKey): every item about a data subject, for legal holds and erasure.
+ * The item metadata behind them is written by shared/dynamo/items.ts.
  */
-import { EXPIRES_AT, EXPIRY_DAY } from './retention/expiry.ts';
+import { EXPIRES_AT, EXPIRY_DAY, HELD_EXPIRES_AT, SUBJECT_KEY } from './retention/expiry.ts';
 
 export type AttributeType = 'S' | 'N';
 
@@ -15,8 +18,9 @@ export interface IndexDefinition {
   readonly name: string;
   readonly partitionKey: { readonly name: string; readonly type: AttributeType };
   readonly sortKey?: { readonly name: string; readonly type: AttributeType };
-  /** KEYS_ONLY when the reader only needs keys (the purge); ALL otherwise. */
-  readonly projection: 'ALL' | 'KEYS_ONLY';
+  readonly projection: 'ALL' | 'KEYS_ONLY' | 'INCLUDE';
+  /** With INCLUDE: the attributes copied into the index besides the keys. */
+  readonly nonKeyAttributes?: readonly string[];
 }
 
 export interface TableDefinition {
@@ -31,13 +35,23 @@ export interface TableDefinition {
 }
 
 export const EXPIRY_INDEX = 'byExpiry';
+export const SUBJECT_INDEX = 'bySubject';
 
-const expiryIndex: IndexDefinition = {
-  name: EXPIRY_INDEX,
-  partitionKey: { name: EXPIRY_DAY, type: 'S' },
-  sortKey: { name: EXPIRES_AT, type: 'N' },
-  projection: 'KEYS_ONLY',
-};
+const retentionIndexes: readonly IndexDefinition[] = [
+  {
+    name: EXPIRY_INDEX,
+    partitionKey: { name: EXPIRY_DAY, type: 'S' },
+    sortKey: { name: EXPIRES_AT, type: 'N' },
+    projection: 'INCLUDE',
+    nonKeyAttributes: ['entity', 'retentionPurpose', SUBJECT_KEY],
+  },
+  {
+    name: SUBJECT_INDEX,
+    partitionKey: { name: SUBJECT_KEY, type: 'S' },
+    projection: 'INCLUDE',
+    nonKeyAttributes: ['entity', 'retentionPurpose', EXPIRES_AT, HELD_EXPIRES_AT],
+  },
+];
 
 function table(name: string, indexes: readonly IndexDefinition[] = []): TableDefinition {
   return {
@@ -46,7 +60,7 @@ function table(name: string, indexes: readonly IndexDefinition[] = []): TableDef
     partitionKey: { name: 'pk', type: 'S' },
     sortKey: { name: 'sk', type: 'S' },
     ttlAttribute: EXPIRES_AT,
-    indexes: [expiryIndex, ...indexes],
+    indexes: [...retentionIndexes, ...indexes],
   };
 }
 
@@ -60,6 +74,8 @@ export const tables = {
       projection: 'ALL',
     },
   ]),
+  /** The retention context's own data: purge checkpoints, audit counts, legal holds, erasure log. */
+  retention: table('retention'),
 } as const satisfies Record<string, TableDefinition>;
 
 export type TableName = keyof typeof tables;

@@ -6,16 +6,12 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { BACKUP_RECOVERY_DAYS } from '#shared/retention/backups.ts';
 import type { AttributeType, TableDefinition, TableName } from '#shared/tables.ts';
 import { acknowledge } from '../nag.ts';
-import { retentionDays } from '../retention.ts';
 
-/**
- * Point-in-time recovery keeps every deleted item restorable for this many days, so it is also how
- * long an erased item survives in backups. It is the catalogue's technical-operation period (the
- * logs that explain an incident live as long), within DynamoDB's 1 to 35 days.
- */
-export const PITR_RECOVERY_DAYS = Math.min(35, retentionDays('technical-operation'));
+/** Point-in-time recovery window: see shared/retention/backups.ts. */
+export const PITR_RECOVERY_DAYS = BACKUP_RECOVERY_DAYS;
 
 export interface DataProps {
   readonly tables: Readonly<Record<TableName, TableDefinition>>;
@@ -60,8 +56,8 @@ export class Data extends Construct {
           indexName: index.name,
           partitionKey: { name: index.partitionKey.name, type: attributeType(index.partitionKey.type) },
           ...(index.sortKey ? { sortKey: { name: index.sortKey.name, type: attributeType(index.sortKey.type) } } : {}),
-          projectionType:
-            index.projection === 'KEYS_ONLY' ? dynamodb.ProjectionType.KEYS_ONLY : dynamodb.ProjectionType.ALL,
+          projectionType: dynamodb.ProjectionType[index.projection],
+          ...(index.projection === 'INCLUDE' ? { nonKeyAttributes: [...(index.nonKeyAttributes ?? [])] } : {}),
         });
       }
       acknowledge(

@@ -21,7 +21,10 @@ export type ClockStart =
   | 'connection'
   | 'ticket-closure'
   | 'transaction'
-  | 'operation';
+  | 'operation'
+  | 'hold-lift'
+  | 'action'
+  | 'erasure';
 
 export interface Period {
   readonly years?: number;
@@ -160,6 +163,36 @@ export const retentionCatalogue = {
       "pour la gestion technique de la plateforme, les données ne sont conservées que le temps nécessaire à l'opération technique.",
     rationale:
       'Logs hold no personal data in clear; CloudWatch log groups keep them 30 days, enough to investigate an incident.',
+  },
+  'legal-hold': {
+    purpose: 'la conservation des données à la demande des autorités (gel des données)',
+    legalBases: ['legal-obligation'],
+    dataCategories: ['référence pseudonyme de la personne concernée', 'référence de la demande', 'motif'],
+    clockStart: 'hold-lift',
+    keep: { years: 5 },
+    policyText: null,
+    rationale:
+      'The policy names authorities as recipients "dans le cadre de procédures judiciaires". A hold record is kept while the hold is active, then 5 years from its lift: the limitation period of civil actions (Code civil art. 2224), so the platform can show what it preserved and why.',
+  },
+  'retention-audit': {
+    purpose: "la preuve du respect des durées de conservation et des droits (journal d'audit)",
+    legalBases: ['legal-obligation', 'legitimate-interest'],
+    dataCategories: ['identifiants pseudonymes', 'actions du personnel', 'comptages par finalité'],
+    clockStart: 'action',
+    keep: { years: 5 },
+    policyText: null,
+    rationale:
+      'Accountability (GDPR art. 5(2)): holds, erasures and purges are audited by identifier only. 5 years from the action, as the CNIL advises for proof of rights handling.',
+  },
+  'erasure-log': {
+    purpose: 'le rejeu des effacements après une restauration de sauvegarde',
+    legalBases: ['legal-obligation'],
+    dataCategories: ['identifiants techniques des éléments effacés (aucune donnée en clair)'],
+    clockStart: 'erasure',
+    keep: { days: 35 },
+    policyText: null,
+    rationale:
+      'An erased item can come back with a point-in-time restore for as long as backups keep it (30 days). The log of erased keys outlives that window by 5 days, then has nothing left to protect against.',
   },
 } as const satisfies Record<string, RetentionRule>;
 

@@ -1,8 +1,13 @@
 import { type Period, retentionCatalogue, type TimedPurpose } from './catalogue.ts';
 
-/** The TTL attribute of every table (epoch seconds), and the sparse expiry index's key. */
+/** The TTL attribute of every table (epoch seconds). */
 export const EXPIRES_AT = 'expiresAt';
+/** UTC day (YYYY-MM-DD) under which the purge finds the item: the sparse expiry index's key. */
 export const EXPIRY_DAY = 'expiryDay';
+/** The expiry an item had when a legal hold took its `expiresAt` away (so TTL cannot delete it). */
+export const HELD_EXPIRES_AT = 'heldExpiresAt';
+/** The data subject an item is about: the sparse subject index's key. */
+export const SUBJECT_KEY = 'subjectKey';
 
 /** Adds a calendar period in UTC; a day that does not exist in the target month clamps to its end. */
 export function addPeriod(from: Date, period: Period): Date {
@@ -17,25 +22,37 @@ export function addPeriod(from: Date, period: Period): Date {
   return out;
 }
 
+export const epochSeconds = (at: Date): number => Math.floor(at.getTime() / 1000);
+export const utcDay = (at: Date): string => at.toISOString().slice(0, 10);
+
+/**
+ * The index day of an expiry: its own day, but never a day before `now`. An item written (or
+ * released from a hold) after its expiry is then found by the purge's next run, and every day
+ * the purge has cleared stays cleared.
+ */
+export function expiryDayOf(expiresAt: number, now: Date): string {
+  return utcDay(new Date(Math.max(expiresAt * 1000, now.getTime())));
+}
+
 export interface Expiry {
   /** Epoch seconds: DynamoDB's TTL attribute. */
   readonly expiresAt: number;
-  /** UTC day of the expiry (YYYY-MM-DD): partition key of the sparse expiry index. */
   readonly expiryDay: string;
   readonly retentionPurpose: TimedPurpose;
 }
 
 /** The expiry attributes of an item kept for `purpose`, whose clock started at `clockStartedAt`. */
-export function expiryFor(purpose: TimedPurpose, clockStartedAt: Date): Expiry {
-  const at = addPeriod(clockStartedAt, retentionCatalogue[purpose].keep);
-  return {
-    expiresAt: Math.floor(at.getTime() / 1000),
-    expiryDay: at.toISOString().slice(0, 10),
-    retentionPurpose: purpose,
-  };
+export function expiryFor(purpose: TimedPurpose, clockStartedAt: Date, now: Date = clockStartedAt): Expiry {
+  const expiresAt = epochSeconds(addPeriod(clockStartedAt, retentionCatalogue[purpose].keep));
+  return { expiresAt, expiryDay: expiryDayOf(expiresAt, now), retentionPurpose: purpose };
 }
 
 /** True when an item with this TTL value is due and must not be returned by any read. */
 export function isExpired(expiresAt: number | undefined, now: Date): boolean {
   return expiresAt !== undefined && expiresAt * 1000 <= now.getTime();
+}
+
+/** True when a stored item is past its expiry, or past the expiry it had before a legal hold. */
+export function isDue(item: { expiresAt?: number; heldExpiresAt?: number }, now: Date): boolean {
+  return isExpired(item.expiresAt, now) || isExpired(item.heldExpiresAt, now);
 }

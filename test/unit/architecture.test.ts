@@ -1,8 +1,10 @@
 /**
  * The architecture rules, checked on every import of the code base:
  * - a bounded context (functions/<context>/) imports only itself, shared/ and events/;
- * - the top-level tables of functions/ (routes, catalogue, schedules) reach into a context only
- *   through its published contract (contract.ts);
+ * - the top-level tables of functions/ (routes, catalogue, schedules, entities) reach into a
+ *   context only through its published files: contract.ts (operations) and entities.ts (entity types);
+ * - the retention context alone may read the entity registry (functions/entities.ts): it purges,
+ *   holds and erases by the retention metadata of every table;
  * - domain code (functions/<context>/domain/) imports no AWS SDK, Lambda, middy, Stripe or adapter;
  * - shared/ and events/ import no context, infra or local code (events may name functions by type);
  * - infra/ never imports local/, and the handlers never import local/ or infra/.
@@ -86,6 +88,7 @@ describe('architecture', () => {
       .filter((i) => contextOf(i.from))
       .filter((i) => {
         if (/^(infra|local)\//.test(i.target)) return true;
+        if (i.target === 'functions/entities.ts') return contextOf(i.from) !== 'retention';
         const target = contextOf(i.target);
         return target !== undefined && target !== contextOf(i.from);
       })
@@ -93,10 +96,10 @@ describe('architecture', () => {
     expect(violations).toEqual([]);
   });
 
-  it('lets the tables of functions/ reach a context only through its contract', () => {
+  it('lets the tables of functions/ reach a context only through its published files', () => {
     const violations = all
       .filter((i) => /^functions\/[^/]+\.ts$/.test(i.from) && contextOf(i.target))
-      .filter((i) => !/^functions\/[^/]+\/contract\.ts$/.test(i.target))
+      .filter((i) => !/^functions\/[^/]+\/(contract|entities)\.ts$/.test(i.target))
       .map((i) => `${i.from} -> ${i.target}`);
     expect(violations).toEqual([]);
   });

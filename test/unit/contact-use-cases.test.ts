@@ -46,6 +46,15 @@ function recordingPublisher(fail = false): EventPublisher & { published: unknown
   };
 }
 
+function recordingMailer(sent: Mail[]) {
+  return {
+    async send(mail: Mail) {
+      sent.push(mail);
+      return { messageId: 'm' };
+    },
+  };
+}
+
 describe('contact use cases', () => {
   const clock = manualClock('2026-11-26T10:00:00Z');
 
@@ -73,7 +82,7 @@ describe('contact use cases', () => {
   it('emails the platform inbox once, even when the event comes twice', async () => {
     const store = memoryStore();
     const sent: Mail[] = [];
-    const mailer = { send: async (m: Mail) => (sent.push(m), { messageId: 'm' }) };
+    const mailer = recordingMailer(sent);
     const { id } = await submitContactRequest({ store, events: recordingPublisher(), clock }, input, 'c');
     const deps = { store, mailer, clock, platformInbox: 'contact@monprodubienetre.fr' };
     expect(await notifyPlatformInbox(deps, id)).toBe('sent');
@@ -86,7 +95,7 @@ describe('contact use cases', () => {
     const sent: Mail[] = [];
     const deps = {
       store: memoryStore(),
-      mailer: { send: async (m: Mail) => (sent.push(m), { messageId: 'm' }) },
+      mailer: recordingMailer(sent),
       clock,
       platformInbox: 'x@y.z',
     };

@@ -1,8 +1,11 @@
 /** Contact requests in the contact table: one item per request, kept 3 years from the request. */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { notExpired, withRetention } from '#shared/dynamo/retention.ts';
-import { isExpired } from '#shared/retention/expiry.ts';
+import { retainedItem } from '#shared/dynamo/items.ts';
+import { notDue } from '#shared/dynamo/reads.ts';
+import { isDue } from '#shared/retention/expiry.ts';
+import { subjectKeyForEmail } from '#shared/retention/subject.ts';
 import type { ContactRequest } from '../domain/contact-request.ts';
+import { contactRequestEntity } from '../entities.ts';
 
 export interface ContactRequestStore {
   add(request: ContactRequest): Promise<void>;
@@ -24,6 +27,7 @@ interface ContactRequestItem {
   receivedAt: string;
   notifiedAt?: string;
   expiresAt?: number;
+  heldExpiresAt?: number;
 }
 
 const key = (id: string) => ({ pk: `CONTACT#${id}`, sk: 'REQUEST' as const });
@@ -47,7 +51,11 @@ export function dynamoContactRequestStore(deps: {
       await deps.client.send(
         new PutCommand({
           TableName: deps.tableName,
-          Item: withRetention(item, 'contact-request', request.receivedAt),
+          Item: retainedItem(contactRequestEntity, item, {
+            clockStartedAt: request.receivedAt,
+            subjectKey: subjectKeyForEmail(request.email),
+            now: request.receivedAt,
+          }),
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -56,7 +64,7 @@ export function dynamoContactRequestStore(deps: {
     async get(id, now) {
       const { Item } = await deps.client.send(new GetCommand({ TableName: deps.tableName, Key: key(id) }));
       const item = Item as ContactRequestItem | undefined;
-      if (!item || isExpired(item.expiresAt, now)) return undefined;
+      if (!item || isDue(item, now)) return undefined;
       return {
         id: item.id,
         name: item.name,
@@ -70,7 +78,7 @@ export function dynamoContactRequestStore(deps: {
     },
 
     async markNotified(id, at) {
-      const live = notExpired(at);
+      const live = notDue(at);
       try {
         await deps.client.send(
           new UpdateCommand({

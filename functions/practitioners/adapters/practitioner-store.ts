@@ -3,10 +3,13 @@
  * keys; the listing is a Query on that index (never a scan), paginated with an opaque cursor.
  */
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { notExpired, withRetention } from '#shared/dynamo/retention.ts';
+import { retainedItem } from '#shared/dynamo/items.ts';
+import { withoutDue } from '#shared/dynamo/reads.ts';
 import { HttpProblem } from '#shared/http/problem.ts';
+import { subjectKeyForAccount } from '#shared/retention/subject.ts';
 import { listingSortKey, type Practitioner } from '../domain/practitioner.ts';
 import type { Specialty } from '../domain/specialties.ts';
+import { practitionerProfileEntity } from '../entities.ts';
 
 export interface PractitionerPage {
   readonly items: Practitioner[];
@@ -97,24 +100,31 @@ export function dynamoPractitionerStore(deps: {
       await deps.client.send(
         new PutCommand({
           TableName: deps.tableName,
-          Item: withRetention(item, 'practitioner-profile', p.lastActivityAt),
+          // Until accounts exist (issue 4), the practitioner's id stands for their account.
+          Item: retainedItem(practitionerProfileEntity, item, {
+            clockStartedAt: p.lastActivityAt,
+            subjectKey: subjectKeyForAccount(p.id),
+            now: p.lastActivityAt,
+          }),
         }),
       );
     },
 
     async listPublished({ limit, cursor, now }) {
-      const live = notExpired(now);
       const result = await deps.client.send(
-        new QueryCommand({
-          TableName: deps.tableName,
-          IndexName: LISTING_INDEX,
-          KeyConditionExpression: 'listingPk = :published',
-          FilterExpression: live.expression,
-          ExpressionAttributeNames: live.names,
-          ExpressionAttributeValues: { ...live.values, ':published': 'PUBLISHED' },
-          Limit: limit,
-          ...(cursor ? { ExclusiveStartKey: decodeCursor(cursor) } : {}),
-        }),
+        new QueryCommand(
+          withoutDue(
+            {
+              TableName: deps.tableName,
+              IndexName: LISTING_INDEX,
+              KeyConditionExpression: 'listingPk = :published',
+              ExpressionAttributeValues: { ':published': 'PUBLISHED' },
+              Limit: limit,
+              ...(cursor ? { ExclusiveStartKey: decodeCursor(cursor) } : {}),
+            },
+            now,
+          ),
+        ),
       );
       return {
         items: (result.Items as PractitionerItem[] | undefined)?.map(toPractitioner) ?? [],

@@ -1,0 +1,15 @@
+/**
+ * Every entity type stored in any table, once. The retention engine (purge, legal holds,
+ * erasure), the register of processing and the stored-items test read it; a context adds its
+ * entity types here through its `entities.ts`.
+ */
+import type { EntityDefinition } from '#shared/retention/entity.ts';
+import { contactRequestEntity } from './contact/entities.ts';
+import { practitionerProfileEntity } from './practitioners/entities.ts';
+import { retentionEntities } from './retention/entities.ts';
+
+export const entities: readonly EntityDefinition[] = [
+  contactRequestEntity,
+  practitionerProfileEntity,
+  ...retentionEntities,
+];
