@@ -7,9 +7,34 @@ import * as z from 'zod';
 import { defineEvent, identifier } from './envelope.ts';
 
 export const sources = {
+  accounts: 'mpbe.accounts',
   contact: 'mpbe.contact',
   retention: 'mpbe.retention',
+  api: 'mpbe.api',
 } as const;
+
+/** Cognito user ids (sub) are UUIDs. */
+export const accountId = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'an account id');
+
+export const AccountActivityObserved = defineEvent({
+  source: sources.api,
+  detailType: 'AccountActivityObserved',
+  version: 1,
+  description:
+    'A signed-in person called the API (published at most once a day per person and Lambda instance): the account clock moves.',
+  data: z.object({ accountId, day: z.iso.date() }).strict(),
+});
+
+export const AccountDeletionRequested = defineEvent({
+  source: sources.accounts,
+  detailType: 'AccountDeletionRequested',
+  version: 1,
+  description:
+    'A person deleted their account (DELETE /me): it is disabled, its data is kept 6 months, and their future appointments are to be cancelled.',
+  data: z.object({ accountId }).strict(),
+});
 
 export const ContactRequestReceived = defineEvent({
   source: sources.contact,
@@ -65,6 +90,8 @@ export const DataSubjectErased = defineEvent({
 
 export const eventCatalogue = [
   ContactRequestReceived,
+  AccountActivityObserved,
+  AccountDeletionRequested,
   RetentionPurgeCompleted,
   LegalHoldPlaced,
   LegalHoldLifted,

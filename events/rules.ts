@@ -4,7 +4,7 @@
  * bus (local/event-bus.ts), which matches the same subset of patterns: source and detail-type.
  */
 import type { FunctionName } from '#functions/catalogue.ts';
-import { ContactRequestReceived } from './catalogue.ts';
+import { AccountActivityObserved, ContactRequestReceived } from './catalogue.ts';
 import type { EventContract } from './envelope.ts';
 
 /**
@@ -41,6 +41,13 @@ export const defaultRetry: RetryPolicy = {
 };
 
 export const rules: readonly EventRule[] = [
+  {
+    name: 'account-activity-to-account-clock',
+    description: "Slide the account's retention clock on the activity of a signed-in person.",
+    events: [AccountActivityObserved],
+    target: 'recordAccountActivity',
+    retry: defaultRetry,
+  },
   {
     name: 'contact-request-to-platform-inbox',
     description: 'Email the platform inbox about each new contact request.',

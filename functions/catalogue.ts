@@ -4,7 +4,9 @@
  * grants (least privilege); the local cloud loads the same entry files. Routes (./routes.ts),
  * event rules (events/rules.ts) and schedules (./schedules.ts) refer to functions by name.
  */
+import type { Route } from '#shared/http/contract.ts';
 import { type TableName, tables } from '#shared/tables.ts';
+import { routes } from './routes.ts';
 
 export type TableAccess = 'read' | 'write' | 'read-write';
 
@@ -19,7 +21,26 @@ export interface FunctionDefinition {
   readonly sendsMail?: boolean;
   readonly timeoutSeconds?: number;
   readonly memoryMb?: number;
+  /**
+   * Administers users of the Cognito user pool: the admin actions it calls (granted on the pool
+   * only), and the pool trigger it is, if any. Such a function gets CGU_VERSION, and
+   * COGNITO_USER_POOL_ID unless it is a trigger (a trigger reads the pool from its event).
+   */
+  readonly identity?: {
+    readonly actions: readonly IdentityAction[];
+    readonly trigger?: IdentityTrigger;
+  };
 }
+
+export type IdentityAction =
+  | 'AdminGetUser'
+  | 'AdminUpdateUserAttributes'
+  | 'AdminDeleteUserAttributes'
+  | 'AdminDisableUser'
+  | 'AdminDeleteUser'
+  | 'AdminAddUserToGroup';
+
+export type IdentityTrigger = 'PreSignUp' | 'PostConfirmation';
 
 /**
  * The retention engine works on the retention metadata of every table (expiry, subject, entity),
@@ -28,7 +49,60 @@ export interface FunctionDefinition {
 const everyTable = (access: TableAccess) =>
   Object.fromEntries(Object.keys(tables).map((name) => [name, access])) as Record<TableName, TableAccess>;
 
-export const functions = {
+const declared = {
+  preSignUp: {
+    entry: 'functions/accounts/handlers/pre-sign-up.ts',
+    description: 'Cognito PreSignUp: refuses a sign-up without the CGU in force or an account type.',
+    identity: { actions: [], trigger: 'PreSignUp' },
+    // Cognito waits 5 s for a trigger.
+    timeoutSeconds: 5,
+  },
+  postConfirmation: {
+    entry: 'functions/accounts/handlers/post-confirmation.ts',
+    description: 'Cognito PostConfirmation: opens the account item and adds the person to the group of their type.',
+    tables: { accounts: 'write' },
+    identity: { actions: ['AdminAddUserToGroup'], trigger: 'PostConfirmation' },
+    timeoutSeconds: 5,
+  },
+  getMe: {
+    entry: 'functions/accounts/handlers/get-me.ts',
+    description: 'The signed-in person: identity from Cognito, roles and account.',
+    tables: { accounts: 'read' },
+    identity: { actions: ['AdminGetUser'] },
+  },
+  updateMe: {
+    entry: 'functions/accounts/handlers/update-me.ts',
+    description: 'Rectification of the signed-in person’s identity in Cognito (a new email is verified).',
+    tables: { accounts: 'read' },
+    identity: { actions: ['AdminGetUser', 'AdminUpdateUserAttributes', 'AdminDeleteUserAttributes'] },
+  },
+  deleteMe: {
+    entry: 'functions/accounts/handlers/delete-me.ts',
+    description: 'Account deletion: kept 6 months, Cognito user disabled, AccountDeletionRequested announced.',
+    tables: { accounts: 'read-write' },
+    identity: { actions: ['AdminDisableUser'] },
+    publishesEvents: true,
+  },
+  recordAccountActivity: {
+    entry: 'functions/accounts/handlers/record-account-activity.ts',
+    description: 'Slides the account expiry to 5 years after the last activity (one write a day at most).',
+    tables: { accounts: 'read-write' },
+    identity: { actions: ['AdminGetUser', 'AdminAddUserToGroup'] },
+  },
+  warnInactiveAccounts: {
+    entry: 'functions/accounts/handlers/warn-inactive-accounts.ts',
+    description: 'Daily: emails every active account expiring within 30 days, once per expiry.',
+    tables: { accounts: 'read-write' },
+    identity: { actions: ['AdminGetUser'] },
+    sendsMail: true,
+    timeoutSeconds: 300,
+  },
+  deleteCognitoUser: {
+    entry: 'functions/accounts/handlers/delete-cognito-user.ts',
+    description: 'Stream consumer: deletes the Cognito user of an account item that was removed.',
+    identity: { actions: ['AdminDeleteUser'] },
+    timeoutSeconds: 60,
+  },
   getHealth: {
     entry: 'functions/platform/handlers/get-health.ts',
     description: 'Liveness of the API.',
@@ -83,6 +157,12 @@ export const functions = {
     description: 'DPO: the legal holds, active first.',
     tables: { retention: 'read' },
   },
+  sweepLegalHolds: {
+    entry: 'functions/retention/handlers/sweep-legal-holds.ts',
+    description: 'Daily, before the purge: re-applies every active legal hold to items written since.',
+    tables: everyTable('read-write'),
+    timeoutSeconds: 300,
+  },
   eraseDataSubject: {
     entry: 'functions/retention/handlers/erase-data-subject.ts',
     description: 'DPO: erases every item of a data subject and logs the erased keys for replay after a restore.',
@@ -102,4 +182,30 @@ export const functions = {
   },
 } as const satisfies Record<string, FunctionDefinition>;
 
-export type FunctionName = keyof typeof functions;
+export type FunctionName = keyof typeof declared;
+
+/**
+ * What a function needs because of the routes it serves, added to its declaration so that no
+ * route can forget it: the security table for rate limits and connection records, the bus for
+ * the activity of signed-in callers (shared/http/guards.ts).
+ */
+function withRouteNeeds(
+  definitions: Record<FunctionName, FunctionDefinition>,
+  served: readonly Route<FunctionName>[],
+): Record<FunctionName, FunctionDefinition> {
+  const out = { ...definitions };
+  for (const route of served) {
+    const fn = out[route.function];
+    const { operation } = route;
+    const needsSecurity = Boolean(operation.rateLimit || operation.recordConnection);
+    const needsBus = operation.access.kind !== 'public';
+    out[route.function] = {
+      ...fn,
+      ...(needsSecurity ? { tables: { ...fn.tables, security: 'write' as const } } : {}),
+      ...(needsBus ? { publishesEvents: true } : {}),
+    };
+  }
+  return out;
+}
+
+export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = withRouteNeeds(declared, routes);

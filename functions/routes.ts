@@ -6,6 +6,7 @@
  */
 
 import type { Route as RouteOf } from '#shared/http/contract.ts';
+import * as accounts from './accounts/contract.ts';
 import type { FunctionName } from './catalogue.ts';
 import * as contact from './contact/contract.ts';
 import * as platform from './platform/contract.ts';
@@ -16,6 +17,9 @@ export type Route = RouteOf<FunctionName>;
 
 export const routes: readonly Route[] = [
   { method: 'GET', path: '/health', operation: platform.getHealth, function: 'getHealth' },
+  { method: 'GET', path: '/me', operation: accounts.getMe, function: 'getMe' },
+  { method: 'PATCH', path: '/me', operation: accounts.updateMe, function: 'updateMe' },
+  { method: 'DELETE', path: '/me', operation: accounts.deleteMe, function: 'deleteMe' },
   {
     method: 'POST',
     path: '/contact',

@@ -21,12 +21,31 @@ export interface ScheduleDefinition {
 
 export const schedules: readonly ScheduleDefinition[] = [
   {
+    name: 'daily-legal-hold-sweep',
+    description: 'Re-applies every active legal hold (items written for a held subject since), before the purge.',
+    expression: 'cron(0 3 * * ? *)',
+    timezone: 'Europe/Paris',
+    target: 'sweepLegalHolds',
+    flexibleWindowMinutes: 0,
+    input: { trigger: 'schedule' },
+  },
+  {
     name: 'daily-retention-purge',
     description: 'Deletes every item past its retention period (and its owned items), day by day.',
     expression: 'cron(30 3 * * ? *)',
     timezone: 'Europe/Paris',
     target: 'purgeExpiredItems',
     flexibleWindowMinutes: 15,
+    input: { trigger: 'schedule' },
+  },
+  {
+    name: 'daily-inactive-account-notices',
+    description: 'Emails the active accounts expiring within 30 days (5 years without activity), once per expiry.',
+    // Mid-morning in Paris: a notice read the day it arrives.
+    expression: 'cron(0 10 * * ? *)',
+    timezone: 'Europe/Paris',
+    target: 'warnInactiveAccounts',
+    flexibleWindowMinutes: 30,
     input: { trigger: 'schedule' },
   },
 ];

@@ -32,4 +32,13 @@ export const streamConsumers: readonly StreamConsumer[] = [
     batchSize: 100,
     maximumRetryAttempts: 5,
   },
+  {
+    name: 'accounts-cognito-user-removal',
+    description: 'Deletes the Cognito user of every account item removed (purge, TTL or erasure).',
+    tables: ['accounts'],
+    target: 'deleteCognitoUser',
+    eventNames: ['REMOVE'],
+    batchSize: 25,
+    maximumRetryAttempts: 10,
+  },
 ];

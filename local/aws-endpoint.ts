@@ -4,13 +4,18 @@
  * AWS_ENDPOINT_URL_SCHEDULER) and any credentials (signatures are not checked):
  * - EventBridge, JSON 1.1 protocol: `POST /` with `X-Amz-Target: AWSEvents.PutEvents`;
  * - EventBridge Scheduler, REST-JSON protocol: CreateSchedule (`POST /schedules/{Name}`),
- *   GetSchedule (`GET`), DeleteSchedule (`DELETE`), with `?groupName=`.
+ *   GetSchedule (`GET`), DeleteSchedule (`DELETE`), with `?groupName=`;
+ * - Lambda Invoke, REST-JSON (`POST /2015-03-31/functions/{FunctionName}/invocations`), for
+ *   cognito-local's triggers: runs the catalogue function (by name or ARN) in the local runtime.
+ *   A handler error answers as Lambda does: 200 with `X-Amz-Function-Error: Unhandled` and
+ *   `{ errorType, errorMessage }` (no stack: the caller may show the message).
  * Errors answer as AWS does: `{ __type, message }` with the error name also in X-Amzn-ErrorType.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { type FunctionName, functions } from '#functions/catalogue.ts';
 import { AwsServiceError, type LocalEventBus, putEventsResponse } from './event-bus.ts';
 import {
   type CreateScheduleInput,
@@ -27,6 +32,8 @@ export interface AwsEndpointOptions {
   host?: string;
   bus: LocalEventBus;
   scheduler?: LocalScheduler;
+  /** Runs a catalogue function (the local Lambda runtime), for the Lambda Invoke API. */
+  invoke?: (name: FunctionName, event: unknown) => Promise<unknown>;
   log?: (line: string) => void;
 }
 
@@ -64,6 +71,10 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
       const answer = putEventsResponse(options.bus.putEvents(toPutEventsEntries(body)));
       return send(res, 200, answer, JSON_1_1);
     }
+    const invocation = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(url.pathname);
+    if (invocation && req.method === 'POST') {
+      return invokeFunction(res, decodeURIComponent(invocation[1] as string), req);
+    }
     const schedule = /^\/schedules\/([^/]+)$/.exec(url.pathname);
     if (schedule) {
       const scheduler = options.scheduler;
@@ -90,6 +101,43 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
     );
   }
 
+  async function invokeFunction(res: ServerResponse, nameOrArn: string, req: IncomingMessage): Promise<void> {
+    const name = catalogueFunction(nameOrArn);
+    if (!name || !options.invoke) {
+      throw new AwsServiceError('ResourceNotFoundException', `Function not found: ${nameOrArn}`, 404);
+    }
+    const invocationType = req.headers['x-amz-invocation-type'] ?? 'RequestResponse';
+    if (invocationType !== 'RequestResponse') {
+      throw new AwsServiceError('InvalidParameterValueException', 'Only RequestResponse invocations are emulated.');
+    }
+    const event = await readJson(req);
+    let result: unknown;
+    try {
+      result = await options.invoke(name, event);
+    } catch (error) {
+      const { name: errorType, message: errorMessage } = error as Error;
+      log(`aws-endpoint: invoke ${name} outcome=function-error error=${errorType}`);
+      const payload = JSON.stringify({ errorType, errorMessage });
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(payload),
+        'x-amz-function-error': 'Unhandled',
+        'x-amz-executed-version': '$LATEST',
+        'x-amzn-requestid': randomUUID(),
+      });
+      res.end(payload);
+      return;
+    }
+    const payload = result === undefined ? 'null' : JSON.stringify(result);
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(payload),
+      'x-amz-executed-version': '$LATEST',
+      'x-amzn-requestid': randomUUID(),
+    });
+    res.end(payload);
+  }
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {
@@ -108,6 +156,12 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
         server.closeAllConnections();
       }),
   };
+}
+
+/** A catalogue function named by its name, `mpbe-local-<name>`, or its ARN. */
+function catalogueFunction(nameOrArn: string): FunctionName | undefined {
+  const name = (functionNameFromArn(nameOrArn) ?? nameOrArn).replace(/^mpbe-local-/, '');
+  return Object.hasOwn(functions, name) ? (name as FunctionName) : undefined;
 }
 
 function contentTypeFor(req: IncomingMessage): string {

@@ -11,9 +11,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rules } from '#events/rules.ts';
+import { DEFAULT_CGU_VERSION } from '#functions/accounts/contract.ts';
 import { routes } from '#functions/routes.ts';
 import { schedules } from '#functions/schedules.ts';
+import { streamConsumers } from '#functions/streams.ts';
 import { openApiDocument } from '#shared/http/openapi.ts';
+import { type TableName, tables } from '#shared/tables.ts';
 import { cognitoAuthorizer } from './authorizer.ts';
 import { startAwsEndpoint } from './aws-endpoint.ts';
 import { createLocalEventBus } from './event-bus.ts';
@@ -23,8 +26,10 @@ import { freePort } from './ports.ts';
 import { createLocalScheduler } from './scheduler.ts';
 import { seedDemoData } from './seed.ts';
 import { startCognitoLocal } from './services/cognito.ts';
-import { ensureTables, startDynamoDbLocal } from './services/dynamodb.ts';
+import { startCognitoMailBridge } from './services/cognito-mail-bridge.ts';
+import { ensureTables, localDynamoClient, startDynamoDbLocal } from './services/dynamodb.ts';
 import { startSesLocal } from './services/ses.ts';
+import { createStreamPoller, dynamoDbStreamsApi, type StreamPoller } from './stream-poller.ts';
 import { startStripeEmulator } from './stripe/server.ts';
 
 export const REGION = 'eu-west-3';
@@ -56,6 +61,8 @@ export interface LocalCloud {
   /** The environment the handlers run with (endpoints, table names, bus): for tests and tools. */
   readonly env: Record<string, string>;
   readonly bus: ReturnType<typeof createLocalEventBus>;
+  /** The DynamoDB stream consumers (functions/streams.ts), as Lambda's event source mappings. */
+  readonly streams: StreamPoller;
   stop(): Promise<void>;
 }
 
@@ -79,18 +86,21 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       ? join(options.dataDir, 'cognito')
       : mkdtempSync(join(tmpdir(), 'mpbe-cognito-'));
     if (!options.dataDir) stops.push(async () => rmSync(cognitoDir, { recursive: true, force: true }));
+    // Known before Cognito starts: its triggers are invoked through this endpoint.
+    const awsPort = await port(options.ports.aws);
     const [dynamo, ses, cognito] = await Promise.all([
       port(options.ports.dynamodb).then((p) =>
         startDynamoDbLocal({ port: p, ...(options.dataDir ? { dataDir: join(options.dataDir, 'dynamodb') } : {}) }),
       ),
       startSesLocal({ port: options.ports.ses }),
-      port(options.ports.cognito).then((p) => startCognitoLocal({ port: p, dataDir: cognitoDir })),
+      port(options.ports.cognito).then((p) =>
+        startCognitoLocal({ port: p, dataDir: cognitoDir, lambdaEndpoint: `http://127.0.0.1:${awsPort}` }),
+      ),
     ]);
     stops.push(dynamo.stop, ses.stop, cognito.stop);
 
     const tableNames = await ensureTables(dynamo.endpoint, 'mpbe-local-');
     const busName = 'mpbe-local';
-    const awsPort = await port(options.ports.aws);
     const env: Record<string, string> = {
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: 'local',
@@ -99,6 +109,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       AWS_ENDPOINT_URL_SES: ses.endpoint,
       AWS_ENDPOINT_URL_EVENTBRIDGE: `http://127.0.0.1:${awsPort}`,
       AWS_ENDPOINT_URL_SCHEDULER: `http://127.0.0.1:${awsPort}`,
+      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint,
+      COGNITO_USER_POOL_ID: cognito.userPoolId,
+      CGU_VERSION: process.env.CGU_VERSION ?? DEFAULT_CGU_VERSION,
       ...tableNames,
       EVENT_BUS_NAME: busName,
       MAIL_FROM: 'no-reply@monprodubienetre.fr',
@@ -108,15 +121,42 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     };
     // The handlers run in this process and read their configuration from the environment, as in Lambda.
     Object.assign(process.env, env);
+    const mailBridge = startCognitoMailBridge({
+      subscribe: cognito.onCodeDelivery,
+      sesEndpoint: ses.endpoint,
+      from: env.MAIL_FROM as string,
+      region: REGION,
+      currentEmail: cognito.currentEmail,
+      log,
+    });
+    stops.push(mailBridge.stop);
 
     const runtime = createLambdaRuntime({ root: ROOT, region: REGION, account: ACCOUNT });
     const bus = createLocalEventBus({ busName, rules, invoke: runtime.invoke, region: REGION, account: ACCOUNT, log });
     stops.push(() => bus.close());
     const scheduler = createLocalScheduler({ schedules, invoke: runtime.invoke, log });
-    const aws = await startAwsEndpoint({ port: awsPort, host: '127.0.0.1', bus, scheduler });
+    const aws = await startAwsEndpoint({ port: awsPort, host: '127.0.0.1', bus, scheduler, invoke: runtime.invoke });
     stops.push(() => aws.close());
     scheduler.start();
     stops.push(() => scheduler.stop());
+
+    const streamsClient = localDynamoClient(dynamo.endpoint);
+    const streams = createStreamPoller({
+      consumers: streamConsumers,
+      tableNames: Object.fromEntries(
+        (Object.keys(tables) as TableName[]).map((name) => [name, tableNames[tables[name].envVar] as string]),
+      ) as Record<TableName, string>,
+      api: dynamoDbStreamsApi(streamsClient),
+      invoke: runtime.invoke,
+      region: REGION,
+      account: ACCOUNT,
+      log,
+    });
+    streams.start();
+    stops.push(async () => {
+      await streams.stop();
+      streamsClient.destroy();
+    });
 
     const stripe = await startStripeEmulator({ port: options.ports.stripe, webhookSecret: 'whsec_local' });
     stops.push(() => stripe.close());
@@ -167,6 +207,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       cognito: { userPoolId: cognito.userPoolId, clientId: cognito.clientId },
       env,
       bus,
+      streams,
       stop,
     };
   } catch (error) {

@@ -65,6 +65,8 @@ function table(name: string, indexes: readonly IndexDefinition[] = []): TableDef
 }
 
 export const tables = {
+  /** The accounts context: one item per account (type, status, CGU acceptance); identity stays in Cognito. */
+  accounts: table('accounts'),
   contact: table('contact'),
   practitioners: table('practitioners', [
     {
@@ -76,6 +78,8 @@ export const tables = {
   ]),
   /** The retention context's own data: purge checkpoints, audit counts, legal holds, erasure log. */
   retention: table('retention'),
+  /** Fraud prevention, shared by every API function: rate-limit counters and connection records. */
+  security: table('security'),
 } as const satisfies Record<string, TableDefinition>;
 
 export type TableName = keyof typeof tables;

@@ -28,6 +28,9 @@ export const submitContactRequest = defineOperation({
   summary: 'Send the contact form',
   tags: ['contact'],
   access: publicAccess,
+  // A person writes a few messages at most; a script writes hundreds.
+  rateLimit: { perIp: { requests: 10, windowSeconds: 600 } },
+  recordConnection: true,
   body: ContactRequestInput,
   responses: {
     202: {

@@ -1,6 +1,7 @@
 /** The retention context's published contract: the DPO's HTTP operations. */
 import * as z from 'zod';
 import { type Access, defineOperation } from '#shared/http/contract.ts';
+import { type TableName, tables } from '#shared/tables.ts';
 
 const dpoOnly: Access = { kind: 'role', roles: ['dpo'] };
 
@@ -27,6 +28,8 @@ export const LegalHoldInput = z
 export const LegalHold = z
   .object({
     id: z.string(),
+    /** The pseudonymous subject key the hold covers (shared/retention/subject.ts), never the email. */
+    subjectKey: z.string(),
     status: z.enum(['active', 'lifted']),
     reason: z.enum(['authority-request', 'litigation']),
     authority: z.string(),
@@ -35,7 +38,10 @@ export const LegalHold = z
     placedBy: z.string(),
     liftedAt: z.iso.datetime().optional(),
     liftedBy: z.string().optional(),
+    /** Items whose expiry the hold suspended when it was placed (and by the daily re-sweeps). */
     itemsHeld: z.number().int(),
+    /** Items given back their original expiry at the lift (0 while another hold covers the subject). */
+    itemsReleased: z.number().int().optional(),
   })
   .meta({ id: 'LegalHold' });
 
@@ -52,13 +58,86 @@ export const ErasureInput = z
   .meta({ id: 'ErasureInput' });
 
 export const ErasureResult = z
-  .object({ erasureId: z.string(), itemsErased: z.number().int(), itemsUnderHold: z.number().int() })
+  .object({
+    erasureId: z.string(),
+    itemsErased: z.number().int(),
+    /** Items kept because an active legal hold covers them: the hold prevails over erasure. */
+    itemsUnderHold: z.number().int(),
+    /** What happened, in words the DPO can pass on (the hold, when there is one, is named here). */
+    message: z.string(),
+  })
   .meta({ id: 'ErasureResult' });
 
-export const RegisterOfProcessing = z.record(z.string(), z.unknown()).meta({
-  id: 'RegisterOfProcessing',
-  description: 'The register of processing (GDPR art. 30), generated from the retention catalogue.',
+const RegisterPurpose = z.object({
+  /** The purpose's key in the retention catalogue. */
+  id: z.string(),
+  name: z.string(),
+  /** Controller, or processor on behalf of the practitioners (appointments). */
+  role: z.string(),
+  legalBases: z.array(z.string()),
+  dataCategories: z.array(z.string()),
+  dataSubjects: z.array(z.string()),
+  recipients: z.object({
+    staff: z.array(z.string()),
+    processors: z.array(z.string()),
+    others: z.array(z.string()),
+  }),
+  retention: z.object({
+    /** The whole rule in one sentence: "5 ans à compter de la dernière activité". */
+    statement: z.string(),
+    period: z.string(),
+    clockStartsAt: z.string(),
+    policyText: z.string().nullable(),
+    rationale: z.string().nullable(),
+  }),
+  storage: z.array(z.object({ where: z.string(), what: z.string(), entity: z.string().nullable() })),
+  transfersOutsideEu: z.string(),
 });
+
+export const RegisterOfProcessing = z
+  .object({
+    title: z.string(),
+    generatedFrom: z.array(z.string()),
+    policyVersion: z.string(),
+    controller: z.object({
+      name: z.string(),
+      representative: z.string(),
+      address: z.string(),
+      contact: z.string(),
+      dataProtectionOfficer: z.string(),
+      rightsRequests: z.string(),
+    }),
+    purposes: z.array(RegisterPurpose),
+    processors: z.array(
+      z.object({ name: z.string(), service: z.string(), location: z.string(), guarantees: z.string() }),
+    ),
+    securityMeasures: z.array(z.string()),
+    transfersOutsideEu: z.string(),
+    backups: z.object({ pointInTimeRecoveryDays: z.number().int(), statement: z.string() }),
+    legalHoldsAndErasure: z.array(z.string()),
+    pointsToVerify: z.array(z.string()),
+  })
+  .meta({
+    id: 'RegisterOfProcessing',
+    description: 'The register of processing (GDPR art. 30), generated from the retention catalogue.',
+  });
+
+/**
+ * The input of `replayErasures` (not an HTTP route: operations invoke it after a restore, or run
+ * `npm run replay-erasures -- --since <ISO date>` locally). `tables` points logical tables at
+ * their restored copies; the retention table, which holds the erasure log, is never restored.
+ */
+const restorableTables = (Object.keys(tables) as TableName[]).filter((name) => name !== 'retention') as [
+  TableName,
+  ...TableName[],
+];
+
+export const ReplayErasuresInput = z
+  .object({
+    since: z.iso.datetime({ offset: true }),
+    tables: z.partialRecord(z.enum(restorableTables), z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/)).optional(),
+  })
+  .strict();
 
 export const placeLegalHold = defineOperation({
   operationId: 'placeLegalHold',

@@ -16,6 +16,18 @@ export const purgeAuditEntity = {
   retention: { purpose: 'retention-audit', clockStartsAt: 'the day counted', sliding: false },
 } as const satisfies PlainEntity;
 
+/**
+ * A stream record the deletion audit has counted (its event id only), so that a redelivered
+ * record is not counted twice. Kept 30 days: far beyond the stream's 24-hour retention.
+ */
+export const deletionAuditReceiptEntity = {
+  name: 'deletion-audit-receipt',
+  table: 'retention',
+  description: 'The event id of a deletion the audit has counted: a redelivered stream record counts once.',
+  personalData: false,
+  retention: { purpose: 'technical-operation', clockStartsAt: 'the count', sliding: false },
+} as const satisfies PlainEntity;
+
 export const legalHoldEntity = {
   name: 'legal-hold',
   table: 'retention',
@@ -23,6 +35,28 @@ export const legalHoldEntity = {
   personalData: true,
   retention: { purpose: 'legal-hold', clockStartsAt: 'the lift of the hold', sliding: false, startsLater: true },
 } as const satisfies RetainedEntity;
+
+/**
+ * One item per active hold in the partition `ACTIVE-HOLDS` (sk: the hold id, with its
+ * `subjectKey`): the purge loads this partition and skips every item of a held subject, and the
+ * daily sweep re-applies each hold from it. Deleted when the hold is lifted.
+ */
+export const activeHoldEntity = {
+  name: 'active-hold',
+  table: 'retention',
+  description: 'Marks a legal hold as active (partition ACTIVE-HOLDS, with its subject key); deleted at the lift.',
+  personalData: true,
+  retention: { purpose: 'legal-hold', clockStartsAt: 'never: deleted at the lift', sliding: false, startsLater: true },
+} as const satisfies RetainedEntity;
+
+/** One line per hold (its id only) in the partition `LEGAL-HOLDS`, so the DPO lists holds by a Query. */
+export const legalHoldListingEntity = {
+  name: 'legal-hold-listing',
+  table: 'retention',
+  description: 'The id of a legal hold in the partition LEGAL-HOLDS, to list holds without a scan.',
+  personalData: false,
+  retention: { purpose: 'legal-hold', clockStartsAt: 'the lift of the hold', sliding: false, startsLater: true },
+} as const satisfies PlainEntity;
 
 export const holdAuditEntity = {
   name: 'retention-audit-entry',
@@ -43,7 +77,10 @@ export const erasureLogEntity = {
 export const retentionEntities: readonly EntityDefinition[] = [
   purgeCheckpointEntity,
   purgeAuditEntity,
+  deletionAuditReceiptEntity,
   legalHoldEntity,
+  activeHoldEntity,
+  legalHoldListingEntity,
   holdAuditEntity,
   erasureLogEntity,
 ];

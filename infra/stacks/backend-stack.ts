@@ -7,6 +7,7 @@ import { defaultRetry, type EventRule, type RetryPolicy, rules } from '#events/r
 import { type FunctionDefinition, type FunctionName, functions } from '#functions/catalogue.ts';
 import { type Route, routes } from '#functions/routes.ts';
 import { type ScheduleDefinition, schedules } from '#functions/schedules.ts';
+import { type StreamConsumer, streamConsumers } from '#functions/streams.ts';
 import { type TableDefinition, type TableName, tables } from '#shared/tables.ts';
 import type { DeploymentConfig } from '../config.ts';
 import { Api } from '../constructs/api.ts';
@@ -17,6 +18,7 @@ import { Functions } from '../constructs/functions.ts';
 import { Identity } from '../constructs/identity.ts';
 import { OperationalLogs } from '../constructs/logs.ts';
 import { Schedules } from '../constructs/schedules.ts';
+import { Streams } from '../constructs/streams.ts';
 
 /** The sources of truth the stack is built from; tests may substitute one. */
 export interface BackendSources {
@@ -26,6 +28,7 @@ export interface BackendSources {
   readonly schedules: readonly ScheduleDefinition[];
   readonly scheduleRetry: RetryPolicy;
   readonly tables: Readonly<Record<TableName, TableDefinition>>;
+  readonly streamConsumers: readonly StreamConsumer[];
 }
 
 export const projectSources: BackendSources = {
@@ -35,6 +38,7 @@ export const projectSources: BackendSources = {
   schedules,
   scheduleRetry: defaultRetry,
   tables,
+  streamConsumers,
 };
 
 /** Stack tags: CloudFormation applies them to every resource of the stack that takes tags. */
@@ -59,6 +63,7 @@ export class BackendStack extends Stack {
   readonly api: Api;
   readonly firewall: WebFirewall;
   readonly schedules: Schedules;
+  readonly streams: Streams;
 
   constructor(scope: Construct, id: string, props: BackendStackProps) {
     super(scope, id, { ...props, tags: { ...STACK_TAGS, ...props.tags } });
@@ -82,6 +87,11 @@ export class BackendStack extends Stack {
       schedules: sources.schedules,
       functions: this.functions.byName,
       retry: sources.scheduleRetry,
+    });
+    this.streams = new Streams(this, 'Streams', {
+      consumers: sources.streamConsumers,
+      tables: this.data.tables,
+      functions: this.functions.byName,
     });
     this.identity = new Identity(this, 'Identity', { mailFrom: config.mailFrom, sesIdentity: config.sesIdentity });
     this.api = new Api(this, 'Api', {

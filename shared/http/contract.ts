@@ -21,6 +21,13 @@ export interface Operation<
   readonly tags: readonly string[];
   /** Who may call it. Ownership of the object is checked by the use case on the object itself. */
   readonly access: Access;
+  /**
+   * Fraud prevention (policy: 1 month at most): limits per source IP and per account, checked
+   * before anything else (a refused request stores nothing), and whether accepted calls record
+   * their connection data (IP, user agent, account, operation, time; kept 30 days).
+   */
+  readonly rateLimit?: RateLimit;
+  readonly recordConnection?: boolean;
   readonly body?: B;
   readonly query?: Q;
   readonly pathParameters?: P;
@@ -37,6 +44,16 @@ export function defineOperation<
 }
 
 export type Infer<T> = T extends z.ZodType ? z.infer<T> : undefined;
+
+export interface Limit {
+  readonly requests: number;
+  readonly windowSeconds: number;
+}
+
+export interface RateLimit {
+  readonly perIp?: Limit;
+  readonly perAccount?: Limit;
+}
 
 /** Staff and user roles: the Cognito groups, in CDK and in the Cognito emulator. */
 export const roles = ['client', 'practitioner', 'moderator', 'support', 'dpo'] as const;

@@ -13,6 +13,7 @@ import type * as z from 'zod';
 import { logger } from '../logger.ts';
 import { authorize, type Caller, callerFrom } from './caller.ts';
 import type { Infer, Operation } from './contract.ts';
+import { defaultGuards, type RequestGuards } from './guards.ts';
 import { type FieldError, fieldErrors, HttpProblem, validationProblem } from './problem.ts';
 
 export interface HttpRequest<O extends Operation> {
@@ -68,7 +69,12 @@ function readJsonBody(event: APIGatewayProxyEvent): unknown {
   }
 }
 
-export function httpHandler<O extends Operation>(operation: O, run: (request: HttpRequest<O>) => Promise<HttpResult>) {
+export function httpHandler<O extends Operation>(
+  operation: O,
+  run: (request: HttpRequest<O>) => Promise<HttpResult>,
+  options: { guards?: () => RequestGuards } = {},
+) {
+  const guards = options.guards ?? defaultGuards;
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(async (event) => {
@@ -76,6 +82,14 @@ export function httpHandler<O extends Operation>(operation: O, run: (request: Ht
       try {
         const caller = callerFrom(event);
         authorize(operation.access, caller);
+        const info = {
+          operation,
+          caller,
+          sourceIp: event.requestContext?.identity?.sourceIp ?? 'unknown',
+          userAgent: event.requestContext?.identity?.userAgent ?? undefined,
+          requestId,
+        };
+        await guards().admit(info);
         const errors: FieldError[] = [];
         const body = operation.body ? parsePart(operation.body, readJsonBody(event), 'body', errors) : undefined;
         const query = parsePart(operation.query, event.queryStringParameters ?? {}, 'query', errors);
@@ -89,6 +103,7 @@ export function httpHandler<O extends Operation>(operation: O, run: (request: Ht
           requestId,
           caller,
         } as HttpRequest<O>);
+        await guards().observe(info, result.status);
         return json(result.status, result.body, result.headers);
       } catch (error) {
         if (error instanceof HttpProblem) {

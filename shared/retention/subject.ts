@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 
-export type SubjectKey = `email#${string}` | `account#${string}`;
+export type SubjectKey = `email#${string}` | `account#${string}` | `ip#${string}`;
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -22,4 +22,10 @@ export function subjectKeyForEmail(email: string): SubjectKey {
 
 export function subjectKeyForAccount(accountId: string): SubjectKey {
   return `account#${accountId}`;
+}
+
+/** A source IP address, hashed like an email: connection data is found by it without listing IPs. */
+export function subjectKeyForIp(ip: string): SubjectKey {
+  const digest = createHash('sha256').update(`mpbe-subject-ip:${ip.trim().toLowerCase()}`).digest('hex');
+  return `ip#${digest.slice(0, 40)}`;
 }

@@ -52,7 +52,7 @@ describe('every stored item', () => {
           expect(item.subjectKey, where).toBeUndefined();
           continue;
         }
-        expect(item.subjectKey, `${where} has no data subject`).toMatch(/^(email|account)#/);
+        expect(item.subjectKey, `${where} has no data subject`).toMatch(/^(email|account|ip)#/);
         if (!isRetained(entity!)) {
           expect(item.expiresAt, `${where} is owned: no expiry of its own`).toBeUndefined();
           continue;

@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { eventPattern, rules } from '#events/rules.ts';
 import { type FunctionDefinition, type FunctionName, functions } from '#functions/catalogue.ts';
 import { routes } from '#functions/routes.ts';
+import { schedules } from '#functions/schedules.ts';
 import { PITR_RECOVERY_DAYS } from '#infra/constructs/data.ts';
 import { ARCHIVE_RETENTION_DAYS } from '#infra/constructs/events.ts';
 import { MANAGED_RULE_GROUPS, RATE_LIMITS } from '#infra/constructs/firewall.ts';
@@ -80,7 +81,10 @@ describe('data', () => {
           { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
           ...(index.sortKey ? [{ AttributeName: index.sortKey.name, KeyType: 'RANGE' }] : []),
         ],
-        Projection: { ProjectionType: index.projection },
+        Projection: {
+          ProjectionType: index.projection,
+          ...(index.nonKeyAttributes ? { NonKeyAttributes: [...index.nonKeyAttributes] } : {}),
+        },
       })),
     );
   });
@@ -168,8 +172,8 @@ describe('events', () => {
     }
   });
 
-  it('has no schedule while the schedule table is empty', () => {
-    synth.template.resourceCountIs('AWS::Scheduler::Schedule', 0);
+  it('has one schedule per entry of the schedule table', () => {
+    synth.template.resourceCountIs('AWS::Scheduler::Schedule', schedules.length);
   });
 });
 
@@ -464,11 +468,13 @@ describe('cdk-nag (AwsSolutions, HIPAA Security, Serverless)', () => {
     );
   });
 
-  it('acknowledges wildcard resources only for X-Ray and table indexes', () => {
+  it('acknowledges wildcard resources only for X-Ray, table indexes and scheduled function versions', () => {
     const wildcards = acknowledgementsOf(synth)
       .map(({ id }) => id)
       .filter((id) => id.includes('IAM5[Resource::'));
-    for (const id of wildcards) expect(id).toMatch(/IAM5\[Resource::(\*|<Data\w+Table\w+\.Arn>\/index\/\*)\]$/);
+    for (const id of wildcards) {
+      expect(id).toMatch(/IAM5\[Resource::(\*|<Data\w+Table\w+\.Arn>\/index\/\*|<Functions\w+\.Arn>:\*)\]$/);
+    }
   });
 });
 

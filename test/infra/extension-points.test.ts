@@ -25,7 +25,7 @@ const purge: ScheduleDefinition = {
 };
 
 const privateRoutes: Route[] = [
-  { method: 'GET', path: '/me', operation: { ...getHealth, access: { kind: 'authenticated' } }, function: 'getHealth' },
+  { method: 'GET', path: '/private-probe', operation: { ...getHealth, access: { kind: 'authenticated' } }, function: 'getHealth' },
   {
     method: 'DELETE',
     path: '/reviews/{reviewId}',

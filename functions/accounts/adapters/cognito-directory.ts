@@ -1,0 +1,91 @@
+/**
+ * The identity directory: the Cognito user pool, through its admin API (the function's role may
+ * call only the actions its catalogue entry lists, on this pool only). In a pool signed in by
+ * email, a user's username is its sub: the account id.
+ */
+import {
+  AdminAddUserToGroupCommand,
+  AdminDeleteUserAttributesCommand,
+  AdminDeleteUserCommand,
+  AdminDisableUserCommand,
+  AdminGetUserCommand,
+  AdminUpdateUserAttributesCommand,
+  type CognitoIdentityProviderClient,
+} from '@aws-sdk/client-cognito-identity-provider';
+import type { Identity } from '../domain/account.ts';
+import { EmailTaken, type IdentityDirectory } from '../ports.ts';
+
+const isNotFound = (error: unknown) => (error as Error).name === 'UserNotFoundException';
+
+export function cognitoDirectory(deps: {
+  client: CognitoIdentityProviderClient;
+  userPoolId: string;
+}): IdentityDirectory {
+  const pool = { UserPoolId: deps.userPoolId };
+  return {
+    async get(accountId): Promise<Identity | undefined> {
+      try {
+        const user = await deps.client.send(new AdminGetUserCommand({ ...pool, Username: accountId }));
+        return {
+          accountId,
+          attributes: Object.fromEntries((user.UserAttributes ?? []).map((a) => [a.Name ?? '', a.Value])),
+          enabled: user.Enabled ?? false,
+          status: user.UserStatus ?? 'UNKNOWN',
+          ...(user.UserCreateDate ? { createdAt: new Date(user.UserCreateDate) } : {}),
+        };
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    },
+
+    async update(accountId, changes) {
+      const set = Object.entries(changes.set);
+      try {
+        if (set.length > 0) {
+          await deps.client.send(
+            new AdminUpdateUserAttributesCommand({
+              ...pool,
+              Username: accountId,
+              UserAttributes: set.map(([Name, Value]) => ({ Name, Value })),
+            }),
+          );
+        }
+      } catch (error) {
+        if ((error as Error).name === 'AliasExistsException') throw new EmailTaken('Email address in use');
+        throw error;
+      }
+      if (changes.remove.length > 0) {
+        await deps.client.send(
+          new AdminDeleteUserAttributesCommand({
+            ...pool,
+            Username: accountId,
+            UserAttributeNames: [...changes.remove],
+          }),
+        );
+      }
+    },
+
+    async disable(accountId) {
+      try {
+        await deps.client.send(new AdminDisableUserCommand({ ...pool, Username: accountId }));
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+    },
+
+    async remove(accountId) {
+      try {
+        await deps.client.send(new AdminDeleteUserCommand({ ...pool, Username: accountId }));
+        return 'deleted';
+      } catch (error) {
+        if (isNotFound(error)) return 'absent';
+        throw error;
+      }
+    },
+
+    async addToGroup(accountId, group) {
+      await deps.client.send(new AdminAddUserToGroupCommand({ ...pool, Username: accountId, GroupName: group }));
+    },
+  };
+}

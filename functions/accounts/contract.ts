@@ -1,0 +1,158 @@
+/**
+ * The accounts context's published contract: what frontends send to Cognito at sign-up, the
+ * verification email Cognito sends, and the HTTP operations on the signed-in person's own account.
+ */
+import * as z from 'zod';
+import { type Access, defineOperation, roles } from '#shared/http/contract.ts';
+
+/**
+ * The version of the terms of use (CGU) a sign-up must accept: the date of the policy in force
+ * ("Dernière mise à jour : 21/10/2023"). Deployments set it with `-c cguVersion=…`; the local
+ * cloud uses this one.
+ */
+export const DEFAULT_CGU_VERSION = '2023-10-21';
+export const cguVersionPattern = /^[A-Za-z0-9._-]{1,32}$/;
+
+export const accountTypes = ['client', 'practitioner'] as const;
+export type AccountType = (typeof accountTypes)[number];
+
+export const accountStatuses = ['active', 'suspended', 'deletion-requested'] as const;
+export type AccountStatus = (typeof accountStatuses)[number];
+
+/**
+ * Cognito attributes a sign-up sends besides email, given_name, family_name and phone_number.
+ * Both are immutable custom attributes: set once at sign-up, never changed by the person.
+ */
+export const signUpAttributes = {
+  /** The CGU version the person accepted; must be the current one (PreSignUp refuses others). */
+  cguVersion: 'custom:cgu_version',
+  /** `client` or `practitioner`; PostConfirmation puts the person in that group. */
+  accountType: 'custom:account_type',
+} as const;
+
+/** The email Cognito sends with a verification code (sign-up, email change); `{####}` is the code. */
+export const verificationEmail = {
+  subject: 'Mon Pro du Bien-Être : votre code de vérification',
+  body: 'Bonjour,\n\nVotre code de vérification Mon Pro du Bien-Être est {####}. Il expire dans 24 heures.\n\nSi vous n’êtes pas à l’origine de cette demande, ignorez ce message.',
+} as const;
+
+const signedIn: Access = { kind: 'authenticated' };
+
+const name = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .regex(/^[^\p{Cc}<>]+$/u, 'a name without control characters or angle brackets');
+
+/** E.164, as Cognito stores phone numbers: + then 8 to 15 digits. */
+const phone = z
+  .string()
+  .trim()
+  .regex(/^\+[1-9]\d{7,14}$/, 'a phone number in international format (+33612345678)');
+
+export const AccountView = z
+  .object({
+    type: z.enum(accountTypes),
+    status: z.enum(accountStatuses),
+    cgu: z.object({
+      version: z.string(),
+      acceptedAt: z.iso.datetime(),
+      /** False once a newer version is in force: the frontend asks the person to accept it. */
+      current: z.boolean(),
+    }),
+    createdAt: z.iso.datetime(),
+    /** When the account and its data are deleted unless the person signs in again (5 years from the last activity). */
+    retainedUntil: z.iso.datetime().optional(),
+  })
+  .meta({ id: 'AccountView' });
+
+export const Me = z
+  .object({
+    accountId: z.string(),
+    /** The caller's roles (Cognito groups). */
+    roles: z.array(z.enum(roles)),
+    email: z.string(),
+    emailVerified: z.boolean(),
+    firstName: z.string().optional(),
+    lastName: z.string().optional(),
+    phone: z.string().optional(),
+    /** Null for staff, whose accounts are created by administrators. */
+    account: AccountView.nullable(),
+    /** After an email change: the new address is used once the code sent to it is confirmed. */
+    emailVerificationPending: z.boolean().optional(),
+  })
+  .meta({ id: 'Me', description: 'The signed-in person: identity (from Cognito), roles and account.' });
+
+export type Me = z.infer<typeof Me>;
+
+/**
+ * Rectification. Strict: a property a caller may not set (roles, status, type, cgu,
+ * email_verified…) is refused with a 400, never ignored.
+ */
+export const UpdateMeInput = z
+  .object({
+    firstName: name.optional(),
+    lastName: name.optional(),
+    /** null removes the phone number. */
+    phone: phone.nullable().optional(),
+    /** Takes effect once verified with the code Cognito sends to the new address. */
+    email: z.email().max(254).optional(),
+  })
+  .strict()
+  .refine((input) => Object.keys(input).length > 0, 'at least one of firstName, lastName, phone, email')
+  .meta({ id: 'UpdateMeInput' });
+
+export type UpdateMeInput = z.infer<typeof UpdateMeInput>;
+
+export const AccountDeletion = z
+  .object({
+    status: z.literal('deletion-requested'),
+    requestedAt: z.iso.datetime(),
+    /** The account's data is kept until then (6 months), then erased with the Cognito user. */
+    dataKeptUntil: z.iso.datetime(),
+  })
+  .meta({ id: 'AccountDeletion' });
+
+export const getMe = defineOperation({
+  operationId: 'getMe',
+  summary: 'The signed-in person: identity, roles and account',
+  tags: ['accounts'],
+  access: signedIn,
+  responses: {
+    200: { description: 'The profile.', schema: Me },
+    410: { description: 'The account was deleted at its owner’s request.' },
+  },
+});
+
+export const updateMe = defineOperation({
+  operationId: 'updateMe',
+  summary: 'Rectify the signed-in person’s identity',
+  tags: ['accounts'],
+  access: signedIn,
+  // Each email change sends a code to an address the caller chooses: a person changes it rarely.
+  rateLimit: { perAccount: { requests: 10, windowSeconds: 3600 } },
+  recordConnection: true,
+  body: UpdateMeInput,
+  responses: {
+    200: { description: 'The profile after the change.', schema: Me },
+    409: { description: 'The email address is used by another account.' },
+    410: { description: 'The account was deleted at its owner’s request.' },
+  },
+});
+
+export const deleteMe = defineOperation({
+  operationId: 'deleteMe',
+  summary: 'Delete the signed-in person’s account',
+  tags: ['accounts'],
+  access: signedIn,
+  rateLimit: { perAccount: { requests: 5, windowSeconds: 3600 } },
+  recordConnection: true,
+  responses: {
+    202: {
+      description:
+        'The account is disabled at once (no more sign-in), its data is kept 6 months then erased; future appointments are cancelled.',
+      schema: AccountDeletion,
+    },
+  },
+});
