@@ -45,6 +45,8 @@ const env = {
   EVENT_BUS_NAME: 'bench',
   MAIL_FROM: 'bench@example.test',
   PLATFORM_INBOX: 'bench@example.test',
+  COGNITO_USER_POOL_ID: 'eu-west-3_bench',
+  CGU_VERSION: 'bench',
   ...Object.fromEntries(Object.values(tables).map((t) => [t.envVar, `bench-${t.name}`])),
 };
 
@@ -58,7 +60,7 @@ function coldStartMs(file: string): number {
       stdio: 'pipe',
     },
   );
-  if (result.status !== 0) throw new Error(`${file} failed to load: ${result.stderr.toString().slice(0, 500)}`);
+  if (result.status !== 0) throw new Error(`${file} failed to load: ${result.stderr.toString().slice(-500)}`);
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
