@@ -38,7 +38,8 @@ export type IdentityAction =
   | 'AdminDeleteUserAttributes'
   | 'AdminDisableUser'
   | 'AdminDeleteUser'
-  | 'AdminAddUserToGroup';
+  | 'AdminAddUserToGroup'
+  | 'ListUsers';
 
 export type IdentityTrigger = 'PreSignUp' | 'PostConfirmation';
 
@@ -102,6 +103,12 @@ const declared = {
     description: 'Stream consumer: deletes the Cognito user of an account item that was removed.',
     identity: { actions: ['AdminDeleteUser'] },
     timeoutSeconds: 60,
+  },
+  removeUnconfirmedSignUps: {
+    entry: 'functions/accounts/handlers/remove-unconfirmed-sign-ups.ts',
+    description: 'Daily: deletes the Cognito users who signed up more than 7 days ago and never confirmed.',
+    identity: { actions: ['ListUsers', 'AdminDeleteUser'] },
+    timeoutSeconds: 300,
   },
   getHealth: {
     entry: 'functions/platform/handlers/get-health.ts',

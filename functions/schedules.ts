@@ -48,4 +48,13 @@ export const schedules: readonly ScheduleDefinition[] = [
     flexibleWindowMinutes: 30,
     input: { trigger: 'schedule' },
   },
+  {
+    name: 'daily-unconfirmed-sign-up-removal',
+    description: 'Deletes the Cognito users who signed up more than 7 days ago and never confirmed.',
+    expression: 'cron(15 4 * * ? *)',
+    timezone: 'Europe/Paris',
+    target: 'removeUnconfirmedSignUps',
+    flexibleWindowMinutes: 30,
+    input: { trigger: 'schedule' },
+  },
 ];

@@ -76,4 +76,7 @@ export const noticeDeps = (): Pick<AccountsDeps, 'store' | 'identities' | 'maile
   signInUrl: SIGN_IN_URL,
 });
 
-export const identityRemovalDeps = (): Pick<AccountsDeps, 'identities'> => ({ identities: directory() });
+export const identityRemovalDeps = (): Pick<AccountsDeps, 'identities' | 'clock'> => ({
+  identities: directory(),
+  clock,
+});

@@ -33,7 +33,8 @@ export const signUpAttributes = {
 /** The email Cognito sends with a verification code (sign-up, email change); `{####}` is the code. */
 export const verificationEmail = {
   subject: 'Mon Pro du Bien-Être : votre code de vérification',
-  body: 'Bonjour,\n\nVotre code de vérification Mon Pro du Bien-Être est {####}. Il expire dans 24 heures.\n\nSi vous n’êtes pas à l’origine de cette demande, ignorez ce message.',
+  // One paragraph: Cognito sends it as an HTML body, where line breaks would be lost.
+  body: 'Votre code de vérification Mon Pro du Bien-Être est {####}. Il expire dans 24 heures. Si vous n’êtes pas à l’origine de cette demande, ignorez ce message.',
 } as const;
 
 const signedIn: Access = { kind: 'authenticated' };

@@ -64,4 +64,6 @@ export interface IdentityDirectory {
   /** Deletes the user (idempotent: a missing user is 'absent'). */
   remove(accountId: string): Promise<'deleted' | 'absent'>;
   addToGroup(accountId: string, group: AccountType): Promise<void>;
+  /** Users who signed up before `cutoff` and never confirmed, page by page. */
+  unconfirmedSince(cutoff: Date): AsyncIterable<readonly string[]>;
 }

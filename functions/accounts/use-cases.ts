@@ -38,8 +38,6 @@ export interface AccountsDeps {
 
 // ---------------------------------------------------------------- Cognito triggers
 
-export type SignUpSource = 'PreSignUp_SignUp' | 'PreSignUp_AdminCreateUser' | 'PreSignUp_ExternalProvider' | string;
-
 /**
  * PreSignUp: a self-service sign-up must accept the CGU in force and name its account type.
  * Staff are created by administrators (AdminCreateUser) and accept no CGU as users; federated
@@ -47,7 +45,8 @@ export type SignUpSource = 'PreSignUp_SignUp' | 'PreSignUp_AdminCreateUser' | 'P
  */
 export function preSignUp(
   deps: Pick<AccountsDeps, 'cguVersion'>,
-  source: SignUpSource,
+  /** Cognito's triggerSource: PreSignUp_SignUp, PreSignUp_AdminCreateUser, PreSignUp_ExternalProvider. */
+  source: string,
   attributes: IdentityAttributes,
 ) {
   if (source === 'PreSignUp_AdminCreateUser') return;
@@ -275,4 +274,26 @@ export async function warnInactiveAccounts(
  */
 export function removeIdentity(deps: Pick<AccountsDeps, 'identities'>, accountId: string) {
   return deps.identities.remove(accountId);
+}
+
+/**
+ * A sign-up never confirmed opens no account, yet Cognito keeps its email, names and phone for
+ * ever. Its code lives 24 hours; a week after the sign-up (room to ask for a new code) the user is
+ * deleted. Daily, through ListUsers filtered on the status, never a read of every user.
+ */
+export const UNCONFIRMED_SIGN_UP_DAYS = 7;
+
+export async function removeUnconfirmedSignUps(
+  deps: Pick<AccountsDeps, 'identities' | 'clock'>,
+  budget: { exhausted(): boolean } = { exhausted: () => false },
+) {
+  const cutoff = new Date(deps.clock.now().getTime() - UNCONFIRMED_SIGN_UP_DAYS * 24 * 3600 * 1000);
+  let removed = 0;
+  for await (const page of deps.identities.unconfirmedSince(cutoff)) {
+    for (const accountId of page) {
+      if (budget.exhausted()) return { removed, complete: false };
+      if ((await deps.identities.remove(accountId)) === 'deleted') removed++;
+    }
+  }
+  return { removed, complete: true };
 }

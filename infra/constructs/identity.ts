@@ -1,12 +1,19 @@
 /**
  * Identity: the Cognito user pool of clients, practitioners and staff, its groups (the roles of
- * shared/http/contract.ts) and the public client of the web and mobile frontends.
+ * shared/http/contract.ts) and the public client of the web and mobile frontends. The pool keeps
+ * the identity (names, email, phone, password) and the terms accepted at sign-up; its triggers
+ * and the accounts functions come from the function catalogue (`identity` of an entry).
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { cguVersionPattern, verificationEmail } from '#functions/accounts/contract.ts';
+import type { FunctionDefinition, FunctionName, IdentityTrigger } from '#functions/catalogue.ts';
 import { type Role, roles } from '#shared/http/contract.ts';
 import { acknowledge } from '../nag.ts';
+import type { BackendFunction } from './functions.ts';
 
 export const GROUP_DESCRIPTIONS: Readonly<Record<Role, string>> = {
   client: 'Private individuals who book practitioners',
@@ -16,10 +23,22 @@ export const GROUP_DESCRIPTIONS: Readonly<Record<Role, string>> = {
   dpo: 'Data protection officer: rights requests, register of processing, legal holds',
 };
 
+const OPERATIONS: Readonly<Record<IdentityTrigger, cognito.UserPoolOperation>> = {
+  PreSignUp: cognito.UserPoolOperation.PRE_SIGN_UP,
+  PostConfirmation: cognito.UserPoolOperation.POST_CONFIRMATION,
+};
+
 export interface IdentityProps {
   /** Sender of Cognito's mails (verification codes), an address of a verified SES identity. */
   readonly mailFrom: string;
   readonly sesIdentity: string;
+  /** The CGU version a sign-up must accept (context `cguVersion`). */
+  readonly cguVersion: string;
+  /** The functions of the catalogue; those with `identity` are wired to the pool. */
+  readonly functions: {
+    readonly definitions: Readonly<Record<FunctionName, FunctionDefinition>>;
+    readonly byName: Readonly<Record<FunctionName, BackendFunction>>;
+  };
 }
 
 export class Identity extends Construct {
@@ -35,11 +54,21 @@ export class Identity extends Construct {
       autoVerify: { email: true },
       // An email change takes effect only once the new address is verified.
       keepOriginal: { email: true },
-      standardAttributes: { email: { required: true, mutable: true } },
+      standardAttributes: {
+        email: { required: true, mutable: true },
+        givenName: { required: true, mutable: true },
+        familyName: { required: true, mutable: true },
+        phoneNumber: { required: false, mutable: true },
+      },
+      // Set once at sign-up, never by the person afterwards (functions/accounts/contract.ts).
+      customAttributes: {
+        cgu_version: new cognito.StringAttribute({ minLen: 1, maxLen: 32, mutable: false }),
+        account_type: new cognito.StringAttribute({ minLen: 1, maxLen: 16, mutable: false }),
+      },
       userVerification: {
         emailStyle: cognito.VerificationEmailStyle.CODE,
-        emailSubject: 'Mon Pro du Bien-Être : votre code de vérification',
-        emailBody: 'Votre code de vérification Mon Pro du Bien-Être est {####}. Il expire dans 24 heures.',
+        emailSubject: verificationEmail.subject,
+        emailBody: verificationEmail.body,
       },
       passwordPolicy: {
         minLength: 12,
@@ -93,7 +122,15 @@ export class Identity extends Construct {
       });
     }
 
+    // What a frontend may read and write of a user; staff groups and the verification flags are
+    // not among the writable ones, and the custom attributes are immutable after sign-up.
+    const standard = { email: true, givenName: true, familyName: true, phoneNumber: true };
+    const custom = ['cgu_version', 'account_type'];
     this.client = this.userPool.addClient('WebClient', {
+      readAttributes: new cognito.ClientAttributes()
+        .withStandardAttributes({ ...standard, emailVerified: true, phoneNumberVerified: true })
+        .withCustomAttributes(...custom),
+      writeAttributes: new cognito.ClientAttributes().withStandardAttributes(standard).withCustomAttributes(...custom),
       generateSecret: false,
       authFlows: { userSrp: true },
       disableOAuth: true,
@@ -102,6 +139,53 @@ export class Identity extends Construct {
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.days(30),
+    });
+
+    this.wireFunctions(props);
+  }
+
+  /**
+   * The catalogue's identity functions: the triggers on the pool, and for each its environment
+   * (CGU_VERSION; COGNITO_USER_POOL_ID unless it is a trigger) and the admin actions it calls,
+   * on this pool only. A trigger cannot be given the pool id nor a grant in its role's default
+   * policy: the pool names the function, so the function naming the pool would be a dependency
+   * cycle. Triggers read the pool from their event, and every grant is a separate policy,
+   * attached to the role but not part of what the function's creation waits for.
+   */
+  private wireFunctions(props: IdentityProps): void {
+    if (!cguVersionPattern.test(props.cguVersion)) throw new Error(`cguVersion ${props.cguVersion} is not a version`);
+    const entries = Object.entries(props.functions.definitions) as [FunctionName, FunctionDefinition][];
+    for (const [name, definition] of entries) {
+      const identity = definition.identity;
+      if (!identity) continue;
+      const fn = props.functions.byName[name];
+      fn.function.addEnvironment('CGU_VERSION', props.cguVersion);
+      if (identity.trigger) this.userPool.addTrigger(OPERATIONS[identity.trigger], fn.function);
+      else fn.function.addEnvironment('COGNITO_USER_POOL_ID', this.userPool.userPoolId);
+      if (identity.actions.length === 0) continue;
+      const policy = new iam.Policy(this, `${name}UserPoolAccess`, {
+        statements: [
+          new iam.PolicyStatement({
+            sid: 'AdministerUsersOfThePlatformPoolOnly',
+            actions: identity.actions.map((action) => `cognito-idp:${action}`),
+            resources: [this.userPool.userPoolArn],
+          }),
+        ],
+        roles: [fn.role],
+      });
+      acknowledge(
+        policy,
+        'HIPAA.Security-IAMNoInlinePolicy',
+        `The Cognito admin actions of ${name}, from its catalogue entry, on the platform's user pool only; a policy of its own (not the role's default policy) so that a pool trigger's role can name the pool without a dependency cycle. Attached to this one role and deleted with the stack.`,
+      );
+    }
+  }
+
+  /** Puts the pool behind the web ACL (sign-up, sign-in and password flows: bots and credential stuffing). */
+  protectWith(webAclArn: string): void {
+    new wafv2.CfnWebACLAssociation(this, 'UserPoolFirewall', {
+      resourceArn: this.userPool.userPoolArn,
+      webAclArn,
     });
   }
 }

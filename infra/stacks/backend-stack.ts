@@ -4,6 +4,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { defaultRetry, type EventRule, type RetryPolicy, rules } from '#events/rules.ts';
+import { DEFAULT_CGU_VERSION } from '#functions/accounts/contract.ts';
 import { type FunctionDefinition, type FunctionName, functions } from '#functions/catalogue.ts';
 import { type Route, routes } from '#functions/routes.ts';
 import { type ScheduleDefinition, schedules } from '#functions/schedules.ts';
@@ -93,7 +94,12 @@ export class BackendStack extends Stack {
       tables: this.data.tables,
       functions: this.functions.byName,
     });
-    this.identity = new Identity(this, 'Identity', { mailFrom: config.mailFrom, sesIdentity: config.sesIdentity });
+    this.identity = new Identity(this, 'Identity', {
+      mailFrom: config.mailFrom,
+      sesIdentity: config.sesIdentity,
+      cguVersion: (this.node.tryGetContext('cguVersion') as string | undefined) ?? DEFAULT_CGU_VERSION,
+      functions: { definitions: sources.functions, byName: this.functions.byName },
+    });
     this.api = new Api(this, 'Api', {
       routes: sources.routes,
       functions: this.functions.byName,
@@ -102,6 +108,7 @@ export class BackendStack extends Stack {
       stageName: config.apiStageName,
     });
     this.firewall = new WebFirewall(this, 'Firewall', { stage: this.api.restApi.deploymentStage, logs: this.logs });
+    this.identity.protectWith(this.firewall.webAcl.attrArn);
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url, description: 'Base URL of the REST API stage' });
     new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });

@@ -7,13 +7,15 @@
  * `.cognito/config.json` points cognito-local's Lambda client at the local AWS endpoint, which
  * runs them (local/aws-endpoint.ts). The pool declares the custom attributes of a sign-up
  * (custom:cgu_version, custom:account_type). cognito-local listens on a private port behind a
- * gate that refuses disabled users and verifies confirmed emails, as Cognito does (./cognito-gate.ts), and the codes it prints
- * are read from its console for the mail bridge (./cognito-mail-bridge.ts).
+ * gate that refuses disabled users and verifies confirmed emails, as Cognito does
+ * (./cognito-gate.ts); the codes it prints instead of emailing are read from its console
+ * (written synchronously: ./cognito-console.ts) for the mail bridge (./cognito-mail-bridge.ts).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   AddCustomAttributesCommand,
   AdminGetUserCommand,
@@ -149,7 +151,9 @@ export async function startCognitoLocal(options: {
   );
   const privatePort = await freePort();
   const entry = createRequire(import.meta.url).resolve('cognito-local/lib/bin/start.js');
-  const child = spawn(process.execPath, [entry], {
+  // Its console written synchronously, so that each code box reaches the mail bridge at once.
+  const synchronousConsole = fileURLToPath(new URL('./cognito-console.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', synchronousConsole, entry], {
     cwd: options.dataDir,
     env: { ...process.env, PORT: String(privatePort), HOST: '127.0.0.1', DEBUG: '' },
     stdio: 'pipe',

@@ -7,6 +7,7 @@
  * user (deleted by the accounts stream consumer, through the local stream poller).
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import {
   AdminGetUserCommand,
   ConfirmSignUpCommand,
@@ -320,5 +321,17 @@ describe('an account from sign-up to purge', () => {
     );
     expect(user).toBeUndefined();
     expect(await itemsOf(accountId)).toEqual([]);
+  });
+
+  it('logged the activity and the Cognito removal by identifiers only, no personal data', () => {
+    const logs = readFileSync(cloud.logFile, 'utf8');
+    // The signed-in calls reached the account clock (AccountActivityObserved → recordAccountActivity).
+    expect(logs).toMatch(new RegExp(`"Account activity recorded".*"accountId":"${accountId}"`));
+    expect(logs).toMatch(
+      new RegExp(`"Cognito user of a removed account".*"accountId":"${accountId}".*"outcome":"deleted"`),
+    );
+    for (const personal of [email, newEmail, 'Zoé', 'Zoë', '+33612345678', '+33698765432']) {
+      expect(logs).not.toContain(personal);
+    }
   });
 });

@@ -210,6 +210,8 @@ describe('functions', () => {
       ...Object.keys(definition.tables ?? {}).map((table) => tables[table as TableName].envVar),
       ...(definition.publishesEvents ? ['EVENT_BUS_NAME'] : []),
       ...(definition.sendsMail ? ['MAIL_FROM', 'PLATFORM_INBOX'] : []),
+      // A pool trigger reads the pool from its event (naming it would be a dependency cycle).
+      ...(definition.identity ? ['CGU_VERSION', ...(definition.identity.trigger ? [] : ['COGNITO_USER_POOL_ID'])] : []),
     ];
     expect(Object.keys(variables).sort()).toEqual(expected.sort());
     expect(variables.NODE_OPTIONS).toBe('--enable-source-maps');
@@ -343,11 +345,13 @@ describe('api', () => {
     const limits = aclRules.flatMap((r) => r.Statement.RateBasedStatement?.Limit ?? []);
     expect(limits).toEqual([RATE_LIMITS.allRequestsPerIp, RATE_LIMITS.writesPerIp]);
     const stageId = logicalId(synth.stack, synth.stack.api.restApi.deploymentStage);
-    const [[, association]] = resourcesOfType(synth, 'AWS::WAFv2::WebACLAssociation') as [
-      [string, Record<string, unknown>],
-    ];
-    expect(association.WebACLArn).toEqual(getAtt(aclId));
-    expect(JSON.stringify(association.ResourceArn)).toContain(stageId);
+    const poolId = logicalId(synth.stack, synth.stack.identity.userPool);
+    const associations = resourcesOfType(synth, 'AWS::WAFv2::WebACLAssociation').map(([, props]) => props);
+    expect(associations).toHaveLength(2);
+    for (const association of associations) expect(association.WebACLArn).toEqual(getAtt(aclId));
+    expect(associations.map((a) => JSON.stringify(a.ResourceArn))).toEqual(
+      expect.arrayContaining([expect.stringContaining(stageId), JSON.stringify(getAtt(poolId))]),
+    );
     synth.template.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
       ResourceArn: getAtt(aclId),
       RedactedFields: Match.arrayWith([{ SingleHeader: { Name: 'authorization' } }]),
@@ -386,6 +390,49 @@ describe('identity', () => {
       AccountTakeoverRiskConfiguration: { Actions: { HighAction: { EventAction: 'BLOCK' } } },
     });
   });
+
+  it('keeps the accepted CGU version and the account type in immutable custom attributes, requires the names', () => {
+    const [[, pool]] = resourcesOfType(synth, 'AWS::Cognito::UserPool') as [[string, Record<string, unknown>]];
+    expect(pool.Schema).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Name: 'cgu_version', AttributeDataType: 'String', Mutable: false }),
+        expect.objectContaining({ Name: 'account_type', AttributeDataType: 'String', Mutable: false }),
+        expect.objectContaining({ Name: 'given_name', Required: true, Mutable: true }),
+        expect.objectContaining({ Name: 'family_name', Required: true, Mutable: true }),
+      ]),
+    );
+    const [[, client]] = resourcesOfType(synth, 'AWS::Cognito::UserPoolClient') as [[string, Record<string, unknown>]];
+    expect((client.WriteAttributes as string[]).sort()).toEqual(
+      ['custom:account_type', 'custom:cgu_version', 'email', 'family_name', 'given_name', 'phone_number'].sort(),
+    );
+  });
+
+  it('runs the catalogue triggers on sign-up and confirmation, invokable by Cognito for this pool only', () => {
+    const poolId = logicalId(synth.stack, synth.stack.identity.userPool);
+    const [[, pool]] = resourcesOfType(synth, 'AWS::Cognito::UserPool') as [[string, Record<string, unknown>]];
+    const triggers = functionEntries.filter(([, d]) => d.identity?.trigger);
+    expect(triggers.map(([name]) => name).sort()).toEqual(['postConfirmation', 'preSignUp']);
+    for (const [name, definition] of triggers) {
+      const key = definition.identity?.trigger === 'PreSignUp' ? 'PreSignUp' : 'PostConfirmation';
+      expect((pool.LambdaConfig as Record<string, unknown>)[key]).toEqual(getAtt(fnId(name)));
+      synth.template.hasResourceProperties('AWS::Lambda::Permission', {
+        FunctionName: getAtt(fnId(name)),
+        Principal: 'cognito-idp.amazonaws.com',
+        SourceArn: getAtt(poolId),
+      });
+    }
+  });
+
+  it.each(functionEntries)(
+    '%s: Cognito admin actions from its catalogue entry, on the pool only',
+    (name, definition) => {
+      const poolId = logicalId(synth.stack, synth.stack.identity.userPool);
+      const statements = policyStatementsOf(name).filter((s) => JSON.stringify(s.Action).includes('cognito-idp:'));
+      const actions = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+      expect(actions.sort()).toEqual((definition.identity?.actions ?? []).map((a) => `cognito-idp:${a}`).sort());
+      for (const statement of statements) expect(statement.Resource).toEqual(getAtt(poolId));
+    },
+  );
 
   it('has one group per role', () => {
     const groups = resourcesOfType(synth, 'AWS::Cognito::UserPoolGroup').map(([, props]) => props.GroupName);

@@ -25,7 +25,12 @@ const purge: ScheduleDefinition = {
 };
 
 const privateRoutes: Route[] = [
-  { method: 'GET', path: '/private-probe', operation: { ...getHealth, access: { kind: 'authenticated' } }, function: 'getHealth' },
+  {
+    method: 'GET',
+    path: '/private-probe',
+    operation: { ...getHealth, access: { kind: 'authenticated' } },
+    function: 'getHealth',
+  },
   {
     method: 'DELETE',
     path: '/reviews/{reviewId}',

@@ -18,6 +18,7 @@ import { cognitoAuthorizer } from '#local/authorizer.ts';
 import { createGateway } from '#local/gateway.ts';
 import { localCognitoClient } from '#local/services/cognito.ts';
 import { defineOperation } from '#shared/http/contract.ts';
+import { signUpAttributesFor } from '../support/identity.ts';
 
 const cloud = inject('cloud');
 const cognito = localCognitoClient(cloud.urls.cognito);
@@ -32,7 +33,7 @@ async function signIn(email: string, client: string) {
       ClientId: client,
       Username: email,
       Password: password,
-      UserAttributes: [{ Name: 'email', Value: email }],
+      UserAttributes: signUpAttributesFor(cloud, email),
     }),
   );
   await cognito.send(new AdminConfirmSignUpCommand({ UserPoolId: userPoolId, Username: email }));

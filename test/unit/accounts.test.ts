@@ -3,6 +3,7 @@
  * account a confirmation opens, the profile and its rectification, deletion (order and
  * idempotence), the activity clock's repair, the inactivity notice (French, never twice).
  */
+import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { AccountDeletionRequested } from '#events/catalogue.ts';
 import type { EventContract } from '#events/envelope.ts';
@@ -31,6 +32,7 @@ import {
   preSignUp,
   recordActivity,
   removeIdentity,
+  removeUnconfirmedSignUps,
   updateMe,
   warnInactiveAccounts,
 } from '#functions/accounts/use-cases.ts';
@@ -162,6 +164,11 @@ function memoryDirectory(users: Identity[] = []) {
     },
     async addToGroup(accountId, group) {
       groups.push([accountId, group]);
+    },
+    async *unconfirmedSince(cutoff) {
+      yield [...byId.values()]
+        .filter((u) => u.status === 'UNCONFIRMED' && u.createdAt !== undefined && u.createdAt < cutoff)
+        .map((u) => u.accountId);
     },
   };
   return { directory, byId, groups, calls, takeEmails: () => (emailTaken = true) };
@@ -546,10 +553,58 @@ describe('inactivity notice', () => {
   });
 });
 
+describe('unconfirmed sign-ups', () => {
+  it('go 7 days after the sign-up; confirmed users and recent sign-ups stay', async () => {
+    const pending = (id: string, createdAt: string): Identity => ({
+      accountId: id,
+      attributes: { sub: id, email: `${id}@example.test` },
+      enabled: true,
+      status: 'UNCONFIRMED',
+      createdAt: new Date(createdAt),
+    });
+    const { directory, byId } = memoryDirectory([
+      confirmedUser(),
+      pending('old', '2026-03-01T08:00:00Z'),
+      pending('recent', '2026-03-06T08:00:00Z'),
+    ]);
+    const clock = manualClock('2026-03-08T09:00:00Z');
+    expect(await removeUnconfirmedSignUps({ identities: directory, clock })).toEqual({ removed: 1, complete: true });
+    expect([...byId.keys()].sort()).toEqual([ID, 'recent']);
+    expect(await removeUnconfirmedSignUps({ identities: directory, clock }, { exhausted: () => true })).toEqual({
+      removed: 0,
+      complete: true,
+    });
+  });
+});
+
 describe('Cognito user removal', () => {
   it('deletes the user once; a second delivery finds it absent', async () => {
     const { directory } = memoryDirectory([confirmedUser()]);
     expect(await removeIdentity({ identities: directory }, ID)).toBe('deleted');
     expect(await removeIdentity({ identities: directory }, ID)).toBe('absent');
+  });
+});
+
+describe('the PreSignUp handler, with the event Cognito sends', () => {
+  const context = { awsRequestId: 'r', functionName: 'f', getRemainingTimeInMillis: () => 5000 } as unknown as Context;
+  const eventOf = (userAttributes: Record<string, string | undefined>) => ({
+    version: '1',
+    triggerSource: 'PreSignUp_SignUp',
+    region: 'eu-west-3',
+    userPoolId: 'eu-west-3_pool',
+    userName: ID,
+    callerContext: { awsSdkVersion: 'aws-sdk', clientId: 'client' },
+    request: { userAttributes },
+    response: { autoConfirmUser: false, autoVerifyEmail: false, autoVerifyPhone: false },
+  });
+
+  it('answers the event unchanged for a valid sign-up, and fails an invalid one', async () => {
+    process.env.CGU_VERSION = CGU;
+    const { handler } = await import('#functions/accounts/handlers/pre-sign-up.ts');
+    const valid = eventOf(signUpOf());
+    expect(await handler(valid as never, context)).toEqual(valid);
+    await expect(
+      handler(eventOf(signUpOf({ [signUpAttributes.cguVersion]: '2020-01-01' })) as never, context),
+    ).rejects.toThrow(SignUpRefused);
   });
 });

@@ -52,11 +52,16 @@ describe('request guards', () => {
 
   it('checks the IP limit, and the account limit only for a signed-in caller', async () => {
     const { guards, checks } = setup();
-    const limited = { ...base, rateLimit: { perIp: { requests: 5, windowSeconds: 60 }, perAccount: { requests: 3, windowSeconds: 60 } } };
+    const limited = {
+      ...base,
+      rateLimit: { perIp: { requests: 5, windowSeconds: 60 }, perAccount: { requests: 3, windowSeconds: 60 } },
+    };
     await guards.admit(info(limited));
     await guards.admit(info(limited, { userId, roles: [] }));
     expect(checks).toEqual(['IP:op:5', 'IP:op:5', 'account:op:3']);
-    await expect(guards.admit(info({ ...base, rateLimit: { perIp: { requests: 0, windowSeconds: 60 } } }))).rejects.toMatchObject({ status: 429 });
+    await expect(
+      guards.admit(info({ ...base, rateLimit: { perIp: { requests: 0, windowSeconds: 60 } } })),
+    ).rejects.toMatchObject({ status: 429 });
   });
 
   it('records connection data only for operations that ask, keyed by account when signed in', async () => {

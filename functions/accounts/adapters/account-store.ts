@@ -11,7 +11,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { retainedItem } from '#shared/dynamo/items.ts';
-import { notDue, withoutDue } from '#shared/dynamo/reads.ts';
+import { notDue } from '#shared/dynamo/reads.ts';
 import { slideExpiry } from '#shared/dynamo/sliding.ts';
 import { EXPIRES_AT, EXPIRY_DAY, epochSeconds, expiryFor, HELD_EXPIRES_AT, isDue } from '#shared/retention/expiry.ts';
 import { subjectKeyForAccount } from '#shared/retention/subject.ts';
@@ -177,21 +177,17 @@ export function dynamoAccountStore(deps: { client: DynamoDBDocumentClient; table
       const found: ExpiringAccount[] = [];
       let start: Record<string, unknown> | undefined;
       do {
+        // Items under a legal hold have no expiry day; the key condition leaves out what is due.
         const page = await deps.client.send(
-          new QueryCommand(
-            withoutDue(
-              {
-                TableName: deps.tableName,
-                IndexName: EXPIRY_INDEX,
-                KeyConditionExpression: '#day = :day',
-                FilterExpression: '#entity = :account',
-                ExpressionAttributeNames: { '#day': EXPIRY_DAY, '#entity': 'entity' },
-                ExpressionAttributeValues: { ':day': day, ':account': accountEntity.name },
-                ExclusiveStartKey: start,
-              },
-              now,
-            ),
-          ),
+          new QueryCommand({
+            TableName: deps.tableName,
+            IndexName: EXPIRY_INDEX,
+            KeyConditionExpression: '#day = :day AND #expiresAt > :now',
+            FilterExpression: '#entity = :account',
+            ExpressionAttributeNames: { '#day': EXPIRY_DAY, '#expiresAt': EXPIRES_AT, '#entity': 'entity' },
+            ExpressionAttributeValues: { ':day': day, ':now': epochSeconds(now), ':account': accountEntity.name },
+            ExclusiveStartKey: start,
+          }),
         );
         for (const entry of page.Items ?? []) {
           const pk = String(entry.pk);

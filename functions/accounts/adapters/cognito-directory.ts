@@ -11,6 +11,7 @@ import {
   AdminGetUserCommand,
   AdminUpdateUserAttributesCommand,
   type CognitoIdentityProviderClient,
+  ListUsersCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { Identity } from '../domain/account.ts';
 import { EmailTaken, type IdentityDirectory } from '../ports.ts';
@@ -86,6 +87,25 @@ export function cognitoDirectory(deps: {
 
     async addToGroup(accountId, group) {
       await deps.client.send(new AdminAddUserToGroupCommand({ ...pool, Username: accountId, GroupName: group }));
+    },
+
+    async *unconfirmedSince(cutoff) {
+      let token: string | undefined;
+      do {
+        const page = await deps.client.send(
+          new ListUsersCommand({
+            ...pool,
+            Filter: 'cognito:user_status = "UNCONFIRMED"',
+            AttributesToGet: ['sub'],
+            Limit: 60,
+            PaginationToken: token,
+          }),
+        );
+        yield (page.Users ?? [])
+          .filter((user) => user.Username && user.UserCreateDate && new Date(user.UserCreateDate) < cutoff)
+          .map((user) => user.Username as string);
+        token = page.PaginationToken;
+      } while (token);
     },
   };
 }
