@@ -36,6 +36,23 @@ export const AccountDeletionRequested = defineEvent({
   data: z.object({ accountId }).strict(),
 });
 
+export const AccountSuspended = defineEvent({
+  source: sources.accounts,
+  detailType: 'AccountSuspended',
+  version: 1,
+  description:
+    'A staff member (support or moderator) suspended an account: its sign-in is disabled until it is reinstated. The reason is in the audit entry `actionId`, never in the event.',
+  data: z.object({ accountId, actionId: identifier }).strict(),
+});
+
+export const AccountReinstated = defineEvent({
+  source: sources.accounts,
+  detailType: 'AccountReinstated',
+  version: 1,
+  description: 'A staff member reinstated a suspended account: its owner can sign in again (audit entry `actionId`).',
+  data: z.object({ accountId, actionId: identifier }).strict(),
+});
+
 export const ContactRequestReceived = defineEvent({
   source: sources.contact,
   detailType: 'ContactRequestReceived',
@@ -92,6 +109,8 @@ export const eventCatalogue = [
   ContactRequestReceived,
   AccountActivityObserved,
   AccountDeletionRequested,
+  AccountSuspended,
+  AccountReinstated,
   RetentionPurgeCompleted,
   LegalHoldPlaced,
   LegalHoldLifted,

@@ -37,6 +37,7 @@ export type IdentityAction =
   | 'AdminUpdateUserAttributes'
   | 'AdminDeleteUserAttributes'
   | 'AdminDisableUser'
+  | 'AdminEnableUser'
   | 'AdminDeleteUser'
   | 'AdminAddUserToGroup'
   | 'ListUsers';
@@ -109,6 +110,21 @@ const declared = {
     description: 'Daily: deletes the Cognito users who signed up more than 7 days ago and never confirmed.',
     identity: { actions: ['ListUsers', 'AdminDeleteUser'] },
     timeoutSeconds: 300,
+  },
+  suspendAccount: {
+    entry: 'functions/accounts/handlers/suspend-account.ts',
+    description: 'Staff: suspends an account (status, audit entry, Cognito user disabled), announces AccountSuspended.',
+    tables: { accounts: 'read-write' },
+    identity: { actions: ['AdminDisableUser'] },
+    publishesEvents: true,
+  },
+  reinstateAccount: {
+    entry: 'functions/accounts/handlers/reinstate-account.ts',
+    description: 'Staff: reinstates a suspended account (status, audit entry, Cognito user enabled), announces AccountReinstated.',
+    tables: { accounts: 'read-write' },
+    // AdminDisableUser: a deletion or suspension that raced the reinstatement disables the user again.
+    identity: { actions: ['AdminEnableUser', 'AdminDisableUser'] },
+    publishesEvents: true,
   },
   getHealth: {
     entry: 'functions/platform/handlers/get-health.ts',

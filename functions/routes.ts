@@ -22,6 +22,18 @@ export const routes: readonly Route[] = [
   { method: 'DELETE', path: '/me', operation: accounts.deleteMe, function: 'deleteMe' },
   {
     method: 'POST',
+    path: '/staff/accounts/{accountId}/suspend',
+    operation: accounts.suspendAccount,
+    function: 'suspendAccount',
+  },
+  {
+    method: 'POST',
+    path: '/staff/accounts/{accountId}/reinstate',
+    operation: accounts.reinstateAccount,
+    function: 'reinstateAccount',
+  },
+  {
+    method: 'POST',
     path: '/contact',
     operation: contact.submitContactRequest,
     function: 'submitContactRequest',

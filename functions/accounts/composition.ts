@@ -15,7 +15,7 @@ import { tableNameFromEnv } from '#shared/tables.ts';
 import { dynamoAccountStore } from './adapters/account-store.ts';
 import { cognitoDirectory } from './adapters/cognito-directory.ts';
 import { cguVersionPattern } from './contract.ts';
-import type { AccountsDeps } from './use-cases.ts';
+import type { AccountsDeps, StaffActionDeps } from './use-cases.ts';
 
 const clock = systemClock;
 const SIGN_IN_URL = 'https://www.monprodubienetre.fr/';
@@ -78,5 +78,12 @@ export const noticeDeps = (): Pick<AccountsDeps, 'store' | 'identities' | 'maile
 
 export const identityRemovalDeps = (): Pick<AccountsDeps, 'identities' | 'clock'> => ({
   identities: directory(),
+  clock,
+});
+
+export const staffActionDeps = (): StaffActionDeps => ({
+  accounts: store(),
+  signIn: directory(),
+  events: eventBridgePublisher({ client: eventBridgeClient(), busName: requiredEnv('EVENT_BUS_NAME'), clock }),
   clock,
 });

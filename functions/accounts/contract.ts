@@ -3,6 +3,7 @@
  * verification email Cognito sends, and the HTTP operations on the signed-in person's own account.
  */
 import * as z from 'zod';
+import { accountId } from '#events/catalogue.ts';
 import { type Access, defineOperation, roles } from '#shared/http/contract.ts';
 
 /**
@@ -155,5 +156,91 @@ export const deleteMe = defineOperation({
         'The account is disabled at once (no more sign-in), its data is kept 6 months then erased; future appointments are cancelled.',
       schema: AccountDeletion,
     },
+  },
+});
+
+// ---------------------------------------------------------------- staff: suspension
+
+/**
+ * Who may suspend and reinstate an account: support (complaints, fraud, payment disputes) and
+ * moderators (abusive reviews, reports). Never the DPO (who controls processing and must not run
+ * it, GDPR art. 38(6)), never a client or practitioner, never an automated job (issue 4: no
+ * automated decision beyond temporary throttling).
+ */
+export const accountStaff: Access = { kind: 'role', roles: ['support', 'moderator'] };
+
+/** Free text kept 5 years in the audit: control characters, angle brackets and email addresses are refused. */
+const auditText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .regex(/^[^\p{Cc}<>]+$/u, 'text without control characters or angle brackets')
+    .refine((text) => !/[^\s@]+@[^\s@]+\.[^\s@]+/.test(text), 'no email address: name the account by its id only');
+
+export const AccountIdPath = z.object({ accountId }).strict();
+
+export const SuspendAccountInput = z
+  .object({
+    /** Why, in the staff member's words: facts and rules, never a person's name or address (kept 5 years). */
+    reason: auditText(500),
+    /** A ticket, report or case number. */
+    reference: auditText(100).optional(),
+  })
+  .strict()
+  .meta({ id: 'SuspendAccountInput' });
+
+export type SuspendAccountInput = z.infer<typeof SuspendAccountInput>;
+
+export const ReinstateAccountInput = z
+  .object({ reason: auditText(500) })
+  .strict()
+  .meta({ id: 'ReinstateAccountInput' });
+
+export type ReinstateAccountInput = z.infer<typeof ReinstateAccountInput>;
+
+export const AccountStatusChange = z
+  .object({
+    accountId: z.string(),
+    status: z.enum(accountStatuses),
+    /** The audit entry of the action (identifiers only, kept 5 years). */
+    actionId: z.string(),
+    at: z.iso.datetime(),
+  })
+  .meta({ id: 'AccountStatusChange' });
+
+export type AccountStatusChange = z.infer<typeof AccountStatusChange>;
+
+const staffActionResponses = (conflict: string) => ({
+  404: { description: 'No client or practitioner account has this id (staff accounts are managed by administrators).' },
+  409: { description: conflict },
+});
+
+export const suspendAccount = defineOperation({
+  operationId: 'suspendAccount',
+  summary: 'Suspend an account (staff): its owner can no longer sign in',
+  tags: ['accounts', 'staff'],
+  access: accountStaff,
+  recordConnection: true,
+  pathParameters: AccountIdPath,
+  body: SuspendAccountInput,
+  responses: {
+    200: { description: 'The account is suspended, the action audited.', schema: AccountStatusChange },
+    ...staffActionResponses('The account is not active: already suspended, or in deletion.'),
+  },
+});
+
+export const reinstateAccount = defineOperation({
+  operationId: 'reinstateAccount',
+  summary: 'Reinstate a suspended account (staff): its owner can sign in again',
+  tags: ['accounts', 'staff'],
+  access: accountStaff,
+  recordConnection: true,
+  pathParameters: AccountIdPath,
+  body: ReinstateAccountInput,
+  responses: {
+    200: { description: 'The account is active again, the action audited.', schema: AccountStatusChange },
+    ...staffActionResponses('The account is not suspended.'),
   },
 });

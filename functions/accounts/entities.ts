@@ -30,4 +30,19 @@ export const deletedAccountEntity = {
   owns: 'partition',
 } as const satisfies RetainedEntity;
 
-export const accountEntities = [accountEntity, deletedAccountEntity] as const;
+/**
+ * A staff member suspended or reinstated an account (pk `ACCOUNT-STAFF-ACTIONS#<accountId>`, sk
+ * `<at>#<actionId>`): the action, the account id, the staff member's user id, their reason and
+ * reference, when. Never a name or an email. A partition of its own, not the account's: the entry
+ * keeps its own 5 years from the action, whatever happens to the account.
+ */
+export const accountStaffActionEntity = {
+  name: 'account-staff-action',
+  table: 'accounts',
+  description:
+    'A suspension or reinstatement of an account by a staff member: action, account id, staff member id, reason, reference, time; no name, no email.',
+  personalData: true,
+  retention: { purpose: 'retention-audit', clockStartsAt: 'the action', sliding: false },
+} as const satisfies RetainedEntity;
+
+export const accountEntities = [accountEntity, deletedAccountEntity, accountStaffActionEntity] as const;

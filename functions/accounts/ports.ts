@@ -3,7 +3,7 @@
  * adapters/account-store.ts) and the identity directory (Cognito, adapters/cognito-directory.ts).
  * Unit tests pass plain in-memory fakes.
  */
-import type { AccountType } from './contract.ts';
+import type { AccountStatus, AccountType } from './contract.ts';
 import type { Account, Identity } from './domain/account.ts';
 
 export type StoredAccount =
@@ -29,6 +29,30 @@ export interface ExpiringAccount {
   readonly expiresAt: number;
 }
 
+/** A staff action on an account, audited by identifiers only (no name, no email). */
+export interface AccountStaffAction {
+  /** Opaque id of the audit entry (`action_<hex>`), carried by the event. */
+  readonly actionId: string;
+  readonly action: 'account-suspended' | 'account-reinstated';
+  readonly accountId: string;
+  /** The staff member's user id (Cognito sub). */
+  readonly actor: string;
+  readonly reason: string;
+  readonly reference?: string;
+  readonly at: Date;
+}
+
+/**
+ * - changed: the status moved and the audit entry was written, together;
+ * - missing: no live account item (unknown id, a staff member, or past its expiry);
+ * - deleted: the account is in deletion (its owner asked): no staff action applies;
+ * - conflict: the account's status is not the one the action starts from.
+ */
+export type StatusChangeOutcome =
+  | { readonly kind: 'changed' }
+  | { readonly kind: 'missing' | 'deleted' }
+  | { readonly kind: 'conflict'; readonly status: AccountStatus };
+
 export interface AccountStore {
   /** Creates the account item once; a second call (a retried trigger) finds it open. */
   open(account: Account, now: Date): Promise<'opened' | 'already-open'>;
@@ -44,6 +68,20 @@ export interface AccountStore {
   claimNotice(account: ExpiringAccount, now: Date): Promise<boolean>;
   /** Undoes a claim whose mail could not be sent, so that the next run sends it. */
   releaseNotice(account: ExpiringAccount): Promise<void>;
+}
+
+/** What staff actions (suspension, reinstatement) need of the account items. */
+export interface AccountStatuses {
+  /** The live account item, as AccountStore.get. */
+  get(accountId: string, now: Date): Promise<StoredAccount | undefined>;
+  /**
+   * Moves a live account from `from` to `to` and writes the audit entry of `action`, atomically
+   * (both or neither): conditional on the item still being an account with status `from`.
+   */
+  changeStatus(
+    change: { from: AccountStatus; to: AccountStatus; action: AccountStaffAction },
+    now: Date,
+  ): Promise<StatusChangeOutcome>;
 }
 
 /** Cognito refused an email address another account uses. */
@@ -66,4 +104,12 @@ export interface IdentityDirectory {
   addToGroup(accountId: string, group: AccountType): Promise<void>;
   /** Users who signed up before `cutoff` and never confirmed, page by page. */
   unconfirmedSince(cutoff: Date): AsyncIterable<readonly string[]>;
+}
+
+/** What staff actions need of the identity directory: whether the person may sign in. */
+export interface SignInSwitch {
+  /** AdminDisableUser (idempotent; a missing user is fine). */
+  disable(accountId: string): Promise<void>;
+  /** AdminEnableUser (idempotent; a missing user is fine). */
+  enable(accountId: string): Promise<void>;
 }

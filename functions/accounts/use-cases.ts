@@ -1,11 +1,20 @@
 /** The accounts context's use cases: what the handlers run. */
-import { AccountDeletionRequested } from '#events/catalogue.ts';
+import { AccountDeletionRequested, AccountReinstated, AccountSuspended } from '#events/catalogue.ts';
 import type { Clock } from '#shared/clock.ts';
 import type { EventPublisher } from '#shared/events/publisher.ts';
 import type { Caller } from '#shared/http/caller.ts';
 import { HttpProblem } from '#shared/http/problem.ts';
+import { newId } from '#shared/ids.ts';
+import { logger } from '#shared/logger.ts';
 import type { Mailer } from '#shared/mail/mail.ts';
-import type { Me, UpdateMeInput } from './contract.ts';
+import type {
+  AccountStatus,
+  AccountStatusChange,
+  Me,
+  ReinstateAccountInput,
+  SuspendAccountInput,
+  UpdateMeInput,
+} from './contract.ts';
 import {
   checkSignUp,
   type IdentityAttributes,
@@ -16,11 +25,14 @@ import {
 } from './domain/account.ts';
 import { inactivityNotice, noticeDays } from './domain/inactivity-notice.ts';
 import {
+  type AccountStaffAction,
+  type AccountStatuses,
   type AccountStore,
   type ActivityOutcome,
   EmailTaken,
   type ExpiringAccount,
   type IdentityDirectory,
+  type SignInSwitch,
   type StoredAccount,
 } from './ports.ts';
 
@@ -113,6 +125,11 @@ export async function updateMe(
   input: UpdateMeInput,
 ): Promise<Me> {
   const account = liveAccount(await deps.store.get(caller.userId, deps.clock.now()));
+  if (account?.status === 'suspended') {
+    // An ID token outlives the suspension by up to an hour; the person may still read (GET /me)
+    // and delete (DELETE /me) their account, not change it. Rectification goes through support.
+    throw new HttpProblem(403, 'Account suspended', 'This account is suspended; contact support to change it');
+  }
   const identity = await identityOf(deps, caller.userId);
   const changes = identityChanges(input, identity.attributes);
   try {
@@ -161,6 +178,128 @@ export async function deleteMe(
     requestedAt: outcome.requestedAt.toISOString(),
     dataKeptUntil: outcome.keptUntil.toISOString(),
   };
+}
+
+// ---------------------------------------------------------------- staff: suspension
+
+export interface StaffActionDeps {
+  readonly accounts: AccountStatuses;
+  readonly signIn: SignInSwitch;
+  readonly events: EventPublisher;
+  readonly clock: Clock;
+}
+
+const transitions = {
+  'account-suspended': {
+    from: 'active',
+    to: 'suspended',
+    event: AccountSuspended,
+    conflict: 'The account is not active',
+    same: 'The account is already suspended',
+  },
+  'account-reinstated': {
+    from: 'suspended',
+    to: 'active',
+    event: AccountReinstated,
+    conflict: 'The account is not suspended',
+    same: 'The account is already active',
+  },
+} as const satisfies Record<
+  AccountStaffAction['action'],
+  { from: AccountStatus; to: AccountStatus; event: unknown; conflict: string; same: string }
+>;
+
+/**
+ * Cognito follows the account's status: a suspended account cannot sign in, an active one can.
+ * Enabling is checked against the item afterwards: if a deletion or another suspension came in
+ * meanwhile, the user is disabled again (a deleted or suspended account never stays enabled).
+ */
+async function applySignIn(deps: StaffActionDeps, accountId: string, status: 'active' | 'suspended') {
+  if (status === 'suspended') {
+    await deps.signIn.disable(accountId);
+    return;
+  }
+  await deps.signIn.enable(accountId);
+  const current = await deps.accounts.get(accountId, deps.clock.now());
+  if (current?.kind !== 'account' || current.account.status !== 'active') await deps.signIn.disable(accountId);
+}
+
+/**
+ * A staff action on a client's or practitioner's account, in this order:
+ * 1. the status change and its audit entry, in one conditional transaction (404 for no account,
+ *    409 for an account in deletion or not in the status the action starts from);
+ * 2. Cognito: AdminDisableUser or AdminEnableUser;
+ * 3. the event (identifiers only); a lost announcement is logged, not failed: the action is done
+ *    and audited, and repeating it would only answer 409.
+ * If step 2 fails, the request fails; repeating it answers 409 (the status is already the target)
+ * after applying the Cognito state again, which completes the first call.
+ */
+async function staffAction(
+  deps: StaffActionDeps,
+  caller: Caller,
+  accountId: string,
+  kind: AccountStaffAction['action'],
+  input: { reason: string; reference?: string | undefined },
+  correlationId: string,
+): Promise<AccountStatusChange> {
+  if (accountId === caller.userId) {
+    throw new HttpProblem(403, 'Own account', 'A staff member cannot act on their own account');
+  }
+  const transition = transitions[kind];
+  const now = deps.clock.now();
+  const action: AccountStaffAction = {
+    actionId: newId('action'),
+    action: kind,
+    accountId,
+    actor: caller.userId,
+    reason: input.reason,
+    ...(input.reference !== undefined ? { reference: input.reference } : {}),
+    at: now,
+  };
+  const outcome = await deps.accounts.changeStatus({ from: transition.from, to: transition.to, action }, now);
+  switch (outcome.kind) {
+    case 'missing':
+      throw new HttpProblem(404, 'No such account', 'No client or practitioner account has this id');
+    case 'deleted':
+      throw new HttpProblem(409, 'Account in deletion', 'Its owner asked for its deletion; it can no longer change');
+    case 'conflict':
+      if (outcome.status === transition.to) {
+        await applySignIn(deps, accountId, transition.to); // completes a first call that failed after its audit
+        throw new HttpProblem(409, 'Nothing to change', transition.same);
+      }
+      throw new HttpProblem(409, 'Status conflict', transition.conflict);
+    case 'changed':
+      break;
+  }
+  await applySignIn(deps, accountId, transition.to);
+  try {
+    await deps.events.publish(transition.event, { accountId, actionId: action.actionId }, { correlationId });
+  } catch (error) {
+    logger.error('Announcement failed', { what: transition.event.detailType, error: error as Error });
+  }
+  return { accountId, status: transition.to, actionId: action.actionId, at: now.toISOString() };
+}
+
+/** POST /staff/accounts/{accountId}/suspend: no more sign-in, until a reinstatement. */
+export function suspendAccount(
+  deps: StaffActionDeps,
+  caller: Caller,
+  accountId: string,
+  input: SuspendAccountInput,
+  correlationId: string,
+) {
+  return staffAction(deps, caller, accountId, 'account-suspended', input, correlationId);
+}
+
+/** POST /staff/accounts/{accountId}/reinstate: a suspended account is active again. */
+export function reinstateAccount(
+  deps: StaffActionDeps,
+  caller: Caller,
+  accountId: string,
+  input: ReinstateAccountInput,
+  correlationId: string,
+) {
+  return staffAction(deps, caller, accountId, 'account-reinstated', input, correlationId);
 }
 
 // ---------------------------------------------------------------- activity

@@ -1,13 +1,17 @@
 /**
  * Account items in the accounts table: pk `ACCOUNT#<sub>`, sk `ACCOUNT`. Built by the retention
  * builders (shared/dynamo/items.ts): an `account` expires 5 years after the last activity
- * (sliding), a `deleted-account` 6 months after the deletion request.
+ * (sliding), a `deleted-account` 6 months after the deletion request. Staff actions on an account
+ * (`account-staff-action`) live in a partition of their own, `ACCOUNT-STAFF-ACTIONS#<sub>` (sk
+ * `<at>#<actionId>`), kept 5 years from the action: not in the account's partition, which the
+ * account item owns and takes with it.
  */
 import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { retainedItem } from '#shared/dynamo/items.ts';
@@ -18,8 +22,16 @@ import { subjectKeyForAccount } from '#shared/retention/subject.ts';
 import { EXPIRY_INDEX } from '#shared/tables.ts';
 import type { AccountStatus, AccountType } from '../contract.ts';
 import type { Account } from '../domain/account.ts';
-import { accountEntity, deletedAccountEntity } from '../entities.ts';
-import type { AccountStore, DeletionOutcome, ExpiringAccount, StoredAccount } from '../ports.ts';
+import { accountEntity, accountStaffActionEntity, deletedAccountEntity } from '../entities.ts';
+import type {
+  AccountStaffAction,
+  AccountStatuses,
+  AccountStore,
+  DeletionOutcome,
+  ExpiringAccount,
+  StatusChangeOutcome,
+  StoredAccount,
+} from '../ports.ts';
 
 interface AccountItem {
   pk: string;
@@ -45,6 +57,34 @@ export const accountKey = (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, 
 
 const isConditionFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
 
+const isTransactionConditionFailure = (error: unknown) =>
+  (error as Error).name === 'TransactionCanceledException' &&
+  ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).some(
+    (reason) => reason.Code === 'ConditionalCheckFailed',
+  );
+
+export const staffActionsKey = (accountId: string) => `ACCOUNT-STAFF-ACTIONS#${accountId}`;
+
+/** The audit entry of a staff action on an account: identifiers, reason and reference; kept 5 years from the action. */
+export function staffActionItem(action: AccountStaffAction, now: Date) {
+  const at = action.at.toISOString();
+  return retainedItem(
+    accountStaffActionEntity,
+    {
+      pk: staffActionsKey(action.accountId),
+      sk: `${at}#${action.actionId}`,
+      actionId: action.actionId,
+      action: action.action,
+      accountId: action.accountId,
+      actor: action.actor,
+      reason: action.reason,
+      ...(action.reference !== undefined ? { reference: action.reference } : {}),
+      at,
+    },
+    { clockStartedAt: action.at, subjectKey: subjectKeyForAccount(action.accountId), now },
+  );
+}
+
 function toAccount(item: AccountItem): Account {
   const expiry = item.expiresAt ?? item.heldExpiresAt;
   return {
@@ -58,7 +98,10 @@ function toAccount(item: AccountItem): Account {
   };
 }
 
-export function dynamoAccountStore(deps: { client: DynamoDBDocumentClient; tableName: string }): AccountStore {
+export function dynamoAccountStore(deps: {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+}): AccountStore & AccountStatuses {
   const read = async (accountId: string) => {
     const { Item } = await deps.client.send(
       new GetCommand({ TableName: deps.tableName, Key: accountKey(accountId), ConsistentRead: true }),
@@ -224,6 +267,53 @@ export function dynamoAccountStore(deps: { client: DynamoDBDocumentClient; table
         if (isConditionFailure(error)) return false;
         throw error;
       }
+    },
+
+    async changeStatus({ from, to, action }, now): Promise<StatusChangeOutcome> {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const item = await read(action.accountId);
+        if (!item || isDue(item, now)) return { kind: 'missing' };
+        if (item.entity === deletedAccountEntity.name) return { kind: 'deleted' };
+        if (item.entity !== accountEntity.name) return { kind: 'missing' };
+        if (item.status !== from) return { kind: 'conflict', status: item.status };
+        const live = notDue(now);
+        try {
+          // The status and its audit entry, both or neither: no unaudited suspension, no audit of one that failed.
+          await deps.client.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                {
+                  Update: {
+                    TableName: deps.tableName,
+                    Key: accountKey(action.accountId),
+                    UpdateExpression: 'SET #status = :to',
+                    ConditionExpression: `#entity = :account AND #status = :from AND ${live.expression}`,
+                    ExpressionAttributeNames: { ...live.names, '#entity': 'entity', '#status': 'status' },
+                    ExpressionAttributeValues: {
+                      ...live.values,
+                      ':account': accountEntity.name,
+                      ':from': from,
+                      ':to': to,
+                    },
+                  },
+                },
+                {
+                  Put: {
+                    TableName: deps.tableName,
+                    Item: staffActionItem(action, now),
+                    ConditionExpression: 'attribute_not_exists(pk)',
+                  },
+                },
+              ],
+            }),
+          );
+          return { kind: 'changed' };
+        } catch (error) {
+          // Changed meanwhile (another staff action, a deletion): read it again and say what it is now.
+          if (!isTransactionConditionFailure(error)) throw error;
+        }
+      }
+      throw new Error('The account kept changing during a staff action');
     },
 
     async releaseNotice(account) {

@@ -8,20 +8,21 @@ import {
   AdminDeleteUserAttributesCommand,
   AdminDeleteUserCommand,
   AdminDisableUserCommand,
+  AdminEnableUserCommand,
   AdminGetUserCommand,
   AdminUpdateUserAttributesCommand,
   type CognitoIdentityProviderClient,
   ListUsersCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { Identity } from '../domain/account.ts';
-import { EmailTaken, type IdentityDirectory } from '../ports.ts';
+import { EmailTaken, type IdentityDirectory, type SignInSwitch } from '../ports.ts';
 
 const isNotFound = (error: unknown) => (error as Error).name === 'UserNotFoundException';
 
 export function cognitoDirectory(deps: {
   client: CognitoIdentityProviderClient;
   userPoolId: string;
-}): IdentityDirectory {
+}): IdentityDirectory & SignInSwitch {
   const pool = { UserPoolId: deps.userPoolId };
   return {
     async get(accountId): Promise<Identity | undefined> {
@@ -70,6 +71,14 @@ export function cognitoDirectory(deps: {
     async disable(accountId) {
       try {
         await deps.client.send(new AdminDisableUserCommand({ ...pool, Username: accountId }));
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+    },
+
+    async enable(accountId) {
+      try {
+        await deps.client.send(new AdminEnableUserCommand({ ...pool, Username: accountId }));
       } catch (error) {
         if (!isNotFound(error)) throw error;
       }
