@@ -79,19 +79,47 @@ interface PurposeDetails {
 
 const logDays = (days: number) => `${days} jours`;
 
+/**
+ * Identity lives in the Cognito user pool, not in the tables (ADR 0008). The accounts context
+ * deletes a sign-up never confirmed this many days after it (`UNCONFIRMED_SIGN_UP_DAYS`,
+ * removeUnconfirmedSignUps); the retention context may not import it, so a test holds the two
+ * together (test/unit/account-suspension.test.ts).
+ */
+export const UNCONFIRMED_SIGN_UP_DAYS_STATED = 7;
+const userPool = 'Amazon Cognito, groupe d’utilisateurs de la plateforme (eu-west-3)';
+const identityInPool =
+  'Identité du compte : email (identifiant de connexion) et sa vérification, prénom, nom, téléphone (facultatif), ' +
+  'empreinte du mot de passe (jamais le mot de passe en clair), facteur MFA TOTP s’il est activé, version des CGU acceptée et type de compte';
+
 function purposeDetails(catalogue: Record<RetentionPurpose, RetentionRule>): Record<RetentionPurpose, PurposeDetails> {
   const technicalDays = catalogue['technical-operation'].keep?.days ?? 0;
   const connectionDays = Math.min(technicalDays, catalogue['fraud-prevention'].keep?.days ?? technicalDays);
+  const deletionKept = periodText(catalogue['account-deletion'].keep, catalogue['account-deletion'].clockStart);
   return {
     account: {
-      dataSubjects: ['utilisateurs (clients) et praticiens titulaires d’un compte'],
-      staff: [staff.support, staff.dpo],
+      dataSubjects: [
+        'utilisateurs (clients) et praticiens titulaires d’un compte',
+        'personnes inscrites n’ayant pas encore confirmé leur adresse',
+      ],
+      staff: [staff.support, staff.moderator, staff.dpo],
       processors: [aws],
+      alsoStored: [
+        {
+          where: userPool,
+          what: `${identityInPool} ; l’utilisateur est désactivé pendant une suspension par le personnel, et supprimé avec l’élément du compte (purge, TTL ou effacement). Une inscription jamais confirmée n’ouvre aucun compte : son utilisateur Cognito est supprimé ${UNCONFIRMED_SIGN_UP_DAYS_STATED} jours après l’inscription (le code de confirmation vaut 24 heures).`,
+        },
+      ],
     },
     'account-deletion': {
       dataSubjects: ['utilisateurs et praticiens ayant demandé la suppression de leur compte'],
       staff: [staff.support, staff.dpo],
       processors: [aws],
+      alsoStored: [
+        {
+          where: userPool,
+          what: `${identityInPool} ; l’utilisateur est désactivé dès la demande (plus de connexion) et supprimé avec l’élément du compte, ${deletionKept} après la demande.`,
+        },
+      ],
     },
     'practitioner-profile': {
       dataSubjects: ['praticiens référencés'],
@@ -177,6 +205,7 @@ function purposeDetails(catalogue: Record<RetentionPurpose, RetentionRule>): Rec
     'retention-audit': {
       dataSubjects: [
         'personnes concernées par un gel, un effacement ou une purge (identifiants pseudonymes)',
+        'titulaires d’un compte suspendu ou rétabli par le personnel (identifiant du compte, motif)',
         'membres du personnel auteurs des actions (identifiant)',
       ],
       staff: [staff.dpo],
@@ -301,7 +330,7 @@ export function buildRegister({ catalogue, entities, backupRecoveryDays }: Regis
       'Pseudonymisation : événements, archives et journaux ne portent que des identifiants ; l’index par personne utilise une empreinte SHA-256 de l’email.',
       'Données de carte bancaire : jamais reçues ni stockées ni journalisées (Stripe les détient).',
       'Durées de conservation appliquées par le code : attribut TTL calculé depuis le catalogue, purge quotidienne, lectures qui excluent toute donnée échue.',
-      'Traçabilité : chaque gel, levée, effacement et purge est journalisé par identifiants (5 ans).',
+      'Traçabilité : chaque gel, levée, effacement et purge, et chaque suspension ou rétablissement d’un compte par le personnel (support, modérateurs), est journalisé par identifiants (5 ans) ; aucune décision automatisée au-delà de la limitation de débit temporaire.',
     ],
     transfersOutsideEu:
       "Aucun transfert de données personnelles hors de l'Union européenne par le responsable de traitement : tout est hébergé par AWS dans la région eu-west-3 (Paris).",
