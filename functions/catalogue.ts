@@ -120,7 +120,8 @@ const declared = {
   },
   reinstateAccount: {
     entry: 'functions/accounts/handlers/reinstate-account.ts',
-    description: 'Staff: reinstates a suspended account (status, audit entry, Cognito user enabled), announces AccountReinstated.',
+    description:
+      'Staff: reinstates a suspended account (status, audit entry, Cognito user enabled), announces AccountReinstated.',
     tables: { accounts: 'read-write' },
     // AdminDisableUser: a deletion or suspension that raced the reinstatement disables the user again.
     identity: { actions: ['AdminEnableUser', 'AdminDisableUser'] },

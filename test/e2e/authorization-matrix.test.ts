@@ -7,6 +7,7 @@
  * get 401 (not signed in) or 403 (wrong role), before any handler logic.
  * Routes acting on an object owned by someone carry a `stranger` case: another person's object.
  */
+import { randomUUID } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
 import { routes } from '#functions/routes.ts';
 import { type Role, roles } from '#shared/http/contract.ts';
@@ -31,6 +32,8 @@ interface Entry {
 }
 
 const unknownHold = 'hold_00000000000000000000000000000000';
+// A well-formed account id no account has: allowed staff get the route's 404.
+const unknownAccount = randomUUID();
 
 const matrix: Record<string, Entry> = {
   'GET /health': { allowed: 'everyone', status: 200 },
@@ -39,6 +42,18 @@ const matrix: Record<string, Entry> = {
   'GET /me': { allowed: 'signed-in', status: 200 },
   'PATCH /me': { allowed: 'signed-in', body: { unknownField: true }, status: 400 },
   'DELETE /me': { allowed: 'signed-in', status: 202, last: true },
+  'POST /staff/accounts/{accountId}/suspend': {
+    allowed: ['support', 'moderator'],
+    path: `/staff/accounts/${unknownAccount}/suspend`,
+    body: { reason: 'Authorization matrix' },
+    status: 404,
+  },
+  'POST /staff/accounts/{accountId}/reinstate': {
+    allowed: ['support', 'moderator'],
+    path: `/staff/accounts/${unknownAccount}/reinstate`,
+    body: { reason: 'Authorization matrix' },
+    status: 404,
+  },
   'POST /privacy/legal-holds': { allowed: ['dpo'], body: {}, status: 400 },
   'GET /privacy/legal-holds': { allowed: ['dpo'], status: 200 },
   'POST /privacy/legal-holds/{holdId}/lift': {
