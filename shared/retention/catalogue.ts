@@ -177,7 +177,7 @@ export const retentionCatalogue = {
   'retention-audit': {
     purpose: "la preuve du respect des durées de conservation et des droits (journal d'audit)",
     legalBases: ['legal-obligation', 'legitimate-interest'],
-    dataCategories: ['identifiants pseudonymes', 'actions du personnel', 'comptages par finalité'],
+    dataCategories: ['identifiants pseudonymes', 'actions du personnel et leur motif', 'comptages par finalité'],
     clockStart: 'action',
     keep: { years: 5 },
     policyText: null,
