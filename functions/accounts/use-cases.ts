@@ -5,7 +5,7 @@ import type { EventPublisher } from '#shared/events/publisher.ts';
 import type { Caller } from '#shared/http/caller.ts';
 import { HttpProblem } from '#shared/http/problem.ts';
 import { newId } from '#shared/ids.ts';
-import { logger } from '#shared/logger.ts';
+import { errorFacts, logger } from '#shared/logger.ts';
 import type { Mailer } from '#shared/mail/mail.ts';
 import type {
   AccountStatus,
@@ -275,7 +275,7 @@ async function staffAction(
   try {
     await deps.events.publish(transition.event, { accountId, actionId: action.actionId }, { correlationId });
   } catch (error) {
-    logger.error('Announcement failed', { what: transition.event.detailType, error: error as Error });
+    logger.error('Announcement failed', { what: transition.event.detailType, error: errorFacts(error) });
   }
   return { accountId, status: transition.to, actionId: action.actionId, at: now.toISOString() };
 }

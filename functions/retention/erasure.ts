@@ -12,7 +12,7 @@ import type { Clock } from '#shared/clock.ts';
 import type { EventPublisher } from '#shared/events/publisher.ts';
 import type { Caller } from '#shared/http/caller.ts';
 import { newId } from '#shared/ids.ts';
-import { logger } from '#shared/logger.ts';
+import { errorFacts, logger } from '#shared/logger.ts';
 import { retentionCatalogue } from '#shared/retention/catalogue.ts';
 import type { ErasureLogStore } from './adapters/erasure-log-store.ts';
 import type { HoldStore } from './adapters/hold-store.ts';
@@ -69,7 +69,7 @@ export async function eraseDataSubject(
       await deps.events.publish(DataSubjectErased, { erasureId, itemsErased }, { correlationId });
     } catch (error) {
       // Erased, logged and audited already: a lost announcement must not make the DPO erase twice.
-      logger.error('Announcement failed', { what: DataSubjectErased.detailType, error: error as Error });
+      logger.error('Announcement failed', { what: DataSubjectErased.detailType, error: errorFacts(error) });
     }
   }
   return {

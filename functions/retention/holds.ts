@@ -14,7 +14,7 @@ import type { EventPublisher } from '#shared/events/publisher.ts';
 import type { Caller } from '#shared/http/caller.ts';
 import { HttpProblem } from '#shared/http/problem.ts';
 import { newId } from '#shared/ids.ts';
-import { logger } from '#shared/logger.ts';
+import { errorFacts, logger } from '#shared/logger.ts';
 import type { HoldStore } from './adapters/hold-store.ts';
 import type { SubjectItemsStore } from './adapters/subject-items-store.ts';
 import type { LegalHoldInput } from './contract.ts';
@@ -81,7 +81,7 @@ async function announce(publish: () => Promise<unknown>, what: string) {
     await publish();
   } catch (error) {
     // The hold is recorded, applied and audited; a lost announcement must not make the DPO place it twice.
-    logger.error('Announcement failed', { what, error: error as Error });
+    logger.error('Announcement failed', { what, error: errorFacts(error) });
   }
 }
 

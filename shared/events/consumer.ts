@@ -8,7 +8,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import type { EventContract, EventData, EventMetadata } from '#events/envelope.ts';
-import { logger } from '../logger.ts';
+import { errorFacts, logger } from '../logger.ts';
 
 export function eventHandler<E extends EventContract>(
   contract: E,
@@ -31,6 +31,12 @@ export function eventHandler<E extends EventContract>(
       }
       const { metadata, data } = parsed.data;
       logger.appendKeys({ eventId: metadata.eventId, correlationId: metadata.correlationId });
-      await run(data as EventData<E>, metadata, context);
+      try {
+        await run(data as EventData<E>, metadata, context);
+      } catch (error) {
+        // Thrown again without its message (it may quote a value): Lambda retries, then the DLQ.
+        logger.error('Event handling failed', { eventId: metadata.eventId, error: errorFacts(error) });
+        throw new Error(`${contract.detailType} handling failed: ${(error as Error)?.name ?? 'error'}`);
+      }
     });
 }

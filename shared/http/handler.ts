@@ -10,7 +10,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type * as z from 'zod';
-import { logger } from '../logger.ts';
+import { errorFacts, logger } from '../logger.ts';
 import { authorize, type Caller, callerFrom } from './caller.ts';
 import type { Infer, Operation } from './contract.ts';
 import { defaultGuards, type RequestGuards } from './guards.ts';
@@ -114,7 +114,7 @@ export function httpHandler<O extends Operation>(
           });
           return json(error.status, error.toProblem(requestId), error.headers);
         }
-        logger.error('Request failed', { operation: operation.operationId, error: error as Error });
+        logger.error('Request failed', { operation: operation.operationId, error: errorFacts(error) });
         return json(
           500,
           new HttpProblem(500, 'Internal error', 'Something went wrong on our side').toProblem(requestId),
