@@ -12,6 +12,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'cloud',
+          // Against real local services on 2 cores: room for a loaded machine, not a timing claim.
+          testTimeout: 60_000,
           include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
           globalSetup: ['test/support/local-cloud.ts'],
         },

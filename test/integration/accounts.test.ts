@@ -13,7 +13,6 @@ import {
   CreateUserPoolCommand,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { accountKey, dynamoAccountStore } from '#functions/accounts/adapters/account-store.ts';
@@ -33,34 +32,19 @@ import { dynamoLegalHolds } from '#functions/retention/adapters/purge-legal-hold
 import { dynamoRetentionTables } from '#functions/retention/adapters/purge-tables.ts';
 import { purgeExpiredItems } from '#functions/retention/purge.ts';
 import { localCognitoClient } from '#local/services/cognito.ts';
-import { ensureTables, localDynamoClient } from '#local/services/dynamodb.ts';
 import { manualClock } from '#shared/clock.ts';
 import type { Mail } from '#shared/mail/mail.ts';
 import { addPeriod, epochSeconds } from '#shared/retention/expiry.ts';
 import { EXPIRY_INDEX, type TableName, tables } from '#shared/tables.ts';
-import { localDocumentClient } from '../support/dynamo.ts';
+import { dropFreshTables, freshTables as freshTablesIn, localDocumentClient } from '../support/dynamo.ts';
 import { recordingPublisher } from '../unit/purge-memory-store.ts';
 
 const cloud = inject('cloud');
 const db = localDocumentClient(cloud.urls.dynamodb);
-const created: string[] = [];
-
-afterEach(async () => {
-  const admin = localDynamoClient(cloud.urls.dynamodb);
-  for (const name of created.splice(0))
-    await admin.send(new DeleteTableCommand({ TableName: name })).catch(() => undefined);
-  admin.destroy();
-});
+afterEach(() => dropFreshTables(cloud.urls.dynamodb));
 afterAll(() => db.destroy());
 
-async function freshTables(): Promise<Record<TableName, string>> {
-  const env = await ensureTables(cloud.urls.dynamodb, `it-accounts-${randomUUID().slice(0, 8)}-`);
-  const names = Object.fromEntries(
-    (Object.keys(tables) as TableName[]).map((t) => [t, env[tables[t].envVar] as string]),
-  ) as Record<TableName, string>;
-  created.push(...Object.values(names));
-  return names;
-}
+const freshTables = () => freshTablesIn(cloud.urls.dynamodb, 'accounts');
 
 const DAY = 86_400_000;
 const T0 = new Date('2036-02-10T09:00:00Z');

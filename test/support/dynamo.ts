@@ -1,5 +1,7 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ensureTables, localDynamoClient } from '#local/services/dynamodb.ts';
 import { type TableName, tables } from '#shared/tables.ts';
 
 /** A document client on the local cloud's DynamoDB Local, for tests that look at what is stored. */
@@ -17,4 +19,23 @@ export function localDocumentClient(endpoint: string): DynamoDBDocumentClient {
 /** Logical table name → physical name, from the env of table names that ensureTables returns. */
 export function tableNamesFrom(env: Record<string, string>): Record<TableName, string> {
   return Object.fromEntries(Object.values(tables).map((t) => [t.name, env[t.envVar]!])) as Record<TableName, string>;
+}
+
+const created: string[] = [];
+
+/**
+ * Fresh tables of shared/tables.ts under a unique prefix, by logical name. Drop them with
+ * `dropFreshTables()` after each test: DynamoDB Local slows down as its shared database grows.
+ */
+export async function freshTables(endpoint: string, label: string): Promise<Record<TableName, string>> {
+  const names = tableNamesFrom(await ensureTables(endpoint, `it-${label}-${randomUUID().slice(0, 8)}-`));
+  created.push(...Object.values(names));
+  return names;
+}
+
+export async function dropFreshTables(endpoint: string): Promise<void> {
+  const admin = localDynamoClient(endpoint);
+  for (const name of created.splice(0))
+    await admin.send(new DeleteTableCommand({ TableName: name })).catch(() => undefined);
+  admin.destroy();
 }

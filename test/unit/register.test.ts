@@ -15,20 +15,10 @@ import { registerOfProcessing, registerOfProcessingMarkdown } from '#functions/r
 import { BACKUP_RECOVERY_DAYS } from '#shared/retention/backups.ts';
 import { type RetentionRule, retentionCatalogue } from '#shared/retention/catalogue.ts';
 import type { EntityDefinition } from '#shared/retention/entity.ts';
+import { policy, policyRetentionBullets } from '../support/policy.ts';
 
 const root = join(import.meta.dirname, '..', '..');
-const policy = readFileSync(join(root, '..', 'shared', 'privacy-policy.fr.txt'), 'utf8');
 const register = registerOfProcessing();
-
-function policyRetentionBullets(): string[] {
-  const start = policy.indexOf('Les durées maximales de conservation sont les suivantes');
-  const end = policy.indexOf('Les destinataires des données');
-  return policy
-    .slice(start, end)
-    .split('\n')
-    .filter((line) => line.startsWith('- '))
-    .map((line) => line.slice(2));
-}
 
 /** The periods a policy bullet states, as the register words them ("1 mois maximum" is kept as 30 days at most). */
 function periodsIn(bullet: string): { years?: number; months?: number; days?: number }[] {

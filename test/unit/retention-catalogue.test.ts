@@ -1,22 +1,8 @@
-/** The retention catalogue holds each row of the privacy policy's retention table, verbatim. */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type RetentionRule, retentionCatalogue } from '#shared/retention/catalogue.ts';
+import { policy, policyRetentionBullets } from '../support/policy.ts';
 
-const policy = readFileSync(join(import.meta.dirname, '..', '..', '..', 'shared', 'privacy-policy.fr.txt'), 'utf8');
 const rows = Object.entries(retentionCatalogue) as Array<[string, RetentionRule]>;
-
-/** The bullets of the policy's section "Durée de conservation des données". */
-function policyRetentionBullets(): string[] {
-  const start = policy.indexOf('Les durées maximales de conservation sont les suivantes');
-  const end = policy.indexOf('Les destinataires des données');
-  return policy
-    .slice(start, end)
-    .split('\n')
-    .filter((line) => line.startsWith('- '))
-    .map((line) => line.slice(2));
-}
 
 describe('retention catalogue against the privacy policy', () => {
   it('finds the policy and its retention bullets', () => {
