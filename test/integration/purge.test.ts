@@ -10,12 +10,12 @@ import { activeHoldEntity } from '#functions/retention/entities.ts';
 import { type PurgeDeps, purgeExpiredItems, type RetentionTables } from '#functions/retention/purge.ts';
 import { manualClock } from '#shared/clock.ts';
 import { openItem, retainedItem } from '#shared/dynamo/items.ts';
-import type { EntityDefinition, OwnedEntity, RetainedEntity } from '#shared/retention/entity.ts';
+import type { EntityDefinition } from '#shared/retention/entity.ts';
 import { addPeriod } from '#shared/retention/expiry.ts';
 import { subjectKeyForEmail } from '#shared/retention/subject.ts';
 import { type TableName, tables } from '#shared/tables.ts';
 import { dropFreshTables, freshTables as freshTablesIn, localDocumentClient } from '../support/dynamo.ts';
-import { recordingPublisher } from '../unit/purge-memory-store.ts';
+import { recordingPublisher, testExchangeEntity, testMessageEntity } from '../unit/purge-memory-store.ts';
 
 const cloud = inject('cloud');
 const db = localDocumentClient(cloud.urls.dynamodb);
@@ -245,21 +245,8 @@ describe('purge: 10,000 items, 1,000 due (seeded with BatchWriteItem over severa
 });
 
 describe('purge: cascades and legal holds', () => {
-  const exchange: RetainedEntity = {
-    name: 'test-exchange',
-    table: 'contact',
-    description: 'test-only root that owns its partition',
-    personalData: true,
-    retention: { purpose: 'exchange', clockStartsAt: 'the end of the exchange', sliding: true },
-    owns: 'partition',
-  };
-  const message: OwnedEntity = {
-    name: 'test-message',
-    table: 'contact',
-    description: 'test-only owned item',
-    personalData: true,
-    ownedBy: 'test-exchange',
-  };
+  const exchange = testExchangeEntity;
+  const message = testMessageEntity;
   const testEntities: EntityDefinition[] = [...entities, exchange, message];
   const now = new Date('2036-03-10T12:00:00Z');
   const expired = new Date('2031-03-05T08:00:00Z'); // exchanges: 5 years

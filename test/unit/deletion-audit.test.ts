@@ -18,25 +18,13 @@ import {
   recordDeletions,
 } from '#functions/retention/deletion-audit.ts';
 import { manualClock } from '#shared/clock.ts';
-import type { EntityDefinition, OwnedEntity, RetainedEntity } from '#shared/retention/entity.ts';
+import type { EntityDefinition } from '#shared/retention/entity.ts';
 import type { TableName } from '#shared/tables.ts';
-import { fixedHolds, memoryTables } from './purge-memory-store.ts';
+import { fixedHolds, memoryTables, testExchangeEntity, testMessageEntity } from './purge-memory-store.ts';
 
-const exchange: RetainedEntity = {
-  name: 'test-exchange',
-  table: 'contact',
-  description: 'test root',
-  personalData: true,
-  retention: { purpose: 'exchange', clockStartsAt: 'the end of the exchange', sliding: true },
-  owns: 'partition',
-};
-const message: OwnedEntity = {
-  name: 'test-message',
-  table: 'contact',
-  description: 'test child',
-  personalData: true,
-  ownedBy: 'test-exchange',
-};
+const exchange = testExchangeEntity;
+
+const message = testMessageEntity;
 const testEntities: EntityDefinition[] = [...entities, exchange, message];
 const registry = new Map(testEntities.map((e) => [e.name, e]));
 

@@ -16,6 +16,7 @@ import type {
   RetentionTables,
 } from '#functions/retention/purge.ts';
 import type { EventPublisher } from '#shared/events/publisher.ts';
+import type { OwnedEntity, RetainedEntity } from '#shared/retention/entity.ts';
 import type { TableName } from '#shared/tables.ts';
 
 export interface MemoryItem {
@@ -162,3 +163,21 @@ export function recordingPublisher(): EventPublisher & { published: { detailType
     },
   };
 }
+
+/** Test-only entity types: a root that owns its partition (an exchange), and what it owns (a message). */
+export const testExchangeEntity: RetainedEntity = {
+  name: 'test-exchange',
+  table: 'contact',
+  description: 'test-only root that owns its partition',
+  personalData: true,
+  retention: { purpose: 'exchange', clockStartsAt: 'the end of the exchange', sliding: true },
+  owns: 'partition',
+};
+
+export const testMessageEntity: OwnedEntity = {
+  name: 'test-message',
+  table: 'contact',
+  description: 'test-only owned item',
+  personalData: true,
+  ownedBy: 'test-exchange',
+};

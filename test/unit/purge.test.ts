@@ -15,7 +15,7 @@ import {
   type TimeBudget,
 } from '#functions/retention/purge.ts';
 import { manualClock } from '#shared/clock.ts';
-import type { EntityDefinition, OwnedEntity, RetainedEntity } from '#shared/retention/entity.ts';
+import type { EntityDefinition, RetainedEntity } from '#shared/retention/entity.ts';
 import { epochSeconds, utcDay } from '#shared/retention/expiry.ts';
 import type { TableName } from '#shared/tables.ts';
 import {
@@ -24,6 +24,8 @@ import {
   memoryCheckpoints,
   memoryTables,
   recordingPublisher,
+  testExchangeEntity,
+  testMessageEntity,
 } from './purge-memory-store.ts';
 
 const contactRequest: RetainedEntity = {
@@ -33,22 +35,8 @@ const contactRequest: RetainedEntity = {
   personalData: true,
   retention: { purpose: 'contact-request', clockStartsAt: 'the request', sliding: false },
 };
-/** Test-only: a root that owns its partition, and what it owns. */
-const exchange: RetainedEntity = {
-  name: 'test-exchange',
-  table: 'contact',
-  description: 'test root',
-  personalData: true,
-  retention: { purpose: 'exchange', clockStartsAt: 'the end of the exchange', sliding: true },
-  owns: 'partition',
-};
-const message: OwnedEntity = {
-  name: 'test-message',
-  table: 'contact',
-  description: 'test child',
-  personalData: true,
-  ownedBy: 'test-exchange',
-};
+const exchange = testExchangeEntity;
+const message = testMessageEntity;
 const testEntities: EntityDefinition[] = [contactRequest, exchange, message];
 
 /** An item whose expiry is `at`, indexed under its own day (written before it expired). */
