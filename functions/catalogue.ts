@@ -148,6 +148,16 @@ const declared = {
     description: 'Public listing of published practitioners.',
     tables: { practitioners: 'read' },
   },
+  saveMyPractitionerProfile: {
+    entry: 'functions/practitioners/handlers/save-my-profile.ts',
+    description: 'Practitioner: creates or replaces their own profile (its id is their account id).',
+    tables: { practitioners: 'read-write' },
+  },
+  getPractitioner: {
+    entry: 'functions/practitioners/handlers/get-practitioner.ts',
+    description: 'Public profile of a published practitioner, with services and reviews summary.',
+    tables: { practitioners: 'read' },
+  },
   purgeExpiredItems: {
     entry: 'functions/retention/handlers/purge-expired-items.ts',
     description: 'Daily purge of every item past its retention, through the expiry index.',

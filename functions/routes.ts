@@ -44,6 +44,18 @@ export const routes: readonly Route[] = [
     operation: practitioners.listPractitioners,
     function: 'listPractitioners',
   },
+  {
+    method: 'PUT',
+    path: '/practitioners/me/profile',
+    operation: practitioners.saveMyPractitionerProfile,
+    function: 'saveMyPractitionerProfile',
+  },
+  {
+    method: 'GET',
+    path: '/practitioners/{practitionerId}',
+    operation: practitioners.getPractitioner,
+    function: 'getPractitioner',
+  },
   { method: 'POST', path: '/privacy/legal-holds', operation: retention.placeLegalHold, function: 'placeLegalHold' },
   { method: 'GET', path: '/privacy/legal-holds', operation: retention.listLegalHolds, function: 'listLegalHolds' },
   {

@@ -1,4 +1,5 @@
 /** The practitioners context's composition root: the only place its adapters are built. */
+import { randomUUID } from 'node:crypto';
 import { documentClient } from '#shared/aws-clients.ts';
 import { systemClock } from '#shared/clock.ts';
 import { tableNameFromEnv } from '#shared/tables.ts';
@@ -7,4 +8,5 @@ import { dynamoPractitionerStore } from './adapters/practitioner-store.ts';
 export const practitionerDeps = () => ({
   store: dynamoPractitionerStore({ client: documentClient(), tableName: tableNameFromEnv('practitioners') }),
   clock: systemClock,
+  newServiceId: () => `svc_${randomUUID().replaceAll('-', '')}`,
 });

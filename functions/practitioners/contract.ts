@@ -1,6 +1,6 @@
 /** The practitioners context's published contract: its HTTP operations. */
 import * as z from 'zod';
-import { defineOperation, publicAccess } from '#shared/http/contract.ts';
+import { type Access, defineOperation, publicAccess } from '#shared/http/contract.ts';
 import { specialties } from './domain/specialties.ts';
 
 export const PractitionerSummary = z
@@ -33,4 +33,116 @@ export const listPractitioners = defineOperation({
   access: publicAccess,
   query: ListPractitionersQuery,
   responses: { 200: { description: 'A page of practitioners, by name.', schema: PractitionerPage } },
+});
+
+/** Who may write a profile: practitioners only, and only their own (the profile id is their account id). */
+const practitionerOnly = { kind: 'role', roles: ['practitioner'] } as const satisfies Access;
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export const Place = z
+  .object({
+    address: text(200),
+    city: text(100),
+    postcode: z.string().regex(/^\d{5}$/, 'a French postcode: 5 digits'),
+  })
+  .strict()
+  .meta({ id: 'Place' });
+
+/** A service id: stable across saves, so that bookings can name the service. */
+const ServiceId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and -, at most 64');
+
+export const ServiceInput = z
+  .object({
+    id: ServiceId.optional(),
+    name: text(120),
+    durationMinutes: z.number().int().min(5).max(480),
+    /** Euro cents; at most 10 000 €. */
+    priceCents: z.number().int().min(0).max(1_000_000),
+  })
+  .strict();
+
+export const Service = z
+  .object({
+    id: ServiceId,
+    name: z.string(),
+    durationMinutes: z.number().int(),
+    priceCents: z.number().int(),
+  })
+  .meta({ id: 'Service' });
+
+const unique = (values: readonly string[]) => new Set(values).size === values.length;
+
+export const PractitionerProfileInput = z
+  .object({
+    displayName: text(100),
+    headline: text(160),
+    presentation: z.string().trim().max(2000),
+    specialties: z.array(z.enum(specialties)).min(1).max(specialties.length).refine(unique, 'each specialty once'),
+    places: z.array(Place).max(5),
+    offersVideo: z.boolean(),
+    services: z
+      .array(ServiceInput)
+      .min(1)
+      .max(20)
+      .refine((services) => unique(services.flatMap((s) => (s.id ? [s.id] : []))), 'each service id once'),
+    published: z.boolean(),
+  })
+  .strict()
+  // A profile nobody could consult, in person or by video, is not a profile.
+  .refine((p) => p.places.length > 0 || p.offersVideo, {
+    message: 'at least one place or video',
+    path: ['places'],
+  });
+
+const profileFields = {
+  id: z.string(),
+  displayName: z.string(),
+  headline: z.string(),
+  presentation: z.string(),
+  specialties: z.array(z.enum(specialties)),
+  places: z.array(Place),
+  offersVideo: z.boolean(),
+  services: z.array(Service),
+};
+
+/** The profile as its practitioner saved it. */
+export const PractitionerProfile = z
+  .object({ ...profileFields, published: z.boolean() })
+  .meta({ id: 'PractitionerProfile' });
+
+/** Seam for the reviews issue: every profile has no review yet. */
+export const ReviewsSummary = z
+  .object({ count: z.number().int(), average: z.number().nullable() })
+  .meta({ id: 'ReviewsSummary' });
+
+/** A published profile, as anyone sees it. */
+export const PublicPractitionerProfile = z
+  .object({ ...profileFields, reviews: ReviewsSummary })
+  .meta({ id: 'PublicPractitionerProfile' });
+
+export const PractitionerIdPath = z.object({ practitionerId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }).strict();
+
+export const saveMyPractitionerProfile = defineOperation({
+  operationId: 'saveMyPractitionerProfile',
+  summary: 'Create or replace the signed-in practitioner’s profile',
+  tags: ['practitioners'],
+  access: practitionerOnly,
+  body: PractitionerProfileInput,
+  responses: { 200: { description: 'The profile as saved.', schema: PractitionerProfile } },
+});
+
+export const getPractitioner = defineOperation({
+  operationId: 'getPractitioner',
+  summary: 'A published practitioner’s public profile',
+  tags: ['practitioners'],
+  access: publicAccess,
+  pathParameters: PractitionerIdPath,
+  responses: {
+    200: {
+      description: 'The public profile, with its services and reviews summary.',
+      schema: PublicPractitionerProfile,
+    },
+    404: { description: 'No published profile has this id.' },
+  },
 });

@@ -1,5 +1,12 @@
 /** Demo practitioners the local cloud seeds, so that a fresh `npm start` has something to list. */
-import type { Practitioner } from './domain/practitioner.ts';
+import type { Practitioner, Service } from './domain/practitioner.ts';
+
+const session = (id: string, name: string, durationMinutes: number, priceCents: number): Service => ({
+  id,
+  name,
+  durationMinutes,
+  priceCents,
+});
 
 export function demoPractitioners(now: Date): Practitioner[] {
   const base = { published: true, lastActivityAt: now };
@@ -12,6 +19,9 @@ export function demoPractitioners(now: Date): Practitioner[] {
       specialties: ['naturopathy', 'aromatherapy'],
       city: 'Hyères',
       postcode: '83400',
+      presentation: '',
+      places: [{ address: '12 avenue Gambetta', city: 'Hyères', postcode: '83400' }],
+      services: [session('svc_demo01', 'Bilan de vitalité', 90, 7000)],
       offersVideo: true,
     },
     {
@@ -22,6 +32,9 @@ export function demoPractitioners(now: Date): Practitioner[] {
       specialties: ['sophrology', 'meditation'],
       city: 'Toulon',
       postcode: '83000',
+      presentation: '',
+      places: [{ address: "5 rue d'Alger", city: 'Toulon', postcode: '83000' }],
+      services: [session('svc_demo02', 'Séance de sophrologie', 60, 5500)],
       offersVideo: true,
     },
     {
@@ -32,6 +45,9 @@ export function demoPractitioners(now: Date): Practitioner[] {
       specialties: ['massage', 'shiatsu'],
       city: 'Marseille',
       postcode: '13006',
+      presentation: '',
+      places: [{ address: '40 rue Paradis', city: 'Marseille', postcode: '13006' }],
+      services: [session('svc_demo03', 'Massage bien-être', 60, 6500)],
       offersVideo: false,
     },
     {
@@ -42,6 +58,9 @@ export function demoPractitioners(now: Date): Practitioner[] {
       specialties: ['hypnosis'],
       city: 'Aix-en-Provence',
       postcode: '13100',
+      presentation: '',
+      places: [{ address: '3 cours Mirabeau', city: 'Aix-en-Provence', postcode: '13100' }],
+      services: [session('svc_demo04', 'Séance d’hypnose', 75, 8000)],
       offersVideo: true,
     },
   ];

@@ -1,6 +1,9 @@
 /** The practitioners context's use cases. */
 import type { Clock } from '#shared/clock.ts';
+import { HttpProblem } from '#shared/http/problem.ts';
 import type { PractitionerStore } from './adapters/practitioner-store.ts';
+import { listingLocation, type Place, type Practitioner, type Service } from './domain/practitioner.ts';
+import type { Specialty } from './domain/specialties.ts';
 
 export async function listPublishedPractitioners(
   deps: { store: PractitionerStore; clock: Clock },
@@ -23,4 +26,70 @@ export async function listPublishedPractitioners(
     })),
     ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
   };
+}
+
+/** What a practitioner writes: the validated body of `PUT /practitioners/me/profile`. */
+export interface ProfileInput {
+  readonly displayName: string;
+  readonly headline: string;
+  readonly presentation: string;
+  readonly specialties: readonly Specialty[];
+  readonly places: readonly Place[];
+  readonly offersVideo: boolean;
+  readonly services: readonly (Omit<Service, 'id'> & { readonly id?: string | undefined })[];
+  readonly published: boolean;
+}
+
+function profileView(p: Practitioner) {
+  return {
+    id: p.id,
+    displayName: p.displayName,
+    headline: p.headline,
+    presentation: p.presentation,
+    specialties: [...p.specialties],
+    places: p.places.map((place) => ({ ...place })),
+    offersVideo: p.offersVideo,
+    services: p.services.map((s) => ({ ...s })),
+  };
+}
+
+/**
+ * Creates or replaces the profile of the calling practitioner. The profile's id is the caller's
+ * account id, taken from the verified token and never from the request: a practitioner can only
+ * ever write their own profile (ownership by construction, there is no other profile to name).
+ * A service keeps the id it is sent with; a new one gets a fresh id.
+ */
+export async function saveMyProfile(
+  deps: { store: PractitionerStore; clock: Clock; newServiceId: () => string },
+  accountId: string,
+  input: ProfileInput,
+) {
+  const profile: Practitioner = {
+    id: accountId,
+    displayName: input.displayName,
+    headline: input.headline,
+    presentation: input.presentation,
+    specialties: [...input.specialties],
+    ...listingLocation(input.places),
+    places: input.places.map((p) => ({ address: p.address, city: p.city, postcode: p.postcode })),
+    offersVideo: input.offersVideo,
+    services: input.services.map((s) => ({
+      id: s.id ?? deps.newServiceId(),
+      name: s.name,
+      durationMinutes: s.durationMinutes,
+      priceCents: s.priceCents,
+    })),
+    published: input.published,
+    lastActivityAt: deps.clock.now(),
+  };
+  await deps.store.save(profile);
+  return { ...profileView(profile), published: profile.published };
+}
+
+/** A published, live profile as anyone sees it; 404 for an unknown, unpublished or due one alike. */
+export async function getPublicProfile(deps: { store: PractitionerStore; clock: Clock }, practitionerId: string) {
+  const profile = await deps.store.find(practitionerId, deps.clock.now());
+  if (!profile?.published) throw new HttpProblem(404, 'Not found', 'No published practitioner has this id');
+  // Reviews come with their own issue: this is their seam.
+  return { ...profileView(profile), reviews: { count: 0, average: null } };
 }

@@ -16,8 +16,11 @@ const practitioner = (id: string, displayName: string, extra: Partial<Practition
   id,
   displayName,
   headline: 'Praticien',
+  presentation: '',
   specialties: ['massage'],
+  places: [],
   offersVideo: false,
+  services: [{ id: 'svc_1', name: 'Massage', durationMinutes: 60, priceCents: 6000 }],
   published: true,
   lastActivityAt: now,
   ...extra,
@@ -51,6 +54,15 @@ describe('practitioner listing', () => {
       cursor = page.nextCursor;
     } while (cursor);
     expect(seen).toEqual(['prac_000002', 'prac_000006', 'prac_000001', 'prac_000005']);
+  });
+
+  it('finds one profile by id, published or not, with its services, but never a due one', async () => {
+    expect((await store.find('prac_000003', now))?.published).toBe(false);
+    expect((await store.find('prac_000001', now))?.services).toEqual([
+      { id: 'svc_1', name: 'Massage', durationMinutes: 60, priceCents: 6000 },
+    ]);
+    expect(await store.find('prac_000004', now)).toBeUndefined();
+    expect(await store.find('prac_unknown', now)).toBeUndefined();
   });
 
   it('refuses a cursor it did not issue', async () => {

@@ -75,8 +75,11 @@ describe('reads never return what is due', () => {
               id,
               displayName: `P ${id}`,
               headline: 'h',
+              presentation: '',
               specialties: ['yoga'],
+              places: [],
               offersVideo: false,
+              services: [],
               published: true,
               lastActivityAt,
             });

@@ -1,13 +1,15 @@
 /**
  * Practitioner profiles in the practitioners table. Published profiles carry the listing index
  * keys; the listing is a Query on that index (never a scan), paginated with an opaque cursor.
+ * A save replaces the whole profile item, so an unpublished profile loses its listing keys.
  */
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { retainedItem } from '#shared/dynamo/items.ts';
 import { withoutDue } from '#shared/dynamo/reads.ts';
 import { HttpProblem } from '#shared/http/problem.ts';
+import { isDue } from '#shared/retention/expiry.ts';
 import { subjectKeyForAccount } from '#shared/retention/subject.ts';
-import { listingSortKey, type Practitioner } from '../domain/practitioner.ts';
+import { listingSortKey, type Place, type Practitioner, type Service } from '../domain/practitioner.ts';
 import type { Specialty } from '../domain/specialties.ts';
 import { practitionerProfileEntity } from '../entities.ts';
 
@@ -19,6 +21,8 @@ export interface PractitionerPage {
 export interface PractitionerStore {
   save(practitioner: Practitioner): Promise<void>;
   listPublished(options: { limit: number; cursor?: string; now: Date }): Promise<PractitionerPage>;
+  /** The profile with this id, published or not; undefined when there is none or it is due. */
+  find(id: string, now: Date): Promise<Practitioner | undefined>;
 }
 
 interface PractitionerItem {
@@ -27,14 +31,20 @@ interface PractitionerItem {
   id: string;
   displayName: string;
   headline: string;
+  /** Absent from profiles saved before profiles were editable (the demo seed of older versions). */
+  presentation?: string;
   specialties: Specialty[];
   city?: string;
   postcode?: string;
+  places?: Place[];
   offersVideo: boolean;
+  services?: Service[];
   published: boolean;
   lastActivityAt: string;
   listingPk?: 'PUBLISHED';
   listingSk?: string;
+  expiresAt?: number;
+  heldExpiresAt?: number;
 }
 
 const LISTING_INDEX = 'byListing';
@@ -68,10 +78,13 @@ function toPractitioner(item: PractitionerItem): Practitioner {
     id: item.id,
     displayName: item.displayName,
     headline: item.headline,
+    presentation: item.presentation ?? '',
     specialties: item.specialties,
     ...(item.city ? { city: item.city } : {}),
     ...(item.postcode ? { postcode: item.postcode } : {}),
+    places: item.places ?? [],
     offersVideo: item.offersVideo,
+    services: item.services ?? [],
     published: item.published,
     lastActivityAt: new Date(item.lastActivityAt),
   };
@@ -89,10 +102,18 @@ export function dynamoPractitionerStore(deps: {
         id: p.id,
         displayName: p.displayName,
         headline: p.headline,
+        presentation: p.presentation,
         specialties: [...p.specialties],
         city: p.city,
         postcode: p.postcode,
+        places: p.places.map((place) => ({ address: place.address, city: place.city, postcode: place.postcode })),
         offersVideo: p.offersVideo,
+        services: p.services.map((s) => ({
+          id: s.id,
+          name: s.name,
+          durationMinutes: s.durationMinutes,
+          priceCents: s.priceCents,
+        })),
         published: p.published,
         lastActivityAt: p.lastActivityAt.toISOString(),
         ...(p.published ? { listingPk: 'PUBLISHED' as const, listingSk: listingSortKey(p) } : {}),
@@ -100,7 +121,7 @@ export function dynamoPractitionerStore(deps: {
       await deps.client.send(
         new PutCommand({
           TableName: deps.tableName,
-          // Until accounts exist (issue 4), the practitioner's id stands for their account.
+          // A practitioner's profile id is their account id (demo profiles: a fixed id of their own).
           Item: retainedItem(practitionerProfileEntity, item, {
             clockStartedAt: p.lastActivityAt,
             subjectKey: subjectKeyForAccount(p.id),
@@ -108,6 +129,15 @@ export function dynamoPractitionerStore(deps: {
           }),
         }),
       );
+    },
+
+    async find(id, now) {
+      const { Item } = await deps.client.send(
+        new GetCommand({ TableName: deps.tableName, Key: { pk: `PRACTITIONER#${id}`, sk: 'PROFILE' } }),
+      );
+      const item = Item as PractitionerItem | undefined;
+      if (!item || isDue(item, now)) return undefined;
+      return toPractitioner(item);
     },
 
     async listPublished({ limit, cursor, now }) {

@@ -1,14 +1,36 @@
 /** A practitioner's public profile. Pure: no AWS, no I/O. */
 import type { Specialty } from './specialties.ts';
 
+/** A place where the practitioner receives clients. */
+export interface Place {
+  readonly address: string;
+  readonly city: string;
+  /** French postcode, 5 digits. */
+  readonly postcode: string;
+}
+
+/** A service the practitioner offers: what a booking will name, by its stable id. */
+export interface Service {
+  readonly id: string;
+  readonly name: string;
+  readonly durationMinutes: number;
+  /** Price in euro cents. */
+  readonly priceCents: number;
+}
+
 export interface Practitioner {
+  /** The practitioner's account id (Cognito sub); demo profiles have their own ids. */
   readonly id: string;
   readonly displayName: string;
   readonly headline: string;
+  readonly presentation: string;
   readonly specialties: readonly Specialty[];
+  /** Where the listing says the practitioner is: the first of their places. */
   readonly city?: string;
   readonly postcode?: string;
+  readonly places: readonly Place[];
   readonly offersVideo: boolean;
+  readonly services: readonly Service[];
   readonly published: boolean;
   /** Last activity of the practitioner's account: starts the retention clock of the profile. */
   readonly lastActivityAt: Date;
@@ -21,4 +43,10 @@ export function listingSortKey(p: Pick<Practitioner, 'displayName' | 'id'>): str
     .replace(/\p{Diacritic}/gu, '')
     .toLowerCase();
   return `${name}#${p.id}`;
+}
+
+/** The listing's location of a profile: its first place, if any. */
+export function listingLocation(places: readonly Place[]): { city?: string; postcode?: string } {
+  const first = places[0];
+  return first ? { city: first.city, postcode: first.postcode } : {};
 }

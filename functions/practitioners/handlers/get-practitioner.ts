@@ -1,0 +1,11 @@
+import { httpHandler } from '#shared/http/handler.ts';
+import { practitionerDeps } from '../composition.ts';
+import { getPractitioner as operation } from '../contract.ts';
+import { getPublicProfile } from '../use-cases.ts';
+
+const deps = practitionerDeps();
+
+export const handler = httpHandler(operation, async ({ pathParameters }) => ({
+  status: 200,
+  body: await getPublicProfile(deps, pathParameters.practitionerId),
+}));
