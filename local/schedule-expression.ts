@@ -14,6 +14,7 @@
  * - at: not documented for DST; a time in the skipped hour is moved forward by the gap (02:30 on
  *   the spring-forward day in Paris runs at 03:30), a repeated time runs at its first occurrence.
  */
+import { utcOffsetMs, wallClock, wallClockMs } from '#shared/time-zone.ts';
 
 export const MIN_YEAR = 1970;
 export const MAX_YEAR = 2199;
@@ -234,59 +235,22 @@ function parseList(source: string, field: string, spec: FieldSpec): number[] {
 // ---------------------------------------------------------------------------------------------
 // Time zones with Intl only.
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    try {
-      f = new Intl.DateTimeFormat('en-US', {
-        timeZone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-      });
-    } catch {
-      throw new ScheduleExpressionError(`Unknown time zone "${timeZone}": use an IANA name such as Europe/Paris.`);
-    }
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
 /** Throws unless the zone is an IANA time zone this runtime knows. */
 export function assertTimeZone(timeZone: string): void {
-  formatter(timeZone);
+  toLocal(0, timeZone);
 }
 
 /** The wall-clock time in `timeZone` at an instant (to the second). */
 export function toLocal(instant: Date | number, timeZone: string): LocalDateTime {
-  const fields: Record<string, number> = {};
-  for (const part of formatter(timeZone).formatToParts(instant)) {
-    if (part.type !== 'literal') fields[part.type] = Number(part.value);
+  try {
+    return wallClock(instant, timeZone);
+  } catch {
+    throw new ScheduleExpressionError(`Unknown time zone "${timeZone}": use an IANA name such as Europe/Paris.`);
   }
-  return {
-    year: fields.year as number,
-    month: fields.month as number,
-    day: fields.day as number,
-    hour: fields.hour as number,
-    minute: fields.minute as number,
-    second: fields.second as number,
-  };
 }
 
-function wallMs(t: LocalDateTime): number {
-  return Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second);
-}
-
-function offsetAt(instantMs: number, timeZone: string): number {
-  const floored = Math.floor(instantMs / 1000) * 1000;
-  return wallMs(toLocal(floored, timeZone)) - floored;
-}
+const wallMs = wallClockMs;
+const offsetAt = utcOffsetMs;
 
 /**
  * Every instant at which the wall clock in `timeZone` shows `local`, earliest first: none in a

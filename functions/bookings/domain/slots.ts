@@ -23,6 +23,8 @@
  *   +02:00); the second pass of that hour is never offered, so the hour is not doubled. A range
  *   01:00–05:00 holds 4 hours of slots that day, as any other day.
  */
+
+import { utcOffsetMs } from '#shared/time-zone.ts';
 import {
   type Appointment,
   defaultSlotStepMinutes,
@@ -47,24 +49,8 @@ const minute = 60_000;
 const hour = 60 * minute;
 const day = 24 * hour;
 
-const partsFormat = new Intl.DateTimeFormat('en-US', {
-  timeZone: scheduleTimeZone,
-  hourCycle: 'h23',
-  year: 'numeric',
-  month: 'numeric',
-  day: 'numeric',
-  hour: 'numeric',
-  minute: 'numeric',
-  second: 'numeric',
-});
-
 /** Europe/Paris's UTC offset at an instant, in ms (wall clock = UTC + offset). */
-function offsetAt(ms: number): number {
-  const at = Math.floor(ms / 1000) * 1000;
-  const v: Record<string, number> = {};
-  for (const part of partsFormat.formatToParts(at)) if (part.type !== 'literal') v[part.type] = Number(part.value);
-  return Date.UTC(v.year!, v.month! - 1, v.day!, v.hour!, v.minute!, v.second!) - at;
-}
+const offsetAt = (ms: number): number => utcOffsetMs(ms, scheduleTimeZone);
 
 /**
  * How one local date's wall clock maps to UTC: the offset before and after the date's offset
