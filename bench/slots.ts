@@ -10,7 +10,7 @@
  *
  *   BENCH_RUNS=1000 npm run bench:slots
  */
-import type { Appointment, Schedule } from '#functions/bookings/domain/schedule.ts';
+import type { Appointment, Schedule } from '#shared/offer/schedule.ts';
 import { freeSlots, type Slot } from '#functions/bookings/domain/slots.ts';
 
 const runs = Number(process.env.BENCH_RUNS ?? 500);

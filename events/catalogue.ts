@@ -11,6 +11,7 @@ export const sources = {
   contact: 'mpbe.contact',
   retention: 'mpbe.retention',
   api: 'mpbe.api',
+  bookings: 'mpbe.bookings',
 } as const;
 
 /** Cognito user ids (sub) are UUIDs. */
@@ -61,6 +62,48 @@ export const ContactRequestReceived = defineEvent({
   data: z.object({ contactRequestId: identifier }).strict(),
 });
 
+/** Appointment ids: `apt_` and 32 hex digits (derived from the client's Idempotency-Key). */
+export const appointmentId = z.string().regex(/^apt_[0-9a-f]{32}$/, 'an appointment id');
+
+/** Every booking event names the appointment, its two parties (account ids) and its version. */
+const bookingIds = {
+  appointmentId,
+  /** A practitioner id is their account id (demo practitioners of the local seed have fixed ids). */
+  practitionerId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  clientId: accountId,
+  /** The appointment's version after the change: consumers skip what is older than they know. */
+  version: z.number().int().positive(),
+};
+
+const bookingEvent = <DT extends string>(detailType: DT, description: string) =>
+  defineEvent({ source: sources.bookings, detailType, version: 1, description, data: z.object(bookingIds).strict() });
+
+export const BookingRequested = bookingEvent(
+  'BookingRequested',
+  'A client booked a slot; the slot is held (confirmed at once when nothing is to be paid).',
+);
+export const BookingConfirmed = bookingEvent('BookingConfirmed', 'An appointment is confirmed.');
+export const BookingRescheduled = bookingEvent('BookingRescheduled', 'An appointment moved to another time.');
+export const BookingCompleted = bookingEvent(
+  'BookingCompleted',
+  'The practitioner recorded that the appointment took place.',
+);
+export const BookingNoShow = bookingEvent('BookingNoShow', 'The practitioner recorded that the client did not come.');
+export const BookingCancelled = defineEvent({
+  source: sources.bookings,
+  detailType: 'BookingCancelled',
+  version: 1,
+  description: 'An appointment was cancelled: by whom, and whether late under the cancellation policy (with its fee).',
+  data: z
+    .object({
+      ...bookingIds,
+      cancelledBy: z.enum(['client', 'practitioner', 'platform']),
+      late: z.boolean(),
+      feePercent: z.number().int().min(0).max(100),
+    })
+    .strict(),
+});
+
 /** Counts per retention purpose: no identifier of any person. */
 const purposeCounts = z.record(z.string().regex(/^[a-z-]+$/), z.number().int().nonnegative());
 
@@ -108,6 +151,12 @@ export const DataSubjectErased = defineEvent({
 export const eventCatalogue = [
   ContactRequestReceived,
   AccountActivityObserved,
+  BookingRequested,
+  BookingConfirmed,
+  BookingRescheduled,
+  BookingCancelled,
+  BookingCompleted,
+  BookingNoShow,
   AccountDeletionRequested,
   AccountSuspended,
   AccountReinstated,

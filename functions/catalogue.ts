@@ -158,6 +158,57 @@ const declared = {
     description: 'Public profile of a published practitioner, with services and reviews summary.',
     tables: { practitioners: 'read' },
   },
+  listFreeSlots: {
+    entry: 'functions/bookings/handlers/list-free-slots.ts',
+    description: 'Public: free slots of a practitioner’s service, from their offer and agenda (Europe/Paris).',
+    tables: { bookings: 'read', practitioners: 'read' },
+  },
+  bookAppointment: {
+    entry: 'functions/bookings/handlers/book-appointment.ts',
+    description: 'Client: books a free slot (Idempotency-Key; slot locks written in one transaction).',
+    tables: { bookings: 'read-write', practitioners: 'read' },
+  },
+  listMyAppointments: {
+    entry: 'functions/bookings/handlers/list-my-appointments.ts',
+    description: 'Client: their appointments, by start.',
+    tables: { bookings: 'read' },
+  },
+  getAppointment: {
+    entry: 'functions/bookings/handlers/get-appointment.ts',
+    description: 'Client or practitioner: one of their appointments.',
+    tables: { bookings: 'read' },
+  },
+  rescheduleAppointment: {
+    entry: 'functions/bookings/handlers/reschedule-appointment.ts',
+    description: 'Client or practitioner: moves an appointment to another free slot.',
+    tables: { bookings: 'read-write', practitioners: 'read' },
+  },
+  cancelAppointment: {
+    entry: 'functions/bookings/handlers/cancel-appointment.ts',
+    description: 'Client or practitioner: cancels an appointment under the cancellation policy.',
+    tables: { bookings: 'read-write' },
+  },
+  completeAppointment: {
+    entry: 'functions/bookings/handlers/complete-appointment.ts',
+    description: 'Practitioner: records that an appointment took place.',
+    tables: { bookings: 'read-write' },
+  },
+  markAppointmentNoShow: {
+    entry: 'functions/bookings/handlers/mark-no-show.ts',
+    description: 'Practitioner: records that the client did not come.',
+    tables: { bookings: 'read-write' },
+  },
+  getMyAgenda: {
+    entry: 'functions/bookings/handlers/get-my-agenda.ts',
+    description: 'Practitioner: their appointments between two dates.',
+    tables: { bookings: 'read' },
+  },
+  publishBookingEvents: {
+    entry: 'functions/bookings/handlers/publish-booking-events.ts',
+    description: 'Stream consumer (the outbox): publishes Booking* events for every committed appointment change.',
+    publishesEvents: true,
+    timeoutSeconds: 60,
+  },
   purgeExpiredItems: {
     entry: 'functions/retention/handlers/purge-expired-items.ts',
     description: 'Daily purge of every item past its retention, through the expiry index.',

@@ -6,12 +6,14 @@
 import type { EntityDefinition } from '#shared/retention/entity.ts';
 import { securityEntities } from '#shared/security/entities.ts';
 import { accountEntities } from './accounts/entities.ts';
+import { bookingEntities } from './bookings/entities.ts';
 import { contactRequestEntity } from './contact/entities.ts';
 import { practitionerProfileEntity } from './practitioners/entities.ts';
 import { retentionEntities } from './retention/entities.ts';
 
 export const entities: readonly EntityDefinition[] = [
   ...accountEntities,
+  ...bookingEntities,
   contactRequestEntity,
   practitionerProfileEntity,
   ...retentionEntities,

@@ -7,6 +7,7 @@
 
 import type { Route as RouteOf } from '#shared/http/contract.ts';
 import * as accounts from './accounts/contract.ts';
+import * as bookings from './bookings/contract.ts';
 import type { FunctionName } from './catalogue.ts';
 import * as contact from './contact/contract.ts';
 import * as platform from './platform/contract.ts';
@@ -55,6 +56,45 @@ export const routes: readonly Route[] = [
     path: '/practitioners/{practitionerId}',
     operation: practitioners.getPractitioner,
     function: 'getPractitioner',
+  },
+  {
+    method: 'GET',
+    path: '/practitioners/{practitionerId}/slots',
+    operation: bookings.listFreeSlots,
+    function: 'listFreeSlots',
+  },
+  { method: 'GET', path: '/practitioners/me/agenda', operation: bookings.getMyAgenda, function: 'getMyAgenda' },
+  { method: 'POST', path: '/bookings', operation: bookings.bookAppointment, function: 'bookAppointment' },
+  { method: 'GET', path: '/bookings', operation: bookings.listMyAppointments, function: 'listMyAppointments' },
+  {
+    method: 'GET',
+    path: '/bookings/{appointmentId}',
+    operation: bookings.getAppointment,
+    function: 'getAppointment',
+  },
+  {
+    method: 'POST',
+    path: '/bookings/{appointmentId}/reschedule',
+    operation: bookings.rescheduleAppointment,
+    function: 'rescheduleAppointment',
+  },
+  {
+    method: 'POST',
+    path: '/bookings/{appointmentId}/cancel',
+    operation: bookings.cancelAppointment,
+    function: 'cancelAppointment',
+  },
+  {
+    method: 'POST',
+    path: '/bookings/{appointmentId}/complete',
+    operation: bookings.completeAppointment,
+    function: 'completeAppointment',
+  },
+  {
+    method: 'POST',
+    path: '/bookings/{appointmentId}/no-show',
+    operation: bookings.markAppointmentNoShow,
+    function: 'markAppointmentNoShow',
   },
   { method: 'POST', path: '/privacy/legal-holds', operation: retention.placeLegalHold, function: 'placeLegalHold' },
   { method: 'GET', path: '/privacy/legal-holds', operation: retention.listLegalHolds, function: 'listLegalHolds' },

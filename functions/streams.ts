@@ -41,4 +41,13 @@ export const streamConsumers: readonly StreamConsumer[] = [
     batchSize: 25,
     maximumRetryAttempts: 10,
   },
+  {
+    name: 'bookings-outbox',
+    description: 'Publishes a Booking* event for every committed change of an appointment (the transactional outbox).',
+    tables: ['bookings'],
+    target: 'publishBookingEvents',
+    eventNames: ['INSERT', 'MODIFY'],
+    batchSize: 25,
+    maximumRetryAttempts: 10,
+  },
 ];

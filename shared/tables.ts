@@ -67,13 +67,44 @@ function table(name: string, indexes: readonly IndexDefinition[] = []): TableDef
 export const tables = {
   /** The accounts context: one item per account (type, status, CGU acceptance); identity stays in Cognito. */
   accounts: table('accounts'),
+  /**
+   * The bookings context: appointments (with the payments issue, their payment records), the
+   * 5-minute slot locks that keep one slot to one appointment, and controller-action audits.
+   * An appointment is found by its practitioner or its client and start time.
+   */
+  bookings: table('bookings', [
+    {
+      name: 'byPractitioner',
+      partitionKey: { name: 'practitionerKey', type: 'S' },
+      sortKey: { name: 'startKey', type: 'S' },
+      projection: 'ALL',
+    },
+    {
+      name: 'byClient',
+      partitionKey: { name: 'clientKey', type: 'S' },
+      sortKey: { name: 'startKey', type: 'S' },
+      projection: 'ALL',
+    },
+  ]),
   contact: table('contact'),
+  /**
+   * The practitioners context: one profile item per practitioner (the root of its partition),
+   * listed through `byListing`; and, for a published profile, one search entry per key it can be
+   * found by (specialty, city, postcode and their pairs), found through `bySearch` (keys only:
+   * the search then reads the profiles themselves, which decide whether they are shown).
+   */
   practitioners: table('practitioners', [
     {
       name: 'byListing',
       partitionKey: { name: 'listingPk', type: 'S' },
       sortKey: { name: 'listingSk', type: 'S' },
       projection: 'ALL',
+    },
+    {
+      name: 'bySearch',
+      partitionKey: { name: 'searchPk', type: 'S' },
+      sortKey: { name: 'searchSk', type: 'S' },
+      projection: 'KEYS_ONLY',
     },
   ]),
   /** The retention context's own data: purge checkpoints, audit counts, legal holds, erasure log. */

@@ -33,7 +33,7 @@ import {
   type ScheduleException,
   type Service,
   weekdays,
-} from '#functions/bookings/domain/schedule.ts';
+} from '#shared/offer/schedule.ts';
 import { freeSlots, type Slot } from '#functions/bookings/domain/slots.ts';
 
 const minute = 60_000;

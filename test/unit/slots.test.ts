@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Appointment, Schedule } from '#functions/bookings/domain/schedule.ts';
+import type { Appointment, Schedule } from '#shared/offer/schedule.ts';
 import { freeSlots, type Slot } from '#functions/bookings/domain/slots.ts';
 
 const paris = new Intl.DateTimeFormat('en-GB', {

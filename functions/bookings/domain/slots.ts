@@ -24,7 +24,6 @@
  *   01:00–05:00 holds 4 hours of slots that day, as any other day.
  */
 
-import { utcOffsetMs } from '#shared/time-zone.ts';
 import {
   type Appointment,
   defaultSlotStepMinutes,
@@ -37,7 +36,8 @@ import {
   scheduleTimeZone,
   weekdayOf,
   weekdays,
-} from './schedule.ts';
+} from '#shared/offer/schedule.ts';
+import { utcOffsetMs } from '#shared/time-zone.ts';
 
 /** A free slot: a UTC interval [start, end). */
 export interface Slot {

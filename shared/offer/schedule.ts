@@ -1,5 +1,5 @@
 /**
- * A practitioner's bookable schedule, as the slot computation (`slots.ts`) reads it. Pure: no AWS, no I/O.
+ * A practitioner's bookable schedule, as the slot computation (functions/bookings/domain/slots.ts) reads it. Pure: no AWS, no I/O.
  *
  * Opening hours, exceptions and closed periods are Europe/Paris wall-clock times (what the
  * practitioner types and the client reads); existing appointments are UTC instants (what a
@@ -102,4 +102,14 @@ export function parseLocalDateTime(value: LocalDateTime): { readonly day: number
 /** The ISO weekday of a day number (days since 1970-01-01, a Thursday). */
 export function weekdayOf(day: number): Weekday {
   return weekdays[(((day + 3) % 7) + 7) % 7]!;
+}
+
+/**
+ * What happens when a client cancels: free until `freeUntilHoursBefore` hours before the start;
+ * after that, the practitioner keeps `lateCancellationFeePercent` of the price. A practitioner's
+ * cancellation is always free for the client.
+ */
+export interface CancellationPolicy {
+  readonly freeUntilHoursBefore: number;
+  readonly lateCancellationFeePercent: number;
 }

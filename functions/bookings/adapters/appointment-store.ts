@@ -1,0 +1,365 @@
+/**
+ * Appointments in the bookings table, and the slot locks that keep one slot to one appointment.
+ *
+ * An appointment item (pk `APPOINTMENT#<id>`) is written in one transaction with a lock item per
+ * 5-minute block it covers (pk `SLOT#<practitionerId>#<epoch minute>`), every lock with an
+ * `attribute_not_exists` condition: two bookings that overlap by even one block cannot both
+ * commit, whatever the concurrency; the database decides, there is no read-then-write. A
+ * reschedule releases the blocks it leaves and takes the ones it enters in the same transaction;
+ * a cancellation releases them. Every change of an appointment is conditioned on the version it
+ * read (and so on its state). TransactionConflict (another transaction on the same items at the
+ * same moment) is retried with jitter until the condition decides.
+ *
+ * Events are not published here: the table's stream is the outbox (./booking-events.ts reads the
+ * change and publishes it), so a committed change is never lost between the write and the bus.
+ */
+import { createHash } from 'node:crypto';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { retainedItem } from '#shared/dynamo/items.ts';
+import { withoutDue } from '#shared/dynamo/reads.ts';
+import { HELD_EXPIRES_AT, isDue } from '#shared/retention/expiry.ts';
+import { subjectKeyForAccount } from '#shared/retention/subject.ts';
+import { type Appointment, type AppointmentState, blocksOf, holdsItsTime } from '../domain/appointment.ts';
+import { appointmentEntity, slotLockEntity } from '../entities.ts';
+
+export const PRACTITIONER_INDEX = 'byPractitioner';
+export const CLIENT_INDEX = 'byClient';
+
+/** What a booking's write found. */
+export type CreateOutcome =
+  | { readonly kind: 'created' }
+  /** An appointment with this id exists already (the same Idempotency-Key was used before). */
+  | { readonly kind: 'exists'; readonly appointment: Appointment | undefined }
+  | { readonly kind: 'slot-taken' };
+
+export type ChangeOutcome = { readonly kind: 'changed' } | { readonly kind: 'stale' } | { readonly kind: 'slot-taken' };
+
+export interface AppointmentPage {
+  readonly items: Appointment[];
+  readonly nextCursor?: string;
+}
+
+export interface AppointmentStore {
+  create(appointment: Appointment, now: Date): Promise<CreateOutcome>;
+  /** Writes `next` over `previous` (same id), if the stored version is still `previous.version`. */
+  change(previous: Appointment, next: Appointment, now: Date): Promise<ChangeOutcome>;
+  find(id: string, now: Date): Promise<Appointment | undefined>;
+  /** A practitioner's appointments starting in [from, to), every state, by start. */
+  listForPractitioner(practitionerId: string, range: { from: Date; to: Date }, now: Date): Promise<Appointment[]>;
+  /** A client's appointments by start, from `from` if given, a page at a time. */
+  listForClient(
+    clientId: string,
+    options: { limit: number; cursor?: string; from?: Date; now: Date },
+  ): Promise<AppointmentPage>;
+}
+
+/** The appointment id of a client's booking request: derived from its Idempotency-Key. */
+export function appointmentIdFor(clientId: string, idempotencyKey: string): string {
+  return `apt_${createHash('sha256').update(`${clientId}\n${idempotencyKey}`).digest('hex').slice(0, 32)}`;
+}
+
+interface AppointmentItem {
+  pk: string;
+  sk: 'APPOINTMENT';
+  id: string;
+  practitionerId: string;
+  clientId: string;
+  service: Appointment['service'];
+  start: string;
+  end: string;
+  state: AppointmentState;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  cancellationPolicy: Appointment['cancellationPolicy'];
+  cancellation?: { by: string; at: string; late: boolean; feePercent: number };
+  requestFingerprint: string;
+  practitionerKey: string;
+  clientKey: string;
+  startKey: string;
+  expiresAt?: number;
+  heldExpiresAt?: number;
+}
+
+const appointmentKey = (id: string) => ({ pk: `APPOINTMENT#${id}`, sk: 'APPOINTMENT' as const });
+const lockKey = (practitionerId: string, block: number) => ({ pk: `SLOT#${practitionerId}#${block}`, sk: 'LOCK' });
+export const practitionerKeyOf = (practitionerId: string) => `PRACTITIONER#${practitionerId}`;
+export const clientKeyOf = (clientId: string) => `CLIENT#${clientId}`;
+
+export function toAppointment(item: AppointmentItem): Appointment {
+  return {
+    id: item.id,
+    practitionerId: item.practitionerId,
+    clientId: item.clientId,
+    service: item.service,
+    start: new Date(item.start),
+    end: new Date(item.end),
+    state: item.state,
+    version: item.version,
+    createdAt: new Date(item.createdAt),
+    updatedAt: new Date(item.updatedAt),
+    cancellationPolicy: item.cancellationPolicy,
+    ...(item.cancellation
+      ? {
+          cancellation: {
+            by: item.cancellation.by as NonNullable<Appointment['cancellation']>['by'],
+            at: new Date(item.cancellation.at),
+            late: item.cancellation.late,
+            feePercent: item.cancellation.feePercent,
+          },
+        }
+      : {}),
+    requestFingerprint: item.requestFingerprint,
+  };
+}
+
+/** The stored item of an appointment; under a legal hold its expiry waits in heldExpiresAt. */
+function itemOf(a: Appointment, now: Date, held: boolean) {
+  const item: AppointmentItem = {
+    ...appointmentKey(a.id),
+    id: a.id,
+    practitionerId: a.practitionerId,
+    clientId: a.clientId,
+    service: { ...a.service },
+    start: a.start.toISOString(),
+    end: a.end.toISOString(),
+    state: a.state,
+    version: a.version,
+    createdAt: a.createdAt.toISOString(),
+    updatedAt: a.updatedAt.toISOString(),
+    cancellationPolicy: { ...a.cancellationPolicy },
+    ...(a.cancellation ? { cancellation: { ...a.cancellation, at: a.cancellation.at.toISOString() } } : {}),
+    requestFingerprint: a.requestFingerprint,
+    practitionerKey: practitionerKeyOf(a.practitionerId),
+    clientKey: clientKeyOf(a.clientId),
+    startKey: `${a.start.toISOString()}#${a.id}`,
+  };
+  // The clock is the appointment's date: a reschedule moves the expiry with it.
+  const stored = retainedItem(appointmentEntity, item, {
+    clockStartedAt: a.start,
+    subjectKey: subjectKeyForAccount(a.clientId),
+    now,
+  });
+  if (!held) return stored;
+  const { expiresAt, expiryDay: _day, ...rest } = stored;
+  return { ...rest, [HELD_EXPIRES_AT]: expiresAt };
+}
+
+function lockItem(a: Appointment, block: number, now: Date) {
+  return retainedItem(
+    slotLockEntity,
+    { ...lockKey(a.practitionerId, block), appointmentId: a.id, practitionerId: a.practitionerId },
+    { clockStartedAt: a.start, subjectKey: subjectKeyForAccount(a.practitionerId), now },
+  );
+}
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+const takeLock = (tableName: string, a: Appointment, block: number, now: Date): TransactItem => ({
+  Put: {
+    TableName: tableName,
+    Item: lockItem(a, block, now),
+    ConditionExpression: 'attribute_not_exists(pk)',
+  },
+});
+
+const releaseLock = (tableName: string, a: Appointment, block: number): TransactItem => ({
+  Delete: {
+    TableName: tableName,
+    Key: lockKey(a.practitionerId, block),
+    // Only this appointment's lock: never another's.
+    ConditionExpression: 'appointmentId = :id',
+    ExpressionAttributeValues: { ':id': a.id },
+  },
+});
+
+/** Why a transaction was cancelled, item by item ('None' for the items that were fine). */
+function cancellationReasons(error: unknown): string[] | undefined {
+  if (error instanceof Error && error.name === 'TransactionCanceledException') {
+    const reasons = (error as Error & { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+    return (reasons ?? []).map((r) => r.Code ?? 'None');
+  }
+  return undefined;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs a transaction until a condition decides it. A conflict with a concurrent transaction is
+ * not an answer (both may be cancelled): it is retried with full jitter.
+ */
+async function transact(
+  client: DynamoDBDocumentClient,
+  items: TransactItem[],
+): Promise<{ committed: true } | { committed: false; reasons: string[] }> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await client.send(new TransactWriteCommand({ TransactItems: items }));
+      return { committed: true };
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      const conflict =
+        (reasons?.includes('TransactionConflict') && !reasons.includes('ConditionalCheckFailed')) ||
+        (error instanceof Error && error.name === 'TransactionInProgressException');
+      if (conflict && attempt < 12) {
+        await sleep(Math.random() * Math.min(1000, 20 * 2 ** attempt));
+        continue;
+      }
+      if (reasons) return { committed: false, reasons };
+      throw error;
+    }
+  }
+}
+
+function encodeCursor(key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+function decodeCursor(cursor: string): Record<string, string> | undefined {
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    const fields = ['pk', 'sk', 'clientKey', 'startKey'];
+    if (
+      typeof key === 'object' &&
+      key !== null &&
+      Object.keys(key).length === fields.length &&
+      fields.every((f) => typeof (key as Record<string, unknown>)[f] === 'string')
+    )
+      return key as Record<string, string>;
+  } catch {
+    // not a cursor of ours
+  }
+  return undefined;
+}
+
+export class InvalidCursor extends Error {
+  override readonly name = 'InvalidCursor';
+}
+
+export function dynamoAppointmentStore(deps: { client: DynamoDBDocumentClient; tableName: string }): AppointmentStore {
+  const { client, tableName } = deps;
+
+  async function findItem(id: string): Promise<AppointmentItem | undefined> {
+    const { Item } = await client.send(
+      new GetCommand({ TableName: tableName, Key: appointmentKey(id), ConsistentRead: true }),
+    );
+    return Item as AppointmentItem | undefined;
+  }
+
+  return {
+    async create(a, now) {
+      const blocks = holdsItsTime(a) ? blocksOf(a.start, a.end) : [];
+      const result = await transact(client, [
+        {
+          Put: {
+            TableName: tableName,
+            Item: itemOf(a, now, false),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        ...blocks.map((b) => takeLock(tableName, a, b, now)),
+      ]);
+      if (result.committed) return { kind: 'created' };
+      if (result.reasons[0] === 'ConditionalCheckFailed') {
+        const item = await findItem(a.id);
+        return { kind: 'exists', appointment: item && !isDue(item, now) ? toAppointment(item) : undefined };
+      }
+      return { kind: 'slot-taken' };
+    },
+
+    async change(previous, next, now) {
+      const current = await findItem(previous.id);
+      if (!current || current.version !== previous.version) return { kind: 'stale' };
+      const held = current.heldExpiresAt !== undefined;
+      const before = new Set(holdsItsTime(previous) ? blocksOf(previous.start, previous.end) : []);
+      const after = new Set(holdsItsTime(next) ? blocksOf(next.start, next.end) : []);
+      const released = [...before].filter((b) => !after.has(b));
+      const taken = [...after].filter((b) => !before.has(b));
+      const result = await transact(client, [
+        {
+          Put: {
+            TableName: tableName,
+            Item: itemOf(next, now, held),
+            ConditionExpression: 'version = :version',
+            ExpressionAttributeValues: { ':version': previous.version },
+          },
+        },
+        ...released.map((b) => releaseLock(tableName, previous, b)),
+        ...taken.map((b) => takeLock(tableName, next, b, now)),
+      ]);
+      if (result.committed) return { kind: 'changed' };
+      if (result.reasons[0] === 'ConditionalCheckFailed') return { kind: 'stale' };
+      const firstTaken = 1 + released.length;
+      if (result.reasons.slice(firstTaken).includes('ConditionalCheckFailed')) return { kind: 'slot-taken' };
+      // A lock we meant to release was not ours: the agenda and the appointment disagree.
+      throw new Error(`Slot locks of appointment ${previous.id} are inconsistent: ${result.reasons.join(',')}`);
+    },
+
+    async find(id, now) {
+      const item = await findItem(id);
+      return item && !isDue(item, now) ? toAppointment(item) : undefined;
+    },
+
+    async listForPractitioner(practitionerId, range, now) {
+      const found: Appointment[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand(
+            withoutDue(
+              {
+                TableName: tableName,
+                IndexName: PRACTITIONER_INDEX,
+                KeyConditionExpression: 'practitionerKey = :p AND startKey BETWEEN :from AND :to',
+                ExpressionAttributeValues: {
+                  ':p': practitionerKeyOf(practitionerId),
+                  ':from': range.from.toISOString(),
+                  // startKey is `<start>#<id>`: every key of a start before `to` sorts below `to`.
+                  ':to': range.to.toISOString(),
+                },
+                ...(start ? { ExclusiveStartKey: start } : {}),
+              },
+              now,
+            ),
+          ),
+        );
+        for (const item of (page.Items ?? []) as AppointmentItem[]) found.push(toAppointment(item));
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return found.filter((a) => a.start.getTime() < range.to.getTime());
+    },
+
+    async listForClient(clientId, { limit, cursor, from, now }) {
+      const exclusiveStartKey = cursor === undefined ? undefined : decodeCursor(cursor);
+      if (cursor !== undefined && !exclusiveStartKey) throw new InvalidCursor('not a cursor returned by this API');
+      const page = await client.send(
+        new QueryCommand(
+          withoutDue(
+            {
+              TableName: tableName,
+              IndexName: CLIENT_INDEX,
+              KeyConditionExpression: from ? 'clientKey = :c AND startKey >= :from' : 'clientKey = :c',
+              ExpressionAttributeValues: {
+                ':c': clientKeyOf(clientId),
+                ...(from ? { ':from': from.toISOString() } : {}),
+              },
+              Limit: limit,
+              ...(exclusiveStartKey ? { ExclusiveStartKey: exclusiveStartKey } : {}),
+            },
+            now,
+          ),
+        ),
+      );
+      return {
+        items: ((page.Items ?? []) as AppointmentItem[]).map(toAppointment),
+        ...(page.LastEvaluatedKey ? { nextCursor: encodeCursor(page.LastEvaluatedKey) } : {}),
+      };
+    },
+  };
+}

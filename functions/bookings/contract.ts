@@ -1,0 +1,170 @@
+/** The bookings context's published contract: its HTTP operations. */
+import * as z from 'zod';
+import { type Access, defineOperation, publicAccess } from '#shared/http/contract.ts';
+import { CancellationPolicy } from '#shared/offer/offer.ts';
+import { appointmentStates } from './domain/appointment.ts';
+
+const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+const localDate = z.iso.date();
+const instant = z.iso.datetime({ offset: true }).transform((v) => new Date(v));
+
+const clientOnly = { kind: 'role', roles: ['client'] } as const satisfies Access;
+const practitionerOnly = { kind: 'role', roles: ['practitioner'] } as const satisfies Access;
+/** The client or the practitioner of the appointment: the use case checks which, on the appointment. */
+const eitherParty = { kind: 'role', roles: ['client', 'practitioner'] } as const satisfies Access;
+
+export const Slot = z
+  .object({
+    start: z.string().meta({ description: 'UTC instant (ISO 8601).' }),
+    end: z.string(),
+    local: z.string().meta({ description: 'Start in Europe/Paris wall-clock time, YYYY-MM-DDTHH:MM.' }),
+  })
+  .meta({ id: 'Slot' });
+
+export const SlotList = z
+  .object({ practitionerId: z.string(), serviceId: z.string(), timeZone: z.string(), slots: z.array(Slot) })
+  .meta({ id: 'SlotList' });
+
+export const Appointment = z
+  .object({
+    id: z.string(),
+    practitionerId: z.string(),
+    clientId: z.string(),
+    service: z.object({ id: z.string(), name: z.string(), durationMinutes: z.number(), priceCents: z.number() }),
+    start: z.string(),
+    end: z.string(),
+    local: z.string(),
+    state: z.enum(appointmentStates),
+    version: z.number().int(),
+    cancellationPolicy: CancellationPolicy,
+    cancellation: z
+      .object({
+        by: z.enum(['client', 'practitioner', 'platform']),
+        at: z.string(),
+        late: z.boolean(),
+        feePercent: z.number().int(),
+      })
+      .optional(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Appointment' });
+
+export const AppointmentPath = z.object({ appointmentId: id }).strict();
+
+export const listFreeSlots = defineOperation({
+  operationId: 'listFreeSlots',
+  summary: 'Free slots of a practitioner’s service between two local dates (Europe/Paris)',
+  tags: ['bookings'],
+  access: publicAccess,
+  pathParameters: z.object({ practitionerId: id }).strict(),
+  query: z.object({ serviceId: id, from: localDate, to: localDate }).strict(),
+  responses: {
+    200: { description: 'The free slots, by start.', schema: SlotList },
+    404: { description: 'No published practitioner, or no such service.' },
+  },
+});
+
+export const bookAppointment = defineOperation({
+  operationId: 'bookAppointment',
+  summary: 'Book a free slot (header Idempotency-Key required: a retry with the same key gets the same answer)',
+  tags: ['bookings'],
+  access: clientOnly,
+  recordConnection: true,
+  body: z.object({ practitionerId: id, serviceId: id, start: instant }).strict(),
+  responses: {
+    201: { description: 'Booked.', schema: Appointment },
+    200: { description: 'The same request was made before with this key: its appointment.', schema: Appointment },
+    404: { description: 'No published practitioner, or no such service.' },
+    409: { description: 'The slot is not free (taken, closed, too soon or too far).' },
+    422: { description: 'The Idempotency-Key was used for another request.' },
+  },
+});
+
+export const listMyAppointments = defineOperation({
+  operationId: 'listMyAppointments',
+  summary: 'The signed-in client’s appointments, by start',
+  tags: ['bookings'],
+  access: clientOnly,
+  query: z
+    .object({
+      limit: z.coerce.number().int().min(1).max(50).default(20),
+      cursor: z.string().max(1024).optional(),
+      upcoming: z
+        .enum(['true', 'false'])
+        .transform((v) => v === 'true')
+        .optional(),
+    })
+    .strict(),
+  responses: {
+    200: {
+      description: 'A page of appointments.',
+      schema: z
+        .object({ items: z.array(Appointment), nextCursor: z.string().optional() })
+        .meta({ id: 'AppointmentPage' }),
+    },
+  },
+});
+
+export const getAppointment = defineOperation({
+  operationId: 'getAppointment',
+  summary: 'One appointment, for its client or its practitioner',
+  tags: ['bookings'],
+  access: eitherParty,
+  pathParameters: AppointmentPath,
+  responses: {
+    200: { description: 'The appointment.', schema: Appointment },
+    404: { description: 'No appointment of yours has this id.' },
+  },
+});
+
+const transition = (operationId: string, summary: string, access: Access) =>
+  defineOperation({
+    operationId,
+    summary,
+    tags: ['bookings'],
+    access,
+    pathParameters: AppointmentPath,
+    responses: {
+      200: { description: 'The appointment after the change.', schema: Appointment },
+      404: { description: 'No appointment of yours has this id.' },
+      409: { description: 'Not allowed in its current state or at this time, or the new slot is not free.' },
+    },
+  });
+
+export const rescheduleAppointment = defineOperation({
+  ...transition('rescheduleAppointment', 'Move an appointment to another free slot', eitherParty),
+  body: z.object({ start: instant }).strict(),
+});
+
+export const cancelAppointment = transition(
+  'cancelAppointment',
+  'Cancel an appointment (the client’s late cancellation follows the practitioner’s policy)',
+  eitherParty,
+);
+
+export const completeAppointment = transition(
+  'completeAppointment',
+  'The practitioner records that the appointment took place',
+  practitionerOnly,
+);
+
+export const markAppointmentNoShow = transition(
+  'markAppointmentNoShow',
+  'The practitioner records that the client did not come',
+  practitionerOnly,
+);
+
+export const getMyAgenda = defineOperation({
+  operationId: 'getMyAgenda',
+  summary: 'The signed-in practitioner’s appointments between two local dates',
+  tags: ['bookings'],
+  access: practitionerOnly,
+  query: z.object({ from: localDate, to: localDate }).strict(),
+  responses: {
+    200: {
+      description: 'Every appointment starting in the range, by start.',
+      schema: z.object({ items: z.array(Appointment) }).meta({ id: 'Agenda' }),
+    },
+  },
+});

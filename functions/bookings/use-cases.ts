@@ -1,0 +1,310 @@
+/** The bookings context's use cases: slots, booking, the appointment's transitions, the lists. */
+import { createHash } from 'node:crypto';
+import type { Clock } from '#shared/clock.ts';
+import { HttpProblem } from '#shared/http/problem.ts';
+import { maxServiceMinutes } from '#shared/offer/offer.ts';
+import type { OfferReader } from '#shared/offer/offer-reader.ts';
+import { scheduleTimeZone } from '#shared/offer/schedule.ts';
+import { utcOffsetMs, wallClock } from '#shared/time-zone.ts';
+import { type AppointmentStore, appointmentIdFor, InvalidCursor } from './adapters/appointment-store.ts';
+import {
+  type Appointment,
+  cancel,
+  complete,
+  confirm,
+  holdsItsTime,
+  markNoShow,
+  newAppointment,
+  type Party,
+  reschedule,
+  TransitionRefused,
+} from './domain/appointment.ts';
+import { freeSlots } from './domain/slots.ts';
+
+/**
+ * The payment seam: whether a new booking must be paid before it is confirmed. Until payments
+ * exist nothing is (the booking is confirmed at once); the payments issue puts its decision here.
+ */
+export interface PaymentPolicy {
+  requiresPayment(appointment: Appointment): boolean;
+}
+
+export const nothingToPay: PaymentPolicy = { requiresPayment: () => false };
+
+export interface BookingDeps {
+  readonly store: AppointmentStore;
+  readonly offers: OfferReader;
+  readonly clock: Clock;
+  readonly payments: PaymentPolicy;
+}
+
+const minute = 60_000;
+const day = 24 * 60 * minute;
+/** The widest slot query: a quarter (the benchmark's 90 days answer in about a millisecond). */
+export const maxSlotRangeDays = 92;
+
+/** The UTC instant of a local midnight in Europe/Paris (midnight is never inside a DST gap there). */
+function parisMidnight(date: string): Date {
+  const guess = Date.parse(`${date}T00:00:00Z`);
+  const first = guess - utcOffsetMs(guess, scheduleTimeZone);
+  return new Date(guess - utcOffsetMs(first, scheduleTimeZone));
+}
+
+/** Local dates `from` to `to`, both included, as UTC instants [from's midnight, the midnight after `to`). */
+function localDateRange(query: { from: string; to: string }) {
+  const from = parisMidnight(query.from);
+  const dayAfter = new Date(Date.parse(`${query.to}T00:00:00Z`) + day).toISOString().slice(0, 10);
+  const to = parisMidnight(dayAfter);
+  if (!(from < to) || to.getTime() - from.getTime() > (maxSlotRangeDays + 1) * day)
+    throw new HttpProblem(
+      400,
+      'Invalid request',
+      `The range must run forward and span at most ${maxSlotRangeDays} days`,
+      {
+        errors: [{ field: 'query.to', message: `from ≤ to, at most ${maxSlotRangeDays} days` }],
+      },
+    );
+  return { from, to };
+}
+
+/** 'YYYY-MM-DDTHH:MM' in Europe/Paris: what a client reads. */
+export function parisLocal(instant: Date): string {
+  const t = wallClock(instant, scheduleTimeZone);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${t.year}-${two(t.month)}-${two(t.day)}T${two(t.hour)}:${two(t.minute)}`;
+}
+
+const notFound = () => new HttpProblem(404, 'Not found', 'No appointment has this id for you');
+
+async function offerOf(deps: BookingDeps, practitionerId: string, now: Date) {
+  const offer = await deps.offers.find(practitionerId, now);
+  if (!offer) throw new HttpProblem(404, 'Not found', 'No published practitioner has this id');
+  return offer;
+}
+
+function serviceOf(offer: Awaited<ReturnType<typeof offerOf>>, serviceId: string) {
+  const service = offer.services.find((s) => s.id === serviceId);
+  if (!service) throw new HttpProblem(404, 'Not found', 'This practitioner offers no service with this id');
+  return service;
+}
+
+/** Appointments that hold time around [from, to): those that may overlap it once buffered. */
+async function busyAround(deps: BookingDeps, practitionerId: string, from: Date, to: Date, bufferMinutes: number) {
+  const margin = (maxServiceMinutes + bufferMinutes) * minute;
+  const now = deps.clock.now();
+  const found = await deps.store.listForPractitioner(
+    practitionerId,
+    { from: new Date(from.getTime() - margin), to: new Date(to.getTime() + bufferMinutes * minute) },
+    now,
+  );
+  return found.filter(holdsItsTime);
+}
+
+/** Free slots of one service of a practitioner, local dates `from` to `to` inclusive. */
+export async function listFreeSlots(
+  deps: BookingDeps,
+  practitionerId: string,
+  query: { serviceId: string; from: string; to: string },
+) {
+  const now = deps.clock.now();
+  const { from, to } = localDateRange(query);
+  const offer = await offerOf(deps, practitionerId, now);
+  const service = serviceOf(offer, query.serviceId);
+  const busy = await busyAround(deps, practitionerId, from, to, offer.schedule.bufferMinutes);
+  const slots = freeSlots(offer.schedule, service, busy, { from, to }, now);
+  return {
+    practitionerId,
+    serviceId: service.id,
+    timeZone: scheduleTimeZone,
+    slots: slots.map((s) => ({ start: s.start.toISOString(), end: s.end.toISOString(), local: parisLocal(s.start) })),
+  };
+}
+
+/** Whether `start` is a free slot of `service` right now (opening hours, notice, horizon, buffers). */
+async function isFreeSlot(
+  deps: BookingDeps,
+  offer: Awaited<ReturnType<typeof offerOf>>,
+  service: { durationMinutes: number },
+  start: Date,
+  ignoring?: string,
+) {
+  const now = deps.clock.now();
+  const window = { from: new Date(start.getTime() - day), to: new Date(start.getTime() + day) };
+  const busy = (
+    await busyAround(deps, offer.practitionerId, window.from, window.to, offer.schedule.bufferMinutes)
+  ).filter((a) => a.id !== ignoring);
+  return freeSlots(offer.schedule, service, busy, window, now).some((s) => s.start.getTime() === start.getTime());
+}
+
+const slotTaken = () => new HttpProblem(409, 'Slot taken', 'This time is no longer free: choose another slot');
+
+export function view(a: Appointment) {
+  return {
+    id: a.id,
+    practitionerId: a.practitionerId,
+    clientId: a.clientId,
+    service: { ...a.service },
+    start: a.start.toISOString(),
+    end: a.end.toISOString(),
+    local: parisLocal(a.start),
+    state: a.state,
+    version: a.version,
+    cancellationPolicy: { ...a.cancellationPolicy },
+    ...(a.cancellation ? { cancellation: { ...a.cancellation, at: a.cancellation.at.toISOString() } } : {}),
+    createdAt: a.createdAt.toISOString(),
+    updatedAt: a.updatedAt.toISOString(),
+  };
+}
+
+export type AppointmentView = ReturnType<typeof view>;
+
+/**
+ * Books a slot for the calling client. The Idempotency-Key names the request: the appointment id
+ * is derived from it, so a retry finds the appointment the first call made (and gets the same
+ * answer), while a different request under the same key is refused (422).
+ */
+export async function book(
+  deps: BookingDeps,
+  clientId: string,
+  idempotencyKey: string,
+  input: { practitionerId: string; serviceId: string; start: Date },
+): Promise<{ status: 200 | 201; body: AppointmentView }> {
+  const now = deps.clock.now();
+  const id = appointmentIdFor(clientId, idempotencyKey);
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify([input.practitionerId, input.serviceId, input.start.toISOString()]))
+    .digest('hex');
+  const replay = (existing: Appointment | undefined) => {
+    if (!existing) throw new HttpProblem(409, 'Key used', 'This Idempotency-Key was used before');
+    if (existing.requestFingerprint !== fingerprint)
+      throw new HttpProblem(422, 'Key reused', 'This Idempotency-Key was used for another booking request');
+    return { status: 200 as const, body: view(existing) };
+  };
+  const previous = await deps.store.find(id, now);
+  if (previous) return replay(previous);
+
+  if (input.practitionerId === clientId) throw new HttpProblem(409, 'Own agenda', 'You cannot book yourself');
+  const offer = await offerOf(deps, input.practitionerId, now);
+  const service = serviceOf(offer, input.serviceId);
+  if (!(await isFreeSlot(deps, offer, service, input.start))) throw slotTaken();
+
+  const requested = newAppointment({
+    id,
+    practitionerId: offer.practitionerId,
+    clientId,
+    service: { ...service },
+    start: input.start,
+    cancellationPolicy: offer.cancellationPolicy,
+    requestFingerprint: fingerprint,
+    now,
+  });
+  // The payment seam: with nothing to pay, the booking is confirmed in the same write.
+  const appointment = deps.payments.requiresPayment(requested) ? requested : confirm(requested, now);
+  const outcome = await deps.store.create(appointment, now);
+  if (outcome.kind === 'exists') return replay(outcome.appointment);
+  if (outcome.kind === 'slot-taken') throw slotTaken();
+  return { status: 201, body: view(appointment) };
+}
+
+/** The appointment if the caller is its client or its practitioner; 404 alike otherwise. */
+async function partyTo(deps: BookingDeps, appointmentId: string, callerId: string) {
+  const a = await deps.store.find(appointmentId, deps.clock.now());
+  if (!a) throw notFound();
+  if (a.clientId === callerId) return { appointment: a, party: 'client' as Party };
+  if (a.practitionerId === callerId) return { appointment: a, party: 'practitioner' as Party };
+  throw notFound();
+}
+
+export async function getAppointment(deps: BookingDeps, appointmentId: string, callerId: string) {
+  return view((await partyTo(deps, appointmentId, callerId)).appointment);
+}
+
+function refused(error: unknown): never {
+  if (error instanceof TransitionRefused) throw new HttpProblem(409, 'Not allowed now', error.message);
+  throw error;
+}
+
+async function apply(deps: BookingDeps, previous: Appointment, next: Appointment) {
+  const outcome = await deps.store.change(previous, next, deps.clock.now());
+  if (outcome.kind === 'stale')
+    throw new HttpProblem(409, 'Changed meanwhile', 'The appointment changed meanwhile: read it again');
+  if (outcome.kind === 'slot-taken') throw slotTaken();
+  return view(next);
+}
+
+export async function cancelAppointment(deps: BookingDeps, appointmentId: string, callerId: string) {
+  const { appointment, party } = await partyTo(deps, appointmentId, callerId);
+  let next: Appointment;
+  try {
+    next = cancel(appointment, party, deps.clock.now());
+  } catch (error) {
+    refused(error);
+  }
+  return apply(deps, appointment, next);
+}
+
+export async function rescheduleAppointment(deps: BookingDeps, appointmentId: string, callerId: string, start: Date) {
+  const { appointment, party } = await partyTo(deps, appointmentId, callerId);
+  let next: Appointment;
+  try {
+    next = reschedule(appointment, party, start, deps.clock.now());
+  } catch (error) {
+    refused(error);
+  }
+  const offer = await offerOf(deps, appointment.practitionerId, deps.clock.now());
+  if (!(await isFreeSlot(deps, offer, appointment.service, start, appointment.id))) throw slotTaken();
+  return apply(deps, appointment, next);
+}
+
+/** Completed or no-show: the practitioner's word, once the appointment has started. */
+export async function recordOutcome(
+  deps: BookingDeps,
+  appointmentId: string,
+  callerId: string,
+  outcome: 'completed' | 'no-show',
+) {
+  const { appointment, party } = await partyTo(deps, appointmentId, callerId);
+  if (party !== 'practitioner') throw notFound();
+  let next: Appointment;
+  try {
+    next =
+      outcome === 'completed' ? complete(appointment, deps.clock.now()) : markNoShow(appointment, deps.clock.now());
+  } catch (error) {
+    refused(error);
+  }
+  return apply(deps, appointment, next);
+}
+
+export async function listMyAppointments(
+  deps: BookingDeps,
+  clientId: string,
+  query: { limit: number; cursor?: string | undefined; upcoming?: boolean | undefined },
+) {
+  const now = deps.clock.now();
+  try {
+    const page = await deps.store.listForClient(clientId, {
+      limit: query.limit,
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+      ...(query.upcoming ? { from: now } : {}),
+      now,
+    });
+    return { items: page.items.map(view), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+  } catch (error) {
+    if (error instanceof InvalidCursor)
+      throw new HttpProblem(400, 'Invalid request', 'Invalid field: query.cursor', {
+        errors: [{ field: 'query.cursor', message: 'not a cursor returned by this API' }],
+      });
+    throw error;
+  }
+}
+
+/** The practitioner's agenda: their appointments from `from` to `to` (local dates, inclusive). */
+export async function practitionerAgenda(
+  deps: BookingDeps,
+  practitionerId: string,
+  query: { from: string; to: string },
+) {
+  const { from, to } = localDateRange(query);
+  const items = await deps.store.listForPractitioner(practitionerId, { from, to }, deps.clock.now());
+  return { items: items.map(view) };
+}
