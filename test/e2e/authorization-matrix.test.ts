@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
 import { routes } from '#functions/routes.ts';
 import { type Role, roles } from '#shared/http/contract.ts';
+import { book, callAs, freeSlots, openAgenda, parisDate } from '../support/bookings.ts';
 import { callFrom } from '../support/http.ts';
 import { type Person, signedInPerson } from '../support/identity.ts';
 
@@ -34,6 +35,7 @@ interface Entry {
 const unknownHold = 'hold_00000000000000000000000000000000';
 // A well-formed account id no account has: allowed staff get the route's 404.
 const unknownAccount = randomUUID();
+const unknownAppointment = 'apt_00000000000000000000000000000000';
 
 const matrix: Record<string, Entry> = {
   'GET /health': { allowed: 'everyone', status: 200 },
@@ -60,6 +62,40 @@ const matrix: Record<string, Entry> = {
     body: { reason: 'Authorization matrix' },
     status: 404,
   },
+  'GET /practitioners/{practitionerId}/slots': {
+    allowed: 'everyone',
+    path: `/practitioners/${randomUUID()}/slots?serviceId=svc_x&from=2027-01-04&to=2027-01-05`,
+    status: 404,
+  },
+  'GET /practitioners/me/agenda': { allowed: ['practitioner'], status: 400 },
+  'POST /bookings': { allowed: ['client'], body: {}, status: 400 },
+  'GET /bookings': { allowed: ['client'], status: 200 },
+  'GET /bookings/{appointmentId}': {
+    allowed: ['client', 'practitioner'],
+    path: `/bookings/${unknownAppointment}`,
+    status: 404,
+  },
+  'POST /bookings/{appointmentId}/reschedule': {
+    allowed: ['client', 'practitioner'],
+    path: `/bookings/${unknownAppointment}/reschedule`,
+    body: { start: '2027-01-04T09:00:00Z' },
+    status: 404,
+  },
+  'POST /bookings/{appointmentId}/cancel': {
+    allowed: ['client', 'practitioner'],
+    path: `/bookings/${unknownAppointment}/cancel`,
+    status: 404,
+  },
+  'POST /bookings/{appointmentId}/complete': {
+    allowed: ['practitioner'],
+    path: `/bookings/${unknownAppointment}/complete`,
+    status: 404,
+  },
+  'POST /bookings/{appointmentId}/no-show': {
+    allowed: ['practitioner'],
+    path: `/bookings/${unknownAppointment}/no-show`,
+    status: 404,
+  },
   'POST /privacy/legal-holds': { allowed: ['dpo'], body: {}, status: 400 },
   'GET /privacy/legal-holds': { allowed: ['dpo'], status: 200 },
   'POST /privacy/legal-holds/{holdId}/lift': {
@@ -71,12 +107,34 @@ const matrix: Record<string, Entry> = {
   'GET /privacy/register': { allowed: ['dpo'], status: 200 },
 };
 
+interface Scene {
+  readonly appointmentId: string;
+  readonly clientId: string;
+  readonly freeStart: string;
+}
+
+/** Routes on a client's or a practitioner's object, and how a stranger calls them on someone else's. */
+const strangerCases: Record<string, { path: (s: Scene) => string; body?: (s: Scene) => unknown }> = {
+  'GET /bookings/{appointmentId}': { path: (s) => `/bookings/${s.appointmentId}` },
+  'POST /bookings/{appointmentId}/reschedule': {
+    path: (s) => `/bookings/${s.appointmentId}/reschedule`,
+    body: (s) => ({ start: s.freeStart }),
+  },
+  'POST /bookings/{appointmentId}/cancel': { path: (s) => `/bookings/${s.appointmentId}/cancel` },
+  'POST /bookings/{appointmentId}/complete': { path: (s) => `/bookings/${s.appointmentId}/complete` },
+  'POST /bookings/{appointmentId}/no-show': { path: (s) => `/bookings/${s.appointmentId}/no-show` },
+};
+
 const keyOf = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
+
+/** The groups a test person of a role has: staff accounts are client accounts with a staff group. */
+const groupsOf = (who: Role): readonly Role[] =>
+  who === 'client' || who === 'practitioner' ? [who] : [who, 'client'];
 
 function mayCall(allowed: Allowed, who: Role | 'anonymous'): boolean {
   if (allowed === 'everyone') return true;
   if (who === 'anonymous') return false;
-  return allowed === 'signed-in' || allowed.includes(who);
+  return allowed === 'signed-in' || groupsOf(who).some((role) => allowed.includes(role));
 }
 
 function call(key: string, entry: Entry, token?: string) {
@@ -142,13 +200,47 @@ describe('authorization matrix', () => {
     expect(failures).toEqual([]);
   });
 
-  it('gives every route that acts on someone’s object a stranger case', () => {
+  it('gives every route that acts on someone’s object a stranger case, and strangers get a 404 and change nothing', {
+    timeout: 120_000,
+  }, async () => {
     // Public routes act on no one's private object (GET /practitioners/{practitionerId} shows a
-    // published profile to everyone): only signed-in routes with a path parameter can reach
-    // someone else's object, and those need a stranger case.
+    // published profile to everyone), staff routes act on anyone's by design: the others, with a
+    // path parameter, can reach someone else's object and need a stranger case.
+    const staff: readonly Role[] = ['support', 'moderator', 'dpo'];
     const ownerRoutes = routes.filter(
-      (r) => r.path.includes('{') && r.operation.access.kind !== 'role' && r.operation.access.kind !== 'public',
+      (r) =>
+        r.path.includes('{') &&
+        r.operation.access.kind !== 'public' &&
+        !(r.operation.access.kind === 'role' && r.operation.access.roles.every((role) => staff.includes(role))),
     );
-    expect(ownerRoutes.map(keyOf)).toEqual([]); // none yet: bookings and messages will add their stranger cases here
+    expect(ownerRoutes.map(keyOf).sort()).toEqual(Object.keys(strangerCases).sort());
+
+    // The scene: a client's appointment with a practitioner; the strangers are another client and
+    // another practitioner.
+    const [practitioner, client, otherClient, otherPractitioner] = await Promise.all([
+      signedInPerson(cloud, 'practitioner'),
+      signedInPerson(cloud, 'client'),
+      signedInPerson(cloud, 'client'),
+      signedInPerson(cloud, 'practitioner'),
+    ]);
+    const agenda = await openAgenda(cloud, IP, practitioner);
+    const slots = await freeSlots(cloud, IP, agenda, parisDate(2), parisDate(2));
+    const booked = JSON.parse((await book(cloud, IP, client, agenda, slots[0]!.start)).body) as { id: string };
+    const scene = { appointmentId: booked.id, clientId: client.accountId, freeStart: slots[1]!.start };
+
+    const failures: string[] = [];
+    for (const [key, strangerCase] of Object.entries(strangerCases)) {
+      const [method, pathTemplate] = key.split(' ') as [string, string];
+      const path = strangerCase.path(scene);
+      expect(path.startsWith(pathTemplate.split('{')[0]!), key).toBe(true);
+      for (const stranger of [otherClient, otherPractitioner]) {
+        const reply = await callAs(cloud, IP, stranger, method, path, strangerCase.body?.(scene));
+        // a stranger of a role the route refuses gets its 403 from the matrix above
+        if (reply.status !== 404 && reply.status !== 403) failures.push(`${key} by a stranger: ${reply.status}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    const seen = JSON.parse((await callAs(cloud, IP, client, 'GET', `/bookings/${booked.id}`)).body);
+    expect(seen).toMatchObject({ state: 'confirmed', start: slots[0]!.start, version: 2 });
   });
 });

@@ -1,0 +1,179 @@
+/**
+ * Booking over HTTP against the local cloud: search, free slots, book with an Idempotency-Key (a
+ * retry is answered the same, a reused key for another request is refused, a taken slot is a
+ * 409), the client's list and the practitioner's agenda, reschedule, and cancellations early and
+ * late with the practitioner's policy applied.
+ */
+import { randomUUID } from 'node:crypto';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { book, callAs, freeSlots, type OpenAgenda, openAgenda, parisDate } from '../support/bookings.ts';
+import { type Person, signedInPerson } from '../support/identity.ts';
+
+const cloud = inject('cloud');
+// Its own loopback address: these calls don't eat into other tests' rate limits.
+const IP = '127.0.0.93';
+const hour = 3_600_000;
+
+let practitioner: Person;
+let client: Person;
+let otherClient: Person;
+let agenda: OpenAgenda;
+
+beforeAll(async () => {
+  [practitioner, client, otherClient] = await Promise.all([
+    signedInPerson(cloud, 'practitioner'),
+    signedInPerson(cloud, 'client'),
+    signedInPerson(cloud, 'client'),
+  ]);
+  agenda = await openAgenda(cloud, IP, practitioner);
+}, 60_000);
+
+const json = (body: string) => JSON.parse(body) as Record<string, unknown> & { id: string; state: string };
+
+describe('finding a slot', () => {
+  it('the practitioner is found by specialty and city, and offers free slots on their hours, in Paris time', async () => {
+    const search = await callAs(cloud, IP, undefined, 'GET', '/practitioners?specialty=naturopathy&city=lyon&limit=50');
+    expect(search.status).toBe(200);
+    expect(JSON.parse(search.body).items.map((p: { id: string }) => p.id)).toContain(agenda.practitionerId);
+
+    const slots = await freeSlots(cloud, IP, agenda, parisDate(1), parisDate(3));
+    expect(slots.length).toBeGreaterThanOrEqual(24);
+    for (const slot of slots) {
+      const localHour = Number(slot.local.slice(11, 13));
+      expect(localHour).toBeGreaterThanOrEqual(8);
+      expect(localHour).toBeLessThan(20);
+      expect(slot.local.slice(14)).toBe('00');
+      expect(Date.parse(slot.end) - Date.parse(slot.start)).toBe(hour);
+    }
+  });
+
+  it('refuses a range of more than 92 days, an unknown service and an unknown practitioner', async () => {
+    const base = `/practitioners/${agenda.practitionerId}/slots`;
+    expect(
+      (
+        await callAs(
+          cloud,
+          IP,
+          undefined,
+          'GET',
+          `${base}?serviceId=svc_seance&from=${parisDate(0)}&to=${parisDate(100)}`,
+        )
+      ).status,
+    ).toBe(400);
+    expect(
+      (await callAs(cloud, IP, undefined, 'GET', `${base}?serviceId=svc_none&from=${parisDate(0)}&to=${parisDate(1)}`))
+        .status,
+    ).toBe(404);
+    expect(
+      (
+        await callAs(
+          cloud,
+          IP,
+          undefined,
+          'GET',
+          `/practitioners/${randomUUID()}/slots?serviceId=svc_seance&from=${parisDate(0)}&to=${parisDate(1)}`,
+        )
+      ).status,
+    ).toBe(404);
+  });
+});
+
+describe('booking a slot', () => {
+  it('books once per Idempotency-Key, refuses a reused key and a taken slot, and the slot is no longer offered', async () => {
+    const slots = await freeSlots(cloud, IP, agenda, parisDate(2), parisDate(2));
+    const [slot, next] = [slots[0]!, slots[1]!];
+    const key = randomUUID();
+    const first = await book(cloud, IP, client, agenda, slot.start, key);
+    expect(first.status).toBe(201);
+    const booked = json(first.body);
+    expect(booked).toMatchObject({ state: 'confirmed', start: slot.start, practitionerId: agenda.practitionerId });
+    expect(first.headers.location).toBe(`/bookings/${booked.id}`);
+
+    const retry = await book(cloud, IP, client, agenda, slot.start, key);
+    expect(retry.status).toBe(200);
+    expect(json(retry.body).id).toBe(booked.id);
+    expect((await book(cloud, IP, client, agenda, next.start, key)).status).toBe(422);
+    expect((await book(cloud, IP, otherClient, agenda, slot.start)).status).toBe(409);
+
+    const after = await freeSlots(cloud, IP, agenda, parisDate(2), parisDate(2));
+    expect(after.map((s) => s.start)).not.toContain(slot.start);
+    expect(after.map((s) => s.start)).toContain(next.start);
+  });
+
+  it('needs an Idempotency-Key, and a start that is a free slot', async () => {
+    const slots = await freeSlots(cloud, IP, agenda, parisDate(3), parisDate(3));
+    const noKey = await callAs(cloud, IP, client, 'POST', '/bookings', {
+      practitionerId: agenda.practitionerId,
+      serviceId: agenda.serviceId,
+      start: slots[0]!.start,
+    });
+    expect(noKey.status).toBe(400);
+    expect(noKey.body).toContain('Idempotency-Key');
+    // off the opening hours: 03:00 Paris
+    const night = new Date(Date.parse(slots[0]!.start) - 6 * hour).toISOString();
+    expect((await book(cloud, IP, client, agenda, night)).status).toBe(409);
+    // beyond the 30-day horizon
+    const far = new Date(Date.parse(slots[0]!.start) + 40 * 24 * hour).toISOString();
+    expect((await book(cloud, IP, client, agenda, far)).status).toBe(409);
+  });
+});
+
+describe('an appointment’s life', () => {
+  it('is listed for the client and in the practitioner’s agenda, and moves to another free slot', async () => {
+    const slots = await freeSlots(cloud, IP, agenda, parisDate(4), parisDate(4));
+    const booked = json((await book(cloud, IP, client, agenda, slots[0]!.start)).body);
+
+    const mine = await callAs(cloud, IP, client, 'GET', '/bookings?upcoming=true&limit=50');
+    expect(JSON.parse(mine.body).items.map((a: { id: string }) => a.id)).toContain(booked.id);
+    const day = await callAs(
+      cloud,
+      IP,
+      practitioner,
+      'GET',
+      `/practitioners/me/agenda?from=${parisDate(4)}&to=${parisDate(4)}`,
+    );
+    expect(day.status).toBe(200);
+    expect(JSON.parse(day.body).items.map((a: { id: string }) => a.id)).toEqual([booked.id]);
+
+    const moved = await callAs(cloud, IP, client, 'POST', `/bookings/${booked.id}/reschedule`, {
+      start: slots[3]!.start,
+    });
+    expect(moved.status).toBe(200);
+    expect(json(moved.body)).toMatchObject({ start: slots[3]!.start, state: 'confirmed', version: 3 });
+    const free = (await freeSlots(cloud, IP, agenda, parisDate(4), parisDate(4))).map((s) => s.start);
+    expect(free).toContain(slots[0]!.start);
+    expect(free).not.toContain(slots[3]!.start);
+    // the practitioner sees it too; it cannot be completed before it starts
+    expect((await callAs(cloud, IP, practitioner, 'GET', `/bookings/${booked.id}`)).status).toBe(200);
+    expect((await callAs(cloud, IP, practitioner, 'POST', `/bookings/${booked.id}/complete`)).status).toBe(409);
+  });
+
+  it('a client cancelling early cancels free; late, the policy’s fee applies; a practitioner cancels free', async () => {
+    const farSlots = await freeSlots(cloud, IP, agenda, parisDate(5), parisDate(5));
+    const early = json((await book(cloud, IP, client, agenda, farSlots[0]!.start)).body);
+    const cancelled = await callAs(cloud, IP, client, 'POST', `/bookings/${early.id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    expect(json(cancelled.body)).toMatchObject({
+      state: 'cancelled',
+      cancellation: { by: 'client', late: false, feePercent: 0 },
+    });
+    expect((await callAs(cloud, IP, client, 'POST', `/bookings/${early.id}/cancel`)).status).toBe(409);
+
+    // the first free slot is at most ~13 h away (open 08:00–20:00 every day, 1 h notice): inside the 24 h policy
+    const soon = (await freeSlots(cloud, IP, agenda, parisDate(0), parisDate(1))).find(
+      (s) => Date.parse(s.start) - Date.now() < 23 * hour,
+    )!;
+    const late = json((await book(cloud, IP, client, agenda, soon.start)).body);
+    const lateCancel = await callAs(cloud, IP, client, 'POST', `/bookings/${late.id}/cancel`);
+    expect(json(lateCancel.body)).toMatchObject({
+      state: 'cancelled',
+      cancellation: { by: 'client', late: true, feePercent: 50 },
+    });
+
+    const again = json((await book(cloud, IP, client, agenda, soon.start)).body);
+    const byPractitioner = await callAs(cloud, IP, practitioner, 'POST', `/bookings/${again.id}/cancel`);
+    expect(json(byPractitioner.body)).toMatchObject({
+      cancellation: { by: 'practitioner', late: false, feePercent: 0 },
+    });
+  });
+});
