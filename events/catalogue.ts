@@ -12,6 +12,7 @@ export const sources = {
   retention: 'mpbe.retention',
   api: 'mpbe.api',
   bookings: 'mpbe.bookings',
+  payments: 'mpbe.payments',
 } as const;
 
 /** Cognito user ids (sub) are UUIDs. */
@@ -104,6 +105,59 @@ export const BookingCancelled = defineEvent({
     .strict(),
 });
 
+/** A Stripe object id (`evt_…`, `pi_…`, `re_…`, `dp_…`, `ch_…`, `acct_…`): not personal data. */
+const stripeId = z.string().regex(/^[a-z]+_[A-Za-z0-9]{6,255}$/, 'a Stripe id');
+
+export const StripeEventReceived = defineEvent({
+  source: sources.payments,
+  detailType: 'StripeEventReceived',
+  version: 1,
+  description:
+    'A Stripe webhook event arrived with a valid signature, for the first time: its id, type and object id. The processing re-reads the object from Stripe.',
+  data: z.object({ stripeEventId: stripeId, type: z.string().max(100), objectId: stripeId }).strict(),
+});
+
+const paymentIds = { appointmentId, paymentIntentId: stripeId };
+
+export const PaymentSucceeded = defineEvent({
+  source: sources.payments,
+  detailType: 'PaymentSucceeded',
+  version: 1,
+  description: 'The payment of an appointment succeeded at Stripe (re-read from Stripe): the booking is confirmed.',
+  data: z.object({ ...paymentIds, amountCents: z.number().int().nonnegative() }).strict(),
+});
+
+export const PaymentFailed = defineEvent({
+  source: sources.payments,
+  detailType: 'PaymentFailed',
+  version: 1,
+  description: 'The payment of an appointment failed or was canceled at Stripe: the held slot is released.',
+  data: z.object(paymentIds).strict(),
+});
+
+export const PaymentRefunded = defineEvent({
+  source: sources.payments,
+  detailType: 'PaymentRefunded',
+  version: 1,
+  description: 'A refund of an appointment’s payment changed status at Stripe (succeeded, failed…).',
+  data: z
+    .object({
+      ...paymentIds,
+      refundId: stripeId,
+      amountCents: z.number().int().nonnegative(),
+      status: z.string().max(40),
+    })
+    .strict(),
+});
+
+export const PaymentDisputed = defineEvent({
+  source: sources.payments,
+  detailType: 'PaymentDisputed',
+  version: 1,
+  description: 'A client disputed (or a dispute closed on) an appointment’s payment: recorded for staff.',
+  data: z.object({ ...paymentIds, disputeId: stripeId, status: z.string().max(40) }).strict(),
+});
+
 /** Counts per retention purpose: no identifier of any person. */
 const purposeCounts = z.record(z.string().regex(/^[a-z-]+$/), z.number().int().nonnegative());
 
@@ -157,6 +211,11 @@ export const eventCatalogue = [
   BookingCancelled,
   BookingCompleted,
   BookingNoShow,
+  StripeEventReceived,
+  PaymentSucceeded,
+  PaymentFailed,
+  PaymentRefunded,
+  PaymentDisputed,
   AccountDeletionRequested,
   AccountSuspended,
   AccountReinstated,

@@ -4,7 +4,14 @@
  * bus (local/event-bus.ts), which matches the same subset of patterns: source and detail-type.
  */
 import type { FunctionName } from '#functions/catalogue.ts';
-import { AccountActivityObserved, ContactRequestReceived } from './catalogue.ts';
+import {
+  AccountActivityObserved,
+  AccountDeletionRequested,
+  BookingCancelled,
+  BookingConfirmed,
+  BookingRescheduled,
+  ContactRequestReceived,
+} from './catalogue.ts';
 import type { EventContract } from './envelope.ts';
 
 /**
@@ -46,6 +53,27 @@ export const rules: readonly EventRule[] = [
     description: "Slide the account's retention clock on the activity of a signed-in person.",
     events: [AccountActivityObserved],
     target: 'recordAccountActivity',
+    retry: defaultRetry,
+  },
+  {
+    name: 'account-deletion-to-bookings',
+    description: "Cancel (by the platform) the deleted account's upcoming appointments, as client and practitioner.",
+    events: [AccountDeletionRequested],
+    target: 'cancelAppointmentsOfDeletedAccount',
+    retry: defaultRetry,
+  },
+  {
+    name: 'booking-changes-to-party-notices',
+    description: 'Email the client and the practitioner when an appointment is confirmed, moved or cancelled.',
+    events: [BookingConfirmed, BookingRescheduled, BookingCancelled],
+    target: 'notifyBookingParties',
+    retry: defaultRetry,
+  },
+  {
+    name: 'booking-changes-to-reminder-schedules',
+    description: "Create, replace or delete the appointment's reminder schedules (24 h and 2 h before).",
+    events: [BookingConfirmed, BookingRescheduled, BookingCancelled],
+    target: 'scheduleAppointmentReminders',
     retry: defaultRetry,
   },
   {

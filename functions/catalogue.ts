@@ -30,6 +30,13 @@ export interface FunctionDefinition {
     readonly actions: readonly IdentityAction[];
     readonly trigger?: IdentityTrigger;
   };
+  /**
+   * Creates and deletes one-time EventBridge Scheduler schedules (`at()`) that invoke `target`, a
+   * function of this catalogue: granted CreateSchedule/DeleteSchedule in one schedule group and
+   * PassRole on the role Scheduler invokes the target with; its environment carries the group,
+   * the target ARN, the role and the dead-letter queue (shared/scheduling/one-time-schedules.ts).
+   */
+  readonly oneTimeSchedules?: { readonly target: string };
 }
 
 export type IdentityAction =
@@ -202,6 +209,57 @@ const declared = {
     entry: 'functions/bookings/handlers/get-my-agenda.ts',
     description: 'Practitioner: their appointments between two dates.',
     tables: { bookings: 'read' },
+  },
+  exportMyAppointments: {
+    entry: 'functions/bookings/handlers/export-my-appointments.ts',
+    description:
+      'Practitioner (controller): exports every retained appointment, JSON or CSV, with the clients’ names and emails; logged.',
+    tables: { bookings: 'read-write' },
+    // The clients' names and emails, for the practitioner who is the controller of their appointments.
+    identity: { actions: ['AdminGetUser'] },
+    timeoutSeconds: 29,
+  },
+  eraseClientAppointments: {
+    entry: 'functions/bookings/handlers/erase-client-appointments.ts',
+    description:
+      'Practitioner (controller): erases every appointment of one client with them and its slot locks; logged.',
+    tables: { bookings: 'read-write' },
+    timeoutSeconds: 29,
+  },
+  listMyControllerActions: {
+    entry: 'functions/bookings/handlers/list-my-controller-actions.ts',
+    description: 'Practitioner: their log of exports and erasures (identifiers and counts).',
+    tables: { bookings: 'read' },
+  },
+  cancelAppointmentsOfDeletedAccount: {
+    entry: 'functions/bookings/handlers/cancel-appointments-of-deleted-account.ts',
+    description:
+      'On AccountDeletionRequested: cancels (by the platform) every upcoming appointment of the account, as client and as practitioner.',
+    tables: { bookings: 'read-write' },
+    timeoutSeconds: 60,
+  },
+  notifyBookingParties: {
+    entry: 'functions/bookings/handlers/notify-booking-parties.ts',
+    description:
+      'Emails the client and the practitioner (French, with an .ics) when an appointment is confirmed, moved or cancelled; once per version.',
+    tables: { bookings: 'read-write', practitioners: 'read' },
+    // The parties' email and names.
+    identity: { actions: ['AdminGetUser'] },
+    sendsMail: true,
+  },
+  scheduleAppointmentReminders: {
+    entry: 'functions/bookings/handlers/schedule-appointment-reminders.ts',
+    description:
+      'Creates, replaces or deletes the one-time reminder schedules of an appointment (24 h and 2 h before its start).',
+    tables: { bookings: 'read' },
+    oneTimeSchedules: { target: 'sendAppointmentReminder' },
+  },
+  sendAppointmentReminder: {
+    entry: 'functions/bookings/handlers/send-appointment-reminder.ts',
+    description: 'Scheduled: emails the client a reminder if the appointment is still confirmed at the same time.',
+    tables: { bookings: 'read-write', practitioners: 'read' },
+    identity: { actions: ['AdminGetUser'] },
+    sendsMail: true,
   },
   publishBookingEvents: {
     entry: 'functions/bookings/handlers/publish-booking-events.ts',

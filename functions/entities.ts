@@ -8,14 +8,14 @@ import { securityEntities } from '#shared/security/entities.ts';
 import { accountEntities } from './accounts/entities.ts';
 import { bookingEntities } from './bookings/entities.ts';
 import { contactRequestEntity } from './contact/entities.ts';
-import { practitionerProfileEntity } from './practitioners/entities.ts';
+import { practitionerEntities } from './practitioners/entities.ts';
 import { retentionEntities } from './retention/entities.ts';
 
 export const entities: readonly EntityDefinition[] = [
   ...accountEntities,
   ...bookingEntities,
   contactRequestEntity,
-  practitionerProfileEntity,
+  ...practitionerEntities,
   ...retentionEntities,
   ...securityEntities,
 ];

@@ -64,6 +64,24 @@ export const routes: readonly Route[] = [
     function: 'listFreeSlots',
   },
   { method: 'GET', path: '/practitioners/me/agenda', operation: bookings.getMyAgenda, function: 'getMyAgenda' },
+  {
+    method: 'GET',
+    path: '/practitioners/me/appointments/export',
+    operation: bookings.exportMyAppointments,
+    function: 'exportMyAppointments',
+  },
+  {
+    method: 'DELETE',
+    path: '/practitioners/me/clients/{clientId}/appointments',
+    operation: bookings.eraseClientAppointments,
+    function: 'eraseClientAppointments',
+  },
+  {
+    method: 'GET',
+    path: '/practitioners/me/controller-actions',
+    operation: bookings.listMyControllerActions,
+    function: 'listMyControllerActions',
+  },
   { method: 'POST', path: '/bookings', operation: bookings.bookAppointment, function: 'bookAppointment' },
   { method: 'GET', path: '/bookings', operation: bookings.listMyAppointments, function: 'listMyAppointments' },
   {

@@ -9,6 +9,9 @@
  *   cognito-local's triggers: runs the catalogue function (by name or ARN) in the local runtime.
  *   A handler error answers as Lambda does: 200 with `X-Amz-Function-Error: Unhandled` and
  *   `{ errorType, errorMessage }` (no stack: the caller may show the message).
+ * - A local control, no AWS API: `POST /_local/schedules/{Name}/fire?groupName=` runs a schedule
+ *   now as if its time had come (LocalScheduler.fireNow) and answers once the run is over, so
+ *   that tests and demos need not wait hours for a reminder.
  * Errors answer as AWS does: `{ __type, message }` with the error name also in X-Amzn-ErrorType.
  */
 import { randomUUID } from 'node:crypto';
@@ -74,6 +77,14 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
     const invocation = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(url.pathname);
     if (invocation && req.method === 'POST') {
       return invokeFunction(res, decodeURIComponent(invocation[1] as string), req);
+    }
+    const fire = /^\/_local\/schedules\/([^/]+)\/fire$/.exec(url.pathname);
+    if (fire && req.method === 'POST') {
+      if (!options.scheduler)
+        throw new AwsServiceError('UnknownOperationException', 'No local scheduler is running here.');
+      const name = decodeURIComponent(fire[1] as string);
+      const { scheduledAt } = await options.scheduler.fireNow(name, url.searchParams.get('groupName') ?? DEFAULT_GROUP);
+      return send(res, 200, { Name: name, FiredAt: scheduledAt.toISOString() });
     }
     const schedule = /^\/schedules\/([^/]+)$/.exec(url.pathname);
     if (schedule) {

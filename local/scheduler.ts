@@ -6,8 +6,9 @@
  * Timers never exceed setTimeout's limit: a far run is reached by re-arming in chunks. A handler
  * failure is retried as Lambda asynchronous invocation does, then recorded as a failure.
  */
-import { type FunctionName, functions } from '#functions/catalogue.ts';
+import { type FunctionDefinition, type FunctionName, functions } from '#functions/catalogue.ts';
 import type { ScheduleDefinition } from '#functions/schedules.ts';
+import { oneTimeScheduleEnv } from '#shared/scheduling/one-time-schedules.ts';
 import {
   AwsServiceError,
   createTaskTracker,
@@ -107,6 +108,13 @@ export interface LocalScheduler {
   stop(): Promise<void>;
   /** Runs a schedule's target once now, without retries; resolves with the handler's result. */
   runNow(name: string, groupName?: string): Promise<unknown>;
+  /**
+   * A local control, not an AWS API: brings a schedule's next run forward to now, exactly as if
+   * its time had come (the same input, retries and failure record; an `at()` schedule is then
+   * done, and deleted if its ActionAfterCompletion is DELETE). Resolves once the run and its
+   * retries are over. For tests and demos that cannot wait hours for a reminder.
+   */
+  fireNow(name: string, groupName?: string): Promise<{ scheduledAt: Date }>;
   /** Next run of each enabled schedule, soonest first. */
   upcoming(): { name: string; at: Date }[];
   /** Scheduler API: throws AwsServiceError (ConflictException, ValidationException). */
@@ -156,6 +164,40 @@ export function functionNameFromArn(arn: string): FunctionName | undefined {
 
 export function functionArn(fn: FunctionName, region = LOCAL_REGION, account = LOCAL_ACCOUNT): string {
   return `arn:aws:lambda:${region}:${account}:function:${fn}`;
+}
+
+/** The schedule group of the one-time schedules functions create locally. */
+export const LOCAL_ONE_TIME_GROUP = 'mpbe-local-one-time';
+
+/**
+ * The one-time schedule settings of the local cloud (the environment every handler shares, built
+ * by the same `oneTimeScheduleEnv` as in AWS): the local group, the target's local ARN, a role and
+ * a dead-letter queue named for the record (the local scheduler assumes no role, and keeps failed
+ * runs in `failures()`). The handlers share one environment, so every function of the catalogue
+ * that creates one-time schedules must name the same target.
+ */
+export function localOneTimeScheduleEnv(
+  definitions: Readonly<Record<string, FunctionDefinition>>,
+  retry: { maximumRetryAttempts: number; maximumEventAgeSeconds: number },
+  region = LOCAL_REGION,
+  account = LOCAL_ACCOUNT,
+): Record<string, string> {
+  const targets = new Set(
+    Object.values(definitions).flatMap((d) => (d.oneTimeSchedules ? [d.oneTimeSchedules.target] : [])),
+  );
+  if (targets.size === 0) return {};
+  const [target, ...others] = [...targets];
+  if (others.length > 0) throw new Error(`Local one-time schedules name several targets (${[...targets].join(', ')})`);
+  if (!target || !Object.hasOwn(functions, target))
+    throw new Error(`No catalogue function ${target} for one-time schedules`);
+  return oneTimeScheduleEnv({
+    groupName: LOCAL_ONE_TIME_GROUP,
+    targetArn: functionArn(target as FunctionName, region, account),
+    roleArn: `arn:aws:iam::${account}:role/mpbe-local-scheduler`,
+    deadLetterArn: `arn:aws:sqs:${region}:${account}:mpbe-local-schedule-dead-letters`,
+    maximumRetryAttempts: retry.maximumRetryAttempts,
+    maximumEventAgeSeconds: retry.maximumEventAgeSeconds,
+  });
 }
 
 export function createLocalScheduler(options: LocalSchedulerOptions): LocalScheduler {
@@ -252,16 +294,17 @@ export function createLocalScheduler(options: LocalSchedulerOptions): LocalSched
     if (next && running) arm(entry, next);
   }
 
-  function fire(entry: Entry, due: Date): void {
+  function fire(entry: Entry, due: Date): Promise<void> {
     const { state } = entry;
-    tasks.track(runWithRetries(state, due));
+    const run = tasks.track(runWithRetries(state, due));
     if (entry.parsed.kind === 'at') {
       setNext(entry, undefined);
       if (state.actionAfterCompletion === 'DELETE') entries.delete(key(state.groupName, state.name));
-      return;
+      return run;
     }
     // A run missed while the process slept is not caught up: the next one comes after now.
     schedule(entry, new Date(Math.max(due.getTime(), now().getTime())));
+    return run;
   }
 
   async function runWithRetries(state: ScheduleState, due: Date): Promise<void> {
@@ -357,6 +400,18 @@ export function createLocalScheduler(options: LocalSchedulerOptions): LocalSched
       const { state } = find(name, groupName);
       log(`scheduler: schedule=${state.groupName}/${state.name} target=${state.target} outcome=run-now`);
       return tasks.track(options.invoke(state.target, structuredClone(state.input)));
+    },
+    async fireNow(name, groupName) {
+      const entry = find(name, groupName);
+      if (entry.state.state !== 'ENABLED' || !entry.state.nextRunAt) {
+        throw new AwsServiceError('ValidationException', `Schedule ${name} has no run to come.`);
+      }
+      entry.cancelTimer?.();
+      entry.cancelTimer = undefined;
+      const scheduledAt = now();
+      log(`scheduler: schedule=${entry.state.groupName}/${entry.state.name} outcome=fired-early`);
+      await fire(entry, scheduledAt);
+      return { scheduledAt };
     },
     upcoming() {
       return [...entries.values()]

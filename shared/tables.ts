@@ -85,6 +85,13 @@ export const tables = {
       sortKey: { name: 'startKey', type: 'S' },
       projection: 'ALL',
     },
+    /** Sparse: only bookings waiting for their payment, by the end of their hold. */
+    {
+      name: 'byHold',
+      partitionKey: { name: 'holdKey', type: 'S' },
+      sortKey: { name: 'holdUntil', type: 'S' },
+      projection: 'ALL',
+    },
   ]),
   contact: table('contact'),
   /**

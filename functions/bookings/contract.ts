@@ -1,5 +1,6 @@
 /** The bookings context's published contract: its HTTP operations. */
 import * as z from 'zod';
+import { accountId } from '#events/catalogue.ts';
 import { type Access, defineOperation, publicAccess } from '#shared/http/contract.ts';
 import { CancellationPolicy } from '#shared/offer/offer.ts';
 import { appointmentStates } from './domain/appointment.ts';
@@ -165,6 +166,108 @@ export const getMyAgenda = defineOperation({
     200: {
       description: 'Every appointment starting in the range, by start.',
       schema: z.object({ items: z.array(Appointment) }).meta({ id: 'Agenda' }),
+    },
+  },
+});
+
+// The practitioner as controller of their clients' appointment data (functions/bookings/controller.ts).
+
+export const AppointmentExportRow = z
+  .object({
+    appointmentId: z.string(),
+    state: z.enum(appointmentStates),
+    start: z.string().meta({ description: 'UTC instant (ISO 8601).' }),
+    end: z.string(),
+    startLocal: z.string().meta({ description: 'Start in Europe/Paris wall-clock time, YYYY-MM-DDTHH:MM.' }),
+    serviceId: z.string(),
+    serviceName: z.string(),
+    durationMinutes: z.number().int(),
+    priceCents: z.number().int(),
+    clientId: z.string(),
+    clientFirstName: z.string().nullable().meta({ description: 'Null when the client’s account no longer exists.' }),
+    clientLastName: z.string().nullable(),
+    clientEmail: z.string().nullable(),
+    cancelledBy: z.enum(['client', 'practitioner', 'platform']).nullable(),
+    cancelledAt: z.string().nullable(),
+    lateCancellation: z.boolean().nullable(),
+    cancellationFeePercent: z.number().int().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'AppointmentExportRow' });
+
+export const exportMyAppointments = defineOperation({
+  operationId: 'exportMyAppointments',
+  summary:
+    'The signed-in practitioner exports every appointment still retained (all states and dates), with each client’s name and email',
+  tags: ['bookings', 'privacy'],
+  access: practitionerOnly,
+  // Each export reads the identity of every client: a few an hour are enough.
+  rateLimit: { perAccount: { requests: 10, windowSeconds: 600 } },
+  query: z.object({ format: z.enum(['json', 'csv']).default('json') }).strict(),
+  responses: {
+    200: {
+      description:
+        'An attachment: a JSON array of rows, or RFC 4180 CSV (UTF-8, comma, CRLF, a header row with the same ' +
+        'names as the JSON keys; a cell starting with = + - @ is prefixed with an apostrophe). The export is logged.',
+      schema: z.array(AppointmentExportRow).meta({ id: 'AppointmentExport' }),
+      otherContent: { 'text/csv': z.string().meta({ description: 'RFC 4180 CSV, UTF-8.' }) },
+    },
+  },
+});
+
+export const eraseClientAppointments = defineOperation({
+  operationId: 'eraseClientAppointments',
+  summary:
+    'The signed-in practitioner erases every appointment of one client with them (upcoming ones too: their time is freed)',
+  tags: ['bookings', 'privacy'],
+  access: practitionerOnly,
+  pathParameters: z.object({ clientId: accountId }).strict(),
+  responses: {
+    200: {
+      description:
+        'What was erased (0 when nothing was left: the call can be repeated). Appointments under a legal hold are kept and counted. The erasure is logged.',
+      schema: z
+        .object({
+          clientId: z.string(),
+          erased: z.number().int(),
+          upcomingErased: z.number().int().meta({ description: 'Of those erased, the ones that had not started.' }),
+          keptUnderHold: z.number().int(),
+          actionId: z.string().meta({ description: 'The entry of the controller-action log.' }),
+        })
+        .meta({ id: 'ClientAppointmentsErased' }),
+    },
+  },
+});
+
+export const ControllerAction = z
+  .object({
+    actionId: z.string(),
+    action: z.enum(['export', 'erase']),
+    count: z.number().int().meta({ description: 'Appointments exported or erased.' }),
+    clientId: z.string().optional().meta({ description: 'The client whose appointments were erased.' }),
+    format: z.enum(['json', 'csv']).optional(),
+    at: z.string(),
+  })
+  .meta({ id: 'ControllerAction' });
+
+export const listMyControllerActions = defineOperation({
+  operationId: 'listMyControllerActions',
+  summary: 'The signed-in practitioner’s exports and erasures of their clients’ data, newest first (kept 5 years)',
+  tags: ['bookings', 'privacy'],
+  access: practitionerOnly,
+  query: z
+    .object({
+      limit: z.coerce.number().int().min(1).max(50).default(20),
+      cursor: z.string().max(1024).optional(),
+    })
+    .strict(),
+  responses: {
+    200: {
+      description: 'A page of the log: identifiers and counts only.',
+      schema: z
+        .object({ items: z.array(ControllerAction), nextCursor: z.string().optional() })
+        .meta({ id: 'ControllerActionPage' }),
     },
   },
 });

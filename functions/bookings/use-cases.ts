@@ -7,6 +7,7 @@ import type { OfferReader } from '#shared/offer/offer-reader.ts';
 import { scheduleTimeZone } from '#shared/offer/schedule.ts';
 import { utcOffsetMs, wallClock } from '#shared/time-zone.ts';
 import { type AppointmentStore, appointmentIdFor, InvalidCursor } from './adapters/appointment-store.ts';
+import type { PaymentStore } from './adapters/payment-store.ts';
 import {
   type Appointment,
   cancel,
@@ -19,23 +20,18 @@ import {
   reschedule,
   TransitionRefused,
 } from './domain/appointment.ts';
+import { paymentHoldMinutes } from './domain/payment.ts';
 import { freeSlots } from './domain/slots.ts';
-
-/**
- * The payment seam: whether a new booking must be paid before it is confirmed. Until payments
- * exist nothing is (the booking is confirmed at once); the payments issue puts its decision here.
- */
-export interface PaymentPolicy {
-  requiresPayment(appointment: Appointment): boolean;
-}
-
-export const nothingToPay: PaymentPolicy = { requiresPayment: () => false };
+import { type Checkout, type PaymentStart, paymentView } from './payments.ts';
 
 export interface BookingDeps {
   readonly store: AppointmentStore;
   readonly offers: OfferReader;
   readonly clock: Clock;
-  readonly payments: PaymentPolicy;
+  /** The payment seam: what is paid online at booking, and its start (./payments.ts). */
+  readonly checkout: Checkout;
+  /** Payment records, shown with their appointment. */
+  readonly payments: Pick<PaymentStore, 'find'>;
 }
 
 const minute = 60_000;
@@ -162,23 +158,33 @@ export type AppointmentView = ReturnType<typeof view>;
  * Books a slot for the calling client. The Idempotency-Key names the request: the appointment id
  * is derived from it, so a retry finds the appointment the first call made (and gets the same
  * answer), while a different request under the same key is refused (422).
+ *
+ * A service paid on site is confirmed in the same write. One paid online is written `requested`,
+ * holding its slot for `paymentHoldMinutes`, and the answer carries what the client's app needs
+ * to pay (Stripe's PaymentIntent client secret); the payment's webhook confirms it.
  */
 export async function book(
   deps: BookingDeps,
   clientId: string,
   idempotencyKey: string,
   input: { practitionerId: string; serviceId: string; start: Date },
-): Promise<{ status: 200 | 201; body: AppointmentView }> {
+): Promise<{ status: 200 | 201; body: AppointmentView & { payment?: PaymentStart } }> {
   const now = deps.clock.now();
   const id = appointmentIdFor(clientId, idempotencyKey);
   const fingerprint = createHash('sha256')
     .update(JSON.stringify([input.practitionerId, input.serviceId, input.start.toISOString()]))
     .digest('hex');
+  const answer = async (a: Appointment, status: 200 | 201) => {
+    // A booking still waiting for its payment: its PaymentIntent again (Stripe's idempotency finds it).
+    if (a.state !== 'requested') return { status, body: view(a) };
+    const payment = await deps.checkout.start(a, deps.checkout.amountDue(a.service));
+    return { status, body: { ...view(a), payment } };
+  };
   const replay = (existing: Appointment | undefined) => {
     if (!existing) throw new HttpProblem(409, 'Key used', 'This Idempotency-Key was used before');
     if (existing.requestFingerprint !== fingerprint)
       throw new HttpProblem(422, 'Key reused', 'This Idempotency-Key was used for another booking request');
-    return { status: 200 as const, body: view(existing) };
+    return answer(existing, 200);
   };
   const previous = await deps.store.find(id, now);
   if (previous) return replay(previous);
@@ -186,6 +192,8 @@ export async function book(
   if (input.practitionerId === clientId) throw new HttpProblem(409, 'Own agenda', 'You cannot book yourself');
   const offer = await offerOf(deps, input.practitionerId, now);
   const service = serviceOf(offer, input.serviceId);
+  const amountDue = deps.checkout.amountDue(service);
+  if (amountDue > 0) await deps.checkout.assertCanCharge(offer.practitionerId);
   if (!(await isFreeSlot(deps, offer, service, input.start))) throw slotTaken();
 
   const requested = newAppointment({
@@ -197,13 +205,14 @@ export async function book(
     cancellationPolicy: offer.cancellationPolicy,
     requestFingerprint: fingerprint,
     now,
+    ...(amountDue > 0 ? { holdUntil: new Date(now.getTime() + paymentHoldMinutes * minute) } : {}),
   });
-  // The payment seam: with nothing to pay, the booking is confirmed in the same write.
-  const appointment = deps.payments.requiresPayment(requested) ? requested : confirm(requested, now);
+  // Nothing to pay online: the booking is confirmed in the same write.
+  const appointment = amountDue > 0 ? requested : confirm(requested, now);
   const outcome = await deps.store.create(appointment, now);
   if (outcome.kind === 'exists') return replay(outcome.appointment);
   if (outcome.kind === 'slot-taken') throw slotTaken();
-  return { status: 201, body: view(appointment) };
+  return answer(appointment, 201);
 }
 
 /** The appointment if the caller is its client or its practitioner; 404 alike otherwise. */
@@ -215,8 +224,11 @@ async function partyTo(deps: BookingDeps, appointmentId: string, callerId: strin
   throw notFound();
 }
 
+/** One appointment, with its payment when it has one. */
 export async function getAppointment(deps: BookingDeps, appointmentId: string, callerId: string) {
-  return view((await partyTo(deps, appointmentId, callerId)).appointment);
+  const { appointment } = await partyTo(deps, appointmentId, callerId);
+  const payment = paymentView(await deps.payments.find(appointment.id, deps.clock.now()));
+  return { ...view(appointment), ...(payment ? { payment } : {}) };
 }
 
 function refused(error: unknown): never {

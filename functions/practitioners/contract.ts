@@ -1,6 +1,16 @@
 /** The practitioners context's published contract: its HTTP operations. */
 import * as z from 'zod';
 import { type Access, defineOperation, publicAccess } from '#shared/http/contract.ts';
+import {
+  Availability,
+  CancellationPolicy,
+  defaultAvailability,
+  defaultCancellationPolicy,
+  defaultServicePayment,
+  ServicePayment,
+  serviceDuration,
+} from '#shared/offer/offer.ts';
+import { normalizeCity } from './domain/search.ts';
 import { specialties } from './domain/specialties.ts';
 
 export const PractitionerSummary = z
@@ -15,12 +25,32 @@ export const PractitionerSummary = z
   })
   .meta({ id: 'PractitionerSummary' });
 
+const postcode = z.string().regex(/^\d{5}$/, 'a French postcode: 5 digits');
+
 export const ListPractitionersQuery = z
   .object({
     limit: z.coerce.number().int().min(1).max(50).default(20),
     cursor: z.string().max(1024).optional(),
+    specialty: z.enum(specialties).optional().describe('Only practitioners offering this specialty.'),
+    city: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .refine((city) => normalizeCity(city) !== '', 'a city name')
+      .optional()
+      .describe(
+        'Only practitioners with a place in this city (case, accents, hyphens and apostrophes ignored); not with `postcode`.',
+      ),
+    postcode: postcode
+      .optional()
+      .describe('Only practitioners with a place at this postcode (5 digits); not with `city`.'),
   })
-  .strict();
+  .strict()
+  .refine((q) => q.city === undefined || q.postcode === undefined, {
+    message: 'a city or a postcode, not both',
+    path: ['postcode'],
+  });
 
 export const PractitionerPage = z
   .object({ items: z.array(PractitionerSummary), nextCursor: z.string().optional() })
@@ -28,11 +58,18 @@ export const PractitionerPage = z
 
 export const listPractitioners = defineOperation({
   operationId: 'listPractitioners',
-  summary: 'List published practitioners',
+  summary: 'List or search published practitioners',
   tags: ['practitioners'],
   access: publicAccess,
   query: ListPractitionersQuery,
-  responses: { 200: { description: 'A page of practitioners, by name.', schema: PractitionerPage } },
+  responses: {
+    200: {
+      description:
+        'A page of practitioners, by name; with `specialty`, `city` or `postcode`, only those found by them. ' +
+        'A page may hold fewer than `limit` items: follow `nextCursor` until it is absent.',
+      schema: PractitionerPage,
+    },
+  },
 });
 
 /** Who may write a profile: practitioners only, and only their own (the profile id is their account id). */
@@ -43,8 +80,8 @@ const text = (max: number) => z.string().trim().min(1).max(max);
 export const Place = z
   .object({
     address: text(200),
-    city: text(100),
-    postcode: z.string().regex(/^\d{5}$/, 'a French postcode: 5 digits'),
+    city: text(100).refine((city) => normalizeCity(city) !== '', 'a city name'),
+    postcode,
   })
   .strict()
   .meta({ id: 'Place' });
@@ -56,11 +93,19 @@ export const ServiceInput = z
   .object({
     id: ServiceId.optional(),
     name: text(120),
-    durationMinutes: z.number().int().min(5).max(480),
+    /** A multiple of 5 minutes, at most 4 hours: bookings lock 5-minute blocks. */
+    durationMinutes: serviceDuration,
     /** Euro cents; at most 10 000 €. */
     priceCents: z.number().int().min(0).max(1_000_000),
+    /** On site (default), in full at booking, or a deposit at booking. */
+    payment: ServicePayment.default(defaultServicePayment),
   })
-  .strict();
+  .strict()
+  // Paying online needs something to pay.
+  .refine((s) => s.payment.mode === 'on-site' || s.priceCents >= 100, {
+    message: 'a service paid online costs at least 1 €',
+    path: ['payment'],
+  });
 
 export const Service = z
   .object({
@@ -68,6 +113,7 @@ export const Service = z
     name: z.string(),
     durationMinutes: z.number().int(),
     priceCents: z.number().int(),
+    payment: ServicePayment,
   })
   .meta({ id: 'Service' });
 
@@ -86,6 +132,10 @@ export const PractitionerProfileInput = z
       .min(1)
       .max(20)
       .refine((services) => unique(services.flatMap((s) => (s.id ? [s.id] : []))), 'each service id once'),
+    /** Absent: no opening hours yet (nothing to book), default notice, horizon and buffer. */
+    availability: Availability.default(() => structuredClone(defaultAvailability) as z.output<typeof Availability>),
+    /** Absent: free until 24 hours before, then the full price. */
+    cancellationPolicy: CancellationPolicy.default(() => ({ ...defaultCancellationPolicy })),
     published: z.boolean(),
   })
   .strict()
@@ -104,6 +154,8 @@ const profileFields = {
   places: z.array(Place),
   offersVideo: z.boolean(),
   services: z.array(Service),
+  availability: Availability,
+  cancellationPolicy: CancellationPolicy,
 };
 
 /** The profile as its practitioner saved it. */

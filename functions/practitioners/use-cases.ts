@@ -1,19 +1,24 @@
 /** The practitioners context's use cases. */
 import type { Clock } from '#shared/clock.ts';
 import { HttpProblem } from '#shared/http/problem.ts';
+import type { CancellationPolicy, Schedule } from '#shared/offer/schedule.ts';
 import type { PractitionerStore } from './adapters/practitioner-store.ts';
 import { listingLocation, type Place, type Practitioner, type Service } from './domain/practitioner.ts';
+import { type SearchCriteria, searchKeyOf } from './domain/search.ts';
 import type { Specialty } from './domain/specialties.ts';
 
+/**
+ * The public listing, by name: every published practitioner, or with search criteria only those
+ * found by them (one index key each: specialty, city, postcode, specialty with city or postcode).
+ * The cursor is opaque and tied to its search: another search's cursor is a 400.
+ */
 export async function listPublishedPractitioners(
   deps: { store: PractitionerStore; clock: Clock },
-  query: { limit: number; cursor?: string | undefined },
+  query: { limit: number; cursor?: string | undefined } & SearchCriteria,
 ) {
-  const page = await deps.store.listPublished({
-    limit: query.limit,
-    ...(query.cursor ? { cursor: query.cursor } : {}),
-    now: deps.clock.now(),
-  });
+  const options = { limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}), now: deps.clock.now() };
+  const key = searchKeyOf(query);
+  const page = key ? await deps.store.search({ ...options, key }) : await deps.store.listPublished(options);
   return {
     items: page.items.map((p) => ({
       id: p.id,
@@ -37,6 +42,8 @@ export interface ProfileInput {
   readonly places: readonly Place[];
   readonly offersVideo: boolean;
   readonly services: readonly (Omit<Service, 'id'> & { readonly id?: string | undefined })[];
+  readonly availability: Schedule;
+  readonly cancellationPolicy: CancellationPolicy;
   readonly published: boolean;
 }
 
@@ -50,6 +57,8 @@ function profileView(p: Practitioner) {
     places: p.places.map((place) => ({ ...place })),
     offersVideo: p.offersVideo,
     services: p.services.map((s) => ({ ...s })),
+    availability: structuredClone(p.availability),
+    cancellationPolicy: { ...p.cancellationPolicy },
   };
 }
 
@@ -78,7 +87,13 @@ export async function saveMyProfile(
       name: s.name,
       durationMinutes: s.durationMinutes,
       priceCents: s.priceCents,
+      payment: { ...s.payment },
     })),
+    availability: structuredClone(input.availability),
+    cancellationPolicy: {
+      freeUntilHoursBefore: input.cancellationPolicy.freeUntilHoursBefore,
+      lateCancellationFeePercent: input.cancellationPolicy.lateCancellationFeePercent,
+    },
     published: input.published,
     lastActivityAt: deps.clock.now(),
   };

@@ -18,7 +18,7 @@ import { WebFirewall } from '../constructs/firewall.ts';
 import { Functions } from '../constructs/functions.ts';
 import { Identity } from '../constructs/identity.ts';
 import { OperationalLogs } from '../constructs/logs.ts';
-import { Schedules } from '../constructs/schedules.ts';
+import { OneTimeSchedules, Schedules } from '../constructs/schedules.ts';
 import { Streams } from '../constructs/streams.ts';
 
 /** The sources of truth the stack is built from; tests may substitute one. */
@@ -64,6 +64,7 @@ export class BackendStack extends Stack {
   readonly api: Api;
   readonly firewall: WebFirewall;
   readonly schedules: Schedules;
+  readonly oneTimeSchedules: OneTimeSchedules;
   readonly streams: Streams;
 
   constructor(scope: Construct, id: string, props: BackendStackProps) {
@@ -86,6 +87,11 @@ export class BackendStack extends Stack {
     this.events.route(sources.rules, this.functions.byName);
     this.schedules = new Schedules(this, 'Schedules', {
       schedules: sources.schedules,
+      functions: this.functions.byName,
+      retry: sources.scheduleRetry,
+    });
+    this.oneTimeSchedules = new OneTimeSchedules(this, 'OneTimeSchedules', {
+      definitions: sources.functions,
       functions: this.functions.byName,
       retry: sources.scheduleRetry,
     });

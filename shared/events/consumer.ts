@@ -40,3 +40,18 @@ export function eventHandler<E extends EventContract>(
       }
     });
 }
+
+type EventBridgeHandler = (event: EventBridgeEvent<string, unknown>, context: Context) => Promise<void>;
+
+/**
+ * One function for several events: each detail-type goes to its own `eventHandler` (which parses
+ * it with its own contract); any other event is an error, as in `eventHandler`.
+ */
+export function eventHandlers(byDetailType: Readonly<Record<string, EventBridgeHandler>>): EventBridgeHandler {
+  return async (event, context) => {
+    const detailType = event['detail-type'];
+    const handler = Object.hasOwn(byDetailType, detailType) ? byDetailType[detailType] : undefined;
+    if (!handler) throw new Error(`Unexpected event ${event.source}/${detailType}`);
+    await handler(event, context);
+  };
+}

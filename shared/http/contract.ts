@@ -8,7 +8,10 @@ import type * as z from 'zod';
 
 export interface ResponseContract {
   readonly description: string;
+  /** The JSON body. */
   readonly schema?: z.ZodType;
+  /** Other media types the answer may come in (a handler's `rawBody`, e.g. `text/csv`), with their schema. */
+  readonly otherContent?: Readonly<Record<string, z.ZodType>>;
 }
 
 export interface Operation<

@@ -1,7 +1,8 @@
 /**
  * The wrapper of every HTTP handler (API Gateway REST, Lambda proxy integration): validates the
  * body, query and path parameters with the operation's schemas, runs the use case, and answers
- * JSON or an RFC 9457 problem. A failed validation never reaches the use case, so nothing is
+ * JSON (or, when the use case answers a `rawBody`, that text with its content type: a CSV export)
+ * or an RFC 9457 problem. A failed validation never reaches the use case, so nothing is
  * stored from a bad request. Unexpected errors become a 500 without details; they are logged
  * by name and stack, never with the request.
  */
@@ -21,16 +22,36 @@ export interface HttpRequest<O extends Operation> {
   readonly query: Infer<NonNullable<O['query']>>;
   readonly pathParameters: Infer<NonNullable<O['pathParameters']>>;
   readonly headers: Readonly<Record<string, string | undefined>>;
+  /**
+   * The body exactly as received (UTF-8), for what must check bytes, not JSON: a webhook's
+   * signature. Operations that read it declare no `body` schema.
+   */
+  readonly rawBody: string | undefined;
   readonly requestId: string;
   /** The signed-in caller; always set on routes that are not public. */
   readonly caller: Caller | undefined;
 }
 
-export interface HttpResult {
+/** An answer in JSON: `body` is serialized (nothing when undefined). */
+export interface JsonResult {
   readonly status: number;
   readonly body?: unknown;
   readonly headers?: Record<string, string>;
+  readonly rawBody?: never;
 }
+
+/**
+ * An answer that is not JSON (a CSV export…): `rawBody` is sent as it is, UTF-8, with
+ * `contentType` (e.g. `text/csv; charset=utf-8`); the security headers are the same.
+ */
+export interface RawResult {
+  readonly status: number;
+  readonly rawBody: string;
+  readonly contentType: string;
+  readonly headers?: Record<string, string>;
+}
+
+export type HttpResult = JsonResult | RawResult;
 
 const baseHeaders = {
   'Cache-Control': 'no-store',
@@ -47,6 +68,16 @@ function json(status: number, body: unknown, headers?: Record<string, string>): 
   };
 }
 
+const isRaw = (result: HttpResult): result is RawResult => typeof result.rawBody === 'string';
+
+function raw(result: RawResult): APIGatewayProxyResult {
+  return {
+    statusCode: result.status,
+    headers: { ...baseHeaders, ...result.headers, 'Content-Type': result.contentType },
+    body: result.rawBody,
+  };
+}
+
 function parsePart<S extends z.ZodType | undefined>(schema: S, value: unknown, field: string, errors: FieldError[]) {
   if (!schema) return undefined;
   const parsed = schema.safeParse(value);
@@ -55,13 +86,18 @@ function parsePart<S extends z.ZodType | undefined>(schema: S, value: unknown, f
   return undefined;
 }
 
+function rawBodyOf(event: APIGatewayProxyEvent): string | undefined {
+  if (event.body === null || event.body === undefined) return undefined;
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+}
+
 function readJsonBody(event: APIGatewayProxyEvent): unknown {
   if (event.body === null || event.body === '') return undefined;
   const contentType = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1];
   if (contentType && !/^application\/(.+\+)?json\b/i.test(contentType)) {
     throw new HttpProblem(415, 'Unsupported media type', 'The body must be application/json');
   }
-  const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const raw = rawBodyOf(event) ?? '';
   try {
     return JSON.parse(raw);
   } catch {
@@ -100,11 +136,12 @@ export function httpHandler<O extends Operation>(
           query,
           pathParameters,
           headers: event.headers ?? {},
+          rawBody: rawBodyOf(event),
           requestId,
           caller,
         } as HttpRequest<O>);
         await guards().observe(info, result.status);
-        return json(result.status, result.body, result.headers);
+        return isRaw(result) ? raw(result) : json(result.status, result.body, result.headers);
       } catch (error) {
         if (error instanceof HttpProblem) {
           logger.info('Request refused', {

@@ -21,9 +21,15 @@ export function openApiDocument(routes: readonly Route[], serverUrl?: string) {
     const { operation } = route;
     const responses: Record<string, { description: string; content?: Record<string, { schema: never }> }> = {};
     for (const [status, response] of Object.entries(operation.responses)) {
+      const content = {
+        ...(response.schema ? { 'application/json': { schema: response.schema as never } } : {}),
+        ...Object.fromEntries(
+          Object.entries(response.otherContent ?? {}).map(([type, schema]) => [type, { schema: schema as never }]),
+        ),
+      };
       responses[status] = {
         description: response.description,
-        ...(response.schema ? { content: { 'application/json': { schema: response.schema as never } } } : {}),
+        ...(Object.keys(content).length > 0 ? { content } : {}),
       };
     }
     const problems = {

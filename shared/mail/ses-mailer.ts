@@ -1,10 +1,25 @@
-import { type SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import { type SESClient, SendEmailCommand, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import type { Mailer } from './mail.ts';
+import { rawMessage } from './mime.ts';
 
-/** Sends mail through SES (the SES emulator locally). Addresses are never logged here. */
-export function sesMailer(deps: { client: SESClient; from: string }): Mailer {
+/**
+ * Sends mail through SES (the SES emulator locally). Addresses are never logged here. A mail with
+ * attachments goes as a raw MIME message (SendRawEmail, same IAM grant); any other as SendEmail.
+ */
+export function sesMailer(deps: { client: SESClient; from: string; now?: () => Date }): Mailer {
   return {
     async send(mail) {
+      if (mail.attachments?.length) {
+        const raw = rawMessage(mail, { from: deps.from, date: deps.now?.() ?? new Date() });
+        const result = await deps.client.send(
+          new SendRawEmailCommand({
+            Source: deps.from,
+            Destinations: [...mail.to],
+            RawMessage: { Data: Buffer.from(raw, 'utf8') },
+          }),
+        );
+        return { messageId: result.MessageId ?? '' };
+      }
       const result = await deps.client.send(
         new SendEmailCommand({
           Source: deps.from,

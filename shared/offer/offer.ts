@@ -155,12 +155,30 @@ export const serviceDuration = z
   .max(maxServiceMinutes)
   .refine(onGrid, `a multiple of ${blockMinutes}`);
 
+/**
+ * How a service is paid: on site (nothing online; the booking is confirmed at once), in full at
+ * booking, or a deposit of a percentage of the price at booking (the rest on site).
+ */
+export const ServicePayment = z
+  .discriminatedUnion('mode', [
+    z.object({ mode: z.literal('on-site') }).strict(),
+    z.object({ mode: z.literal('full') }).strict(),
+    z.object({ mode: z.literal('deposit'), depositPercent: z.number().int().min(1).max(99) }).strict(),
+  ])
+  .meta({ id: 'ServicePayment' });
+export type ServicePayment = z.infer<typeof ServicePayment>;
+
+/** A service saved before payments existed is paid on site. */
+export const defaultServicePayment: ServicePayment = { mode: 'on-site' };
+
 /** A bookable service, as bookings read it. */
 export interface OfferedService {
   readonly id: string;
   readonly name: string;
   readonly durationMinutes: number;
   readonly priceCents: number;
+  /** Absent: `defaultServicePayment`. */
+  readonly payment?: ServicePayment;
 }
 
 /** What the bookings context needs of a practitioner: read from the profile item. */

@@ -1,8 +1,9 @@
 /**
  * A practitioner manages their own profile over HTTP against the local cloud, with real Cognito
- * emulator tokens: PUT /practitioners/me/profile saves it under their account id, it shows in the
- * public listing and at GET /practitioners/{id}; a client is refused, unknown fields are a 400, and
- * an unpublished profile is a 404 on the public route and leaves the listing.
+ * emulator tokens: PUT /practitioners/me/profile saves it under their account id, with its opening
+ * hours and cancellation policy; it shows in the public listing, in the search by specialty, city
+ * and postcode, and at GET /practitioners/{id}; a client is refused, unknown fields are a 400, and
+ * an unpublished profile is a 404 on the public route and leaves the listing and the search.
  */
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -15,17 +16,45 @@ const api = cloud.urls.api;
 const IP = '127.0.0.91';
 const marker = randomUUID().slice(0, 8);
 
+const availability = {
+  weekly: {
+    monday: [
+      { from: '09:00', to: '12:30' },
+      { from: '14:00', to: '18:30' },
+    ],
+    thursday: [
+      { from: '09:00', to: '12:30' },
+      { from: '14:00', to: '19:00' },
+    ],
+    saturday: [{ from: '09:00', to: '12:00' }],
+  },
+  exceptions: [
+    { kind: 'closed-days', from: '2026-12-24', to: '2027-01-02' },
+    { kind: 'extra-opening', date: '2026-12-19', ranges: [{ from: '10:00', to: '13:00' }] },
+  ],
+  minimumNoticeMinutes: 720,
+  bookingHorizonDays: 60,
+  bufferMinutes: 10,
+  slotStepMinutes: 15,
+};
+const cancellationPolicy = { freeUntilHoursBefore: 48, lateCancellationFeePercent: 50 };
+
 const profile = {
   displayName: `Aurore Test ${marker}`,
   headline: 'Sophrologue, gestion du stress',
   presentation: 'Séances individuelles au cabinet ou en visio.',
   specialties: ['sophrology', 'meditation'],
-  places: [{ address: '5 rue d’Alger', city: 'Toulon', postcode: '83000' }],
+  places: [
+    { address: '5 rue d’Alger', city: 'Toulon', postcode: '83000' },
+    { address: '2 place du Peuple', city: 'Saint-Étienne', postcode: '42000' },
+  ],
   offersVideo: true,
   services: [
     { name: 'Première séance', durationMinutes: 75, priceCents: 6500 },
     { id: 'svc_suivi', name: 'Séance de suivi', durationMinutes: 60, priceCents: 5500 },
   ],
+  availability,
+  cancellationPolicy,
   published: true,
 };
 
@@ -39,11 +68,12 @@ function put(person: Person, body: unknown) {
 
 const get = (path: string) => callFrom(IP, `${api}${path}`);
 
-async function listedIds(): Promise<string[]> {
+/** Every id the listing shows (with search criteria: every id the search finds), page after page. */
+async function listedIds(search = ''): Promise<string[]> {
   const ids: string[] = [];
   let cursor: string | undefined;
   do {
-    const reply = await get(`/practitioners?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const reply = await get(`/practitioners?limit=50${search}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
     expect(reply.status).toBe(200);
     const page = JSON.parse(reply.body) as { items: { id: string }[]; nextCursor?: string };
     ids.push(...page.items.map((p) => p.id));
@@ -81,8 +111,91 @@ describe('a practitioner’s own profile', () => {
       places: profile.places,
       offersVideo: true,
       services: body.services,
+      availability,
+      cancellationPolicy,
       reviews: { count: 0, average: null },
     });
+    expect(body.availability).toEqual(availability);
+    expect(body.cancellationPolicy).toEqual(cancellationPolicy);
+  });
+
+  it('takes the default hours and policy when the body has none', async () => {
+    const { availability: _a, cancellationPolicy: _c, ...withoutOffer } = profile;
+    const saved = await put(practitioner, withoutOffer);
+    expect(saved.status).toBe(200);
+    expect(JSON.parse(saved.body)).toMatchObject({
+      availability: { weekly: {}, exceptions: [], minimumNoticeMinutes: 120, bookingHorizonDays: 60, bufferMinutes: 0 },
+      cancellationPolicy: { freeUntilHoursBefore: 24, lateCancellationFeePercent: 100 },
+    });
+    expect((await put(practitioner, profile)).status).toBe(200);
+  });
+
+  it('refuses malformed hours with a 400 naming the field', async () => {
+    const reply = await put(practitioner, {
+      ...profile,
+      availability: { ...availability, weekly: { monday: [{ from: '14:00', to: '09:07' }] } },
+    });
+    expect(reply.status).toBe(400);
+    expect(reply.headers['content-type']).toContain('application/problem+json');
+    const problem = JSON.parse(reply.body) as { errors: { field: string }[] };
+    expect(problem.errors.map((e) => e.field)).toContain('availability.weekly.monday.0.to');
+    const overlong = await put(practitioner, {
+      ...profile,
+      services: [{ name: 'Journée', durationMinutes: 300, priceCents: 20000 }],
+    });
+    expect(overlong.status).toBe(400);
+  });
+
+  it('is found by specialty, city and postcode, the city written any way', async () => {
+    const me = practitioner.accountId;
+    for (const search of [
+      '&specialty=sophrology',
+      '&city=Toulon',
+      '&postcode=42000',
+      '&specialty=sophrology&city=saint%20etienne',
+      `&specialty=meditation&city=${encodeURIComponent('SAINT-ÉTIENNE')}`,
+      '&specialty=sophrology&postcode=83000',
+    ]) {
+      expect(await listedIds(search), search).toContain(me);
+    }
+    for (const search of ['&specialty=hypnosis', '&city=Marseille', '&specialty=sophrology&postcode=13006']) {
+      expect(await listedIds(search), search).not.toContain(me);
+    }
+  });
+
+  it('searches in name order and pages with the cursor', async () => {
+    const firstPage = await get('/practitioners?limit=1&specialty=sophrology&city=toulon');
+    expect(firstPage.status).toBe(200);
+    const page = JSON.parse(firstPage.body) as { items: { displayName: string; city?: string }[]; nextCursor?: string };
+    expect(page.items).toHaveLength(1);
+    expect(page.nextCursor).toBeDefined();
+    // this test's Aurore, then the demo sophrologist of Toulon, Élodie: by name, accents ignored
+    const all = await listedIds('&specialty=sophrology&city=toulon');
+    expect(all.indexOf(practitioner.accountId)).toBeGreaterThanOrEqual(0);
+    expect(all.indexOf(practitioner.accountId)).toBeLessThan(all.indexOf('prac_demo0000000002'));
+  });
+
+  it('answers 400 to a city with a postcode, a forged cursor, an unknown specialty', async () => {
+    const both = await get('/practitioners?city=Toulon&postcode=83000');
+    expect(both.status).toBe(400);
+    expect(both.headers['content-type']).toContain('application/problem+json');
+    expect((JSON.parse(both.body) as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual([
+      'query.postcode',
+    ]);
+    const forged = Buffer.from(
+      JSON.stringify({ pk: 'PRACTITIONER#x', sk: 'SEARCH#city#toulon', searchPk: 'city#paris', searchSk: 'a' }),
+    ).toString('base64url');
+    for (const path of [
+      `/practitioners?city=Toulon&cursor=${forged}`,
+      '/practitioners?specialty=sophrology&cursor=bm90LWEtY3Vyc29y',
+      `/practitioners?cursor=${forged}`,
+      '/practitioners?specialty=astrology',
+      '/practitioners?postcode=830',
+    ]) {
+      const reply = await get(path);
+      expect(reply.status, path).toBe(400);
+      expect(reply.headers['content-type'], path).toContain('application/problem+json');
+    }
   });
 
   it('is refused to a client, and to unknown fields', async () => {
@@ -94,9 +207,26 @@ describe('a practitioner’s own profile', () => {
     expect((await get(`/practitioners/${client.accountId}`)).status).toBe(404);
   });
 
-  it('is a 404 on the public route once unpublished, and leaves the listing', async () => {
+  it('is a 404 on the public route once unpublished, and leaves the listing and the search', async () => {
     expect((await put(practitioner, { ...profile, published: false })).status).toBe(200);
     expect((await get(`/practitioners/${practitioner.accountId}`)).status).toBe(404);
     expect(await listedIds()).not.toContain(practitioner.accountId);
+    expect(await listedIds('&specialty=sophrology&city=Toulon')).not.toContain(practitioner.accountId);
+  });
+});
+
+describe('the demo practitioners', () => {
+  it('are seeded with weekly hours, a lunch break, a cancellation policy, and are found by the search', async () => {
+    const shown = await get('/practitioners/prac_demo0000000001');
+    expect(shown.status).toBe(200);
+    const demo = JSON.parse(shown.body);
+    expect(demo.availability.weekly.monday).toEqual([
+      { from: '09:00', to: '12:30' },
+      { from: '14:00', to: '18:30' },
+    ]);
+    expect(demo.cancellationPolicy).toEqual({ freeUntilHoursBefore: 48, lateCancellationFeePercent: 50 });
+    expect(await listedIds('&specialty=hypnosis&city=aix%20en%20provence')).toEqual(['prac_demo0000000004']);
+    expect(await listedIds(`&city=${encodeURIComponent('hyeres')}`)).toEqual(['prac_demo0000000001']);
+    expect(await listedIds('&postcode=13006')).toContain('prac_demo0000000003');
   });
 });

@@ -6,7 +6,7 @@ import { Validations } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, HIPAASecurityChecks, ServerlessChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { eventPattern, rules } from '#events/rules.ts';
+import { defaultRetry, eventPattern, rules } from '#events/rules.ts';
 import { type FunctionDefinition, type FunctionName, functions } from '#functions/catalogue.ts';
 import { routes } from '#functions/routes.ts';
 import { schedules } from '#functions/schedules.ts';
@@ -18,6 +18,7 @@ import { CONNECTION_LOG_DAYS, TECHNICAL_LOG_DAYS } from '#infra/retention.ts';
 import { STACK_TAGS } from '#infra/stacks/backend-stack.ts';
 import { roles as ROLES } from '#shared/http/contract.ts';
 import { retentionCatalogue } from '#shared/retention/catalogue.ts';
+import { oneTimeScheduleEnvNames } from '#shared/scheduling/one-time-schedules.ts';
 import { type TableName, tables } from '#shared/tables.ts';
 import { logicalId, resourcesOfType, type Synthesized, synthesize, validationReport } from './synth.ts';
 
@@ -177,6 +178,72 @@ describe('events', () => {
   });
 });
 
+describe('one-time schedules (reminders)', () => {
+  const creators = functionEntries.filter(([, definition]) => definition.oneTimeSchedules);
+
+  it('has one schedule group, a role Scheduler assumes for that group in this account only, and a dead-letter queue', () => {
+    expect(creators.length).toBeGreaterThan(0);
+    const one = synth.stack.oneTimeSchedules;
+    synth.template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
+    const role = synth.resources[logicalId(synth.stack, one.role!)]!.Properties!;
+    expect(role.AssumeRolePolicyDocument).toMatchObject({
+      Statement: [
+        {
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { Service: 'scheduler.amazonaws.com' },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': '123456789012' },
+            ArnEquals: { 'aws:SourceArn': getAtt(logicalId(synth.stack, one.group!)) },
+          },
+        },
+      ],
+    });
+  });
+
+  it.each(creators)(
+    '%s: creates and deletes schedules of its group only, passes the role to Scheduler only',
+    (name, definition) => {
+      const one = synth.stack.oneTimeSchedules;
+      const statements = policyStatementsOf(name);
+      const manage = statements.find((s) => JSON.stringify(s.Action).includes('scheduler:'))!;
+      expect(manage.Action).toEqual(['scheduler:CreateSchedule', 'scheduler:DeleteSchedule']);
+      expect(JSON.stringify(manage.Resource)).toContain(`:schedule/${one.group!.scheduleGroupName}/*`);
+      expect(statements).toContainEqual(
+        expect.objectContaining({
+          Action: 'iam:PassRole',
+          Resource: getAtt(logicalId(synth.stack, one.role!)),
+          Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+        }),
+      );
+      const variables = (synth.resources[fnId(name)]!.Properties!.Environment as { Variables: Record<string, unknown> })
+        .Variables;
+      const target = definition.oneTimeSchedules!.target as FunctionName;
+      expect(variables).toMatchObject({
+        SCHEDULE_GROUP_NAME: one.group!.scheduleGroupName,
+        SCHEDULE_TARGET_ARN: getAtt(fnId(target)),
+        SCHEDULE_ROLE_ARN: getAtt(logicalId(synth.stack, one.role!)),
+        SCHEDULE_DEAD_LETTER_ARN: getAtt(logicalId(synth.stack, one.deadLetterQueue!)),
+        SCHEDULE_MAX_RETRY_ATTEMPTS: String(defaultRetry.maximumRetryAttempts),
+        SCHEDULE_MAX_EVENT_AGE_SECONDS: String(defaultRetry.maximumEventAgeSeconds),
+      });
+      // Scheduler may invoke the target (and nothing else), which retries a failing handler into its own DLQ.
+      const roleId = logicalId(synth.stack, one.role!);
+      const invoke = resourcesOfType(synth, 'AWS::IAM::Policy')
+        .filter(([, props]) => JSON.stringify(props.Roles) === JSON.stringify([{ Ref: roleId }]))
+        .flatMap(
+          ([, props]) => (props.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement,
+        )
+        .filter((s) => s.Action === 'lambda:InvokeFunction');
+      expect(JSON.stringify(invoke)).toContain(fnId(target));
+      synth.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: fnId(target) },
+        MaximumRetryAttempts: defaultRetry.functionRetryAttempts,
+      });
+    },
+  );
+});
+
 describe('functions', () => {
   it('has one function per entry of functions/catalogue.ts', () => {
     synth.template.resourceCountIs('AWS::Lambda::Function', functionEntries.length);
@@ -212,6 +279,7 @@ describe('functions', () => {
       ...(definition.sendsMail ? ['MAIL_FROM', 'PLATFORM_INBOX'] : []),
       // A pool trigger reads the pool from its event (naming it would be a dependency cycle).
       ...(definition.identity ? ['CGU_VERSION', ...(definition.identity.trigger ? [] : ['COGNITO_USER_POOL_ID'])] : []),
+      ...(definition.oneTimeSchedules ? oneTimeScheduleEnvNames : []),
     ];
     expect(Object.keys(variables).sort()).toEqual(expected.sort());
     expect(variables.NODE_OPTIONS).toBe('--enable-source-maps');
@@ -515,12 +583,14 @@ describe('cdk-nag (AwsSolutions, HIPAA Security, Serverless)', () => {
     );
   });
 
-  it('acknowledges wildcard resources only for X-Ray, table indexes and scheduled function versions', () => {
+  it('acknowledges wildcard resources only for X-Ray, table indexes, scheduled function versions and the one-time schedules of their group', () => {
     const wildcards = acknowledgementsOf(synth)
       .map(({ id }) => id)
       .filter((id) => id.includes('IAM5[Resource::'));
     for (const id of wildcards) {
-      expect(id).toMatch(/IAM5\[Resource::(\*|<Data\w+Table\w+\.Arn>\/index\/\*|<Functions\w+\.Arn>:\*)\]$/);
+      expect(id).toMatch(
+        /IAM5\[Resource::(\*|<Data\w+Table\w+\.Arn>\/index\/\*|<Functions\w+\.Arn>:\*|arn:<AWS::Partition>:scheduler:[\w-]+:\d+:schedule\/[\w-]+\/\*)\]$/,
+      );
     }
   });
 });

@@ -11,6 +11,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { dynamoContactRequestStore } from '#functions/contact/adapters/contact-request-store.ts';
 import { dynamoPractitionerStore } from '#functions/practitioners/adapters/practitioner-store.ts';
 import { ensureTables } from '#local/services/dynamodb.ts';
+import { defaultAvailability, defaultCancellationPolicy } from '#shared/offer/offer.ts';
 import { localDocumentClient } from '../support/dynamo.ts';
 
 const cloud = inject('cloud');
@@ -80,6 +81,8 @@ describe('reads never return what is due', () => {
               places: [],
               offersVideo: false,
               services: [],
+              availability: defaultAvailability,
+              cancellationPolicy: defaultCancellationPolicy,
               published: true,
               lastActivityAt,
             });

@@ -5,17 +5,21 @@ import {
   SchedulerClient,
 } from '@aws-sdk/client-scheduler';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { FunctionName } from '#functions/catalogue.ts';
+import { type FunctionName, functions } from '#functions/catalogue.ts';
 import type { ScheduleDefinition } from '#functions/schedules.ts';
 import { type AwsEndpoint, startAwsEndpoint } from '#local/aws-endpoint.ts';
 import { createLocalEventBus, type Invoke } from '#local/event-bus.ts';
 import {
   createLocalScheduler,
   functionNameFromArn,
+  LOCAL_ONE_TIME_GROUP,
   type LocalScheduler,
+  localOneTimeScheduleEnv,
   MAX_TIMER_DELAY_MS,
   type SetTimer,
 } from '#local/scheduler.ts';
+import { eventBridgeOneTimeSchedules } from '#shared/scheduling/eventbridge-scheduler.ts';
+import { oneTimeScheduleEnvNames, oneTimeScheduleSettingsFromEnv } from '#shared/scheduling/one-time-schedules.ts';
 
 /** A clock and timers that only move when told to. */
 function fakeTime(start: string) {
@@ -413,5 +417,93 @@ describe('the Scheduler API on the local endpoint, with the real SDK client', ()
       name: 'ResourceNotFoundException',
       $metadata: { httpStatusCode: 404 },
     });
+  });
+});
+
+describe('firing a schedule early (a local control, for tests and demos)', () => {
+  it('runs an at() schedule now as its time would, with retries, then deletes it; nothing fires later', async () => {
+    let failures = 1;
+    const calls: unknown[] = [];
+    const { scheduler, time } = setup({
+      schedules: [],
+      start: '2027-06-01T00:00:00Z',
+      invoke: async (_fn, event) => {
+        if (failures-- > 0) throw new Error('first attempt fails');
+        calls.push(event);
+      },
+    });
+    scheduler.start();
+    scheduler.createSchedule({
+      name: 'reminder-apt_1-same-day',
+      groupName: 'mpbe-local-one-time',
+      expression: 'at(2027-06-15T07:00:00)',
+      timezone: 'UTC',
+      target: 'sendAppointmentReminder',
+      input: { appointmentId: 'apt_1' },
+      actionAfterCompletion: 'DELETE',
+    });
+    const fired = scheduler.fireNow('reminder-apt_1-same-day', 'mpbe-local-one-time');
+    await time.advanceBy(0); // the first attempt fails
+    await time.advanceBy(1000); // the retry's delay
+    await expect(fired).resolves.toEqual({ scheduledAt: new Date('2027-06-01T00:00:00Z') });
+    expect(calls).toEqual([{ appointmentId: 'apt_1' }]);
+    expect(scheduler.getSchedule('reminder-apt_1-same-day', 'mpbe-local-one-time')).toBeUndefined();
+    await time.advanceTo('2027-07-01T00:00:00Z');
+    expect(calls).toHaveLength(1);
+    await expect(scheduler.fireNow('reminder-apt_1-same-day', 'mpbe-local-one-time')).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+  });
+
+  it('is served at POST /_local/schedules/{name}/fire, and the SDK adapter of one-time schedules works against it', async () => {
+    const ctx = setup({ schedules: [], start: '2027-06-01T00:00:00Z' });
+    ctx.scheduler.start();
+    const bus = createLocalEventBus({ busName: 'b', rules: [], invoke: async () => undefined, log: () => undefined });
+    const endpoint = await startAwsEndpoint({ bus, scheduler: ctx.scheduler, log: () => undefined });
+    endpoints.push(endpoint);
+    const env = localOneTimeScheduleEnv(functions, { maximumRetryAttempts: 8, maximumEventAgeSeconds: 3600 });
+    const schedules = eventBridgeOneTimeSchedules({
+      client: new SchedulerClient({
+        region: 'eu-west-3',
+        endpoint: endpoint.url,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
+      settings: oneTimeScheduleSettingsFromEnv(env),
+    });
+    const reminder = { name: 'reminder-apt_2-day-before', at: new Date('2027-06-10T08:00:00Z'), input: { n: 1 } };
+    await schedules.put(reminder);
+    // put replaces: the same name again is no conflict
+    await schedules.put({ ...reminder, input: { n: 2 } });
+    expect(ctx.scheduler.getSchedule(reminder.name, LOCAL_ONE_TIME_GROUP)).toMatchObject({
+      expression: 'at(2027-06-10T08:00:00)',
+      timezone: 'UTC',
+      target: 'sendAppointmentReminder',
+      input: { n: 2 },
+      actionAfterCompletion: 'DELETE',
+      flexibleTimeWindow: { mode: 'OFF' },
+    });
+    const res = await fetch(
+      `${endpoint.url}/_local/schedules/${reminder.name}/fire?groupName=${LOCAL_ONE_TIME_GROUP}`,
+      {
+        method: 'POST',
+      },
+    );
+    expect(res.status).toBe(200);
+    expect(ctx.calls).toEqual([{ fn: 'sendAppointmentReminder', event: { n: 2 }, at: '2027-06-01T00:00:00.000Z' }]);
+    expect(await schedules.remove(reminder.name)).toBe('absent');
+    const missing = await fetch(`${endpoint.url}/_local/schedules/nope/fire`, { method: 'POST' });
+    expect(missing.status).toBe(404);
+  });
+
+  it('gives the local functions the one-time schedule settings the CDK app gives them', () => {
+    const env = localOneTimeScheduleEnv(functions, { maximumRetryAttempts: 8, maximumEventAgeSeconds: 21600 });
+    expect(Object.keys(env).sort()).toEqual([...oneTimeScheduleEnvNames].sort());
+    expect(oneTimeScheduleSettingsFromEnv(env)).toMatchObject({
+      groupName: LOCAL_ONE_TIME_GROUP,
+      targetArn: 'arn:aws:lambda:eu-west-3:000000000000:function:sendAppointmentReminder',
+      maximumRetryAttempts: 8,
+      maximumEventAgeSeconds: 21600,
+    });
+    expect(localOneTimeScheduleEnv({}, { maximumRetryAttempts: 0, maximumEventAgeSeconds: 60 })).toEqual({});
   });
 });

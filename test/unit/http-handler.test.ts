@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { defineOperation } from '#shared/http/contract.ts';
 import { httpHandler } from '#shared/http/handler.ts';
+import { openApiDocument } from '#shared/http/openapi.ts';
 import { HttpProblem } from '#shared/http/problem.ts';
 
 const operation = defineOperation({
@@ -78,5 +79,56 @@ describe('httpHandler', () => {
     expect(res.statusCode).toBe(500);
     expect(res.body).not.toContain('alice');
     expect(res.body).not.toContain('boom');
+  });
+});
+
+describe('httpHandler with a non-JSON answer', () => {
+  const exportOperation = defineOperation({
+    operationId: 'testExport',
+    summary: 'test',
+    tags: [],
+    access: { kind: 'public' },
+    query: z.object({ format: z.enum(['json', 'csv']) }).strict(),
+    responses: { 200: { description: 'ok', otherContent: { 'text/csv': z.string() } } },
+  });
+  const csv = 'id,name\r\n1,"Zoé, ""la"" sophrologue"\r\n';
+  const handler = httpHandler(exportOperation, async ({ query }) =>
+    query.format === 'csv'
+      ? {
+          status: 200,
+          rawBody: csv,
+          contentType: 'text/csv; charset=utf-8',
+          headers: { 'Content-Disposition': 'attachment; filename="export.csv"', 'Content-Type': 'text/html' },
+        }
+      : { status: 200, body: [{ id: '1' }] },
+  );
+  const call = async (format: string) => (await handler(event(null, { format }), context)) as APIGatewayProxyResult;
+
+  it('sends a raw body as it is, with its content type and the usual security headers', async () => {
+    const res = await call('csv');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toBe(csv);
+    // The declared content type wins over a Content-Type slipped into the headers.
+    expect(res.headers).toMatchObject({
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': 'attachment; filename="export.csv"',
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    });
+  });
+
+  it('still answers JSON when the use case gives a body, and problems for bad input', async () => {
+    const res = await call('json');
+    expect(res.headers?.['Content-Type']).toBe('application/json');
+    expect(JSON.parse(res.body)).toEqual([{ id: '1' }]);
+    const bad = await call('xml');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.headers?.['Content-Type']).toBe('application/problem+json');
+  });
+
+  it('lists the other media type in the OpenAPI document', () => {
+    const doc = openApiDocument([{ method: 'GET', path: '/export', operation: exportOperation, function: 'f' }]);
+    const content = (doc.paths?.['/export']?.get?.responses?.['200'] as { content?: Record<string, unknown> })?.content;
+    expect(Object.keys(content ?? {})).toEqual(['text/csv']);
   });
 });

@@ -29,7 +29,8 @@ describe('sources of truth', () => {
   it('keeps detail-types unique and past tense, rules named once, targets known', () => {
     const detailTypes = eventCatalogue.map((e) => e.detailType);
     expect(new Set(detailTypes).size).toBe(detailTypes.length);
-    for (const t of detailTypes) expect(t).toMatch(/^[A-Z][A-Za-z]+(ed|Received|Sent|Paid|Held|Lifted)$/);
+    // Past tense, or a noun that names a fact that happened (BookingNoShow, as the issue names it).
+    for (const t of detailTypes) expect(t).toMatch(/^[A-Z][A-Za-z]+(ed|Received|Sent|Paid|Held|Lifted|NoShow)$/);
     const names = rules.map((r) => r.name);
     expect(new Set(names).size).toBe(names.length);
     for (const rule of rules) {
@@ -45,6 +46,12 @@ describe('sources of truth', () => {
     const names = schedules.map((s) => s.name);
     expect(new Set(names).size).toBe(names.length);
     for (const s of schedules) expect(Object.keys(functions)).toContain(s.target);
+  });
+
+  it('lets functions create one-time schedules of known functions only', () => {
+    const targets = Object.values(functions).flatMap((fn) => (fn.oneTimeSchedules ? [fn.oneTimeSchedules.target] : []));
+    expect(targets.length).toBeGreaterThan(0);
+    for (const target of targets) expect(Object.keys(functions)).toContain(target);
   });
 
   it('grants functions only tables that exist', () => {

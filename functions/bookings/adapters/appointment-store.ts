@@ -15,6 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
@@ -29,6 +30,7 @@ import { type Appointment, type AppointmentState, blocksOf, holdsItsTime } from 
 import { appointmentEntity, slotLockEntity } from '../entities.ts';
 
 export const PRACTITIONER_INDEX = 'byPractitioner';
+export const HOLD_INDEX = 'byHold';
 export const CLIENT_INDEX = 'byClient';
 
 /** What a booking's write found. */
@@ -39,6 +41,13 @@ export type CreateOutcome =
   | { readonly kind: 'slot-taken' };
 
 export type ChangeOutcome = { readonly kind: 'changed' } | { readonly kind: 'stale' } | { readonly kind: 'slot-taken' };
+
+/** What an erasure found: done, changed since it was read, gone already, or kept by a legal hold. */
+export type EraseOutcome =
+  | { readonly kind: 'erased' }
+  | { readonly kind: 'stale' }
+  | { readonly kind: 'absent' }
+  | { readonly kind: 'held' };
 
 export interface AppointmentPage {
   readonly items: Appointment[];
@@ -57,6 +66,17 @@ export interface AppointmentStore {
     clientId: string,
     options: { limit: number; cursor?: string; from?: Date; now: Date },
   ): Promise<AppointmentPage>;
+  /**
+   * Deletes an appointment with everything its partition holds (notices, payment record…) and
+   * the slot locks it holds (its time is free again), if the stored version is still
+   * `appointment.version` and no legal hold covers it (the hold prevails over erasure). The
+   * partition's other items go first and the appointment last, with its locks, in one
+   * transaction: an erasure cut short leaves the appointment to be erased again, never an orphan.
+   * For the practitioner's erasure of a client's data.
+   */
+  erase(appointment: Appointment): Promise<EraseOutcome>;
+  /** Bookings still waiting for their payment whose hold ended at or before `now`. */
+  listExpiredHolds(now: Date): Promise<Appointment[]>;
 }
 
 /** The appointment id of a client's booking request: derived from its Idempotency-Key. */
@@ -80,6 +100,9 @@ interface AppointmentItem {
   cancellationPolicy: Appointment['cancellationPolicy'];
   cancellation?: { by: string; at: string; late: boolean; feePercent: number };
   requestFingerprint: string;
+  holdUntil?: string;
+  /** Set while a booking waits for its payment: the sparse index of holds to release. */
+  holdKey?: 'HOLD';
   practitionerKey: string;
   clientKey: string;
   startKey: string;
@@ -116,6 +139,7 @@ export function toAppointment(item: AppointmentItem): Appointment {
         }
       : {}),
     requestFingerprint: item.requestFingerprint,
+    ...(item.holdUntil ? { holdUntil: new Date(item.holdUntil) } : {}),
   };
 }
 
@@ -136,6 +160,8 @@ function itemOf(a: Appointment, now: Date, held: boolean) {
     cancellationPolicy: { ...a.cancellationPolicy },
     ...(a.cancellation ? { cancellation: { ...a.cancellation, at: a.cancellation.at.toISOString() } } : {}),
     requestFingerprint: a.requestFingerprint,
+    ...(a.holdUntil ? { holdUntil: a.holdUntil.toISOString() } : {}),
+    ...(a.holdUntil && a.state === 'requested' ? { holdKey: 'HOLD' as const } : {}),
     practitionerKey: practitionerKeyOf(a.practitionerId),
     clientKey: clientKeyOf(a.clientId),
     startKey: `${a.start.toISOString()}#${a.id}`,
@@ -252,6 +278,29 @@ export function dynamoAppointmentStore(deps: { client: DynamoDBDocumentClient; t
     return Item as AppointmentItem | undefined;
   }
 
+  /** Deletes the items of an appointment's partition other than the appointment itself. */
+  async function deleteOwnedItems(id: string): Promise<void> {
+    const { pk } = appointmentKey(id);
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+          ProjectionExpression: 'pk, sk',
+          ConsistentRead: true,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const key of (page.Items ?? []) as { pk: string; sk: string }[]) {
+        if (key.sk !== appointmentKey(id).sk)
+          await client.send(new DeleteCommand({ TableName: tableName, Key: { pk: key.pk, sk: key.sk } }));
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+  }
+
   return {
     async create(a, now) {
       const blocks = holdsItsTime(a) ? blocksOf(a.start, a.end) : [];
@@ -299,6 +348,53 @@ export function dynamoAppointmentStore(deps: { client: DynamoDBDocumentClient; t
       if (result.reasons.slice(firstTaken).includes('ConditionalCheckFailed')) return { kind: 'slot-taken' };
       // A lock we meant to release was not ours: the agenda and the appointment disagree.
       throw new Error(`Slot locks of appointment ${previous.id} are inconsistent: ${result.reasons.join(',')}`);
+    },
+
+    async erase(a) {
+      const current = await findItem(a.id);
+      if (!current) return { kind: 'absent' };
+      if (current.version !== a.version) return { kind: 'stale' };
+      if (current.heldExpiresAt !== undefined) return { kind: 'held' };
+      await deleteOwnedItems(a.id);
+      const blocks = holdsItsTime(a) ? blocksOf(a.start, a.end) : [];
+      const result = await transact(client, [
+        {
+          Delete: {
+            TableName: tableName,
+            Key: appointmentKey(a.id),
+            // A hold placed since the read keeps it: the hold takes expiresAt away, not the item.
+            ConditionExpression: 'version = :version AND attribute_not_exists(heldExpiresAt)',
+            ExpressionAttributeValues: { ':version': a.version },
+          },
+        },
+        ...blocks.map((b) => releaseLock(tableName, a, b)),
+      ]);
+      if (!result.committed) {
+        if (result.reasons[0] === 'ConditionalCheckFailed') return { kind: 'stale' };
+        throw new Error(`Slot locks of appointment ${a.id} are inconsistent: ${result.reasons.join(',')}`);
+      }
+      // What was written in the partition meanwhile (a notice sent at that moment) goes too.
+      await deleteOwnedItems(a.id);
+      return { kind: 'erased' };
+    },
+
+    async listExpiredHolds(now) {
+      const found: Appointment[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: HOLD_INDEX,
+            KeyConditionExpression: 'holdKey = :hold AND holdUntil <= :now',
+            ExpressionAttributeValues: { ':hold': 'HOLD', ':now': now.toISOString() },
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        );
+        for (const item of (page.Items ?? []) as AppointmentItem[]) found.push(toAppointment(item));
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return found;
     },
 
     async find(id, now) {

@@ -46,6 +46,11 @@ export interface Appointment {
   readonly cancellation?: Cancellation;
   /** Fingerprint of the booking request, to tell a retry (same key, same request) from a misuse. */
   readonly requestFingerprint: string;
+  /**
+   * A booking to be paid online holds its slot, `requested`, until then: past it, unpaid, it is
+   * released. Absent for a booking confirmed at once.
+   */
+  readonly holdUntil?: Date;
 }
 
 /** A transition that the current state or time does not allow: a 409 for the caller. */
@@ -65,6 +70,7 @@ export function newAppointment(input: {
   cancellationPolicy: CancellationPolicy;
   requestFingerprint: string;
   now: Date;
+  holdUntil?: Date;
 }): Appointment {
   return {
     id: input.id,
@@ -79,6 +85,7 @@ export function newAppointment(input: {
     updatedAt: input.now,
     cancellationPolicy: input.cancellationPolicy,
     requestFingerprint: input.requestFingerprint,
+    ...(input.holdUntil ? { holdUntil: input.holdUntil } : {}),
   };
 }
 

@@ -1,4 +1,6 @@
 /** A practitioner's public profile. Pure: no AWS, no I/O. */
+import type { ServicePayment } from '#shared/offer/offer.ts';
+import type { CancellationPolicy, Schedule } from '#shared/offer/schedule.ts';
 import type { Specialty } from './specialties.ts';
 
 /** A place where the practitioner receives clients. */
@@ -16,6 +18,8 @@ export interface Service {
   readonly durationMinutes: number;
   /** Price in euro cents. */
   readonly priceCents: number;
+  /** How it is paid: on site, in full or a deposit at booking. */
+  readonly payment: ServicePayment;
 }
 
 export interface Practitioner {
@@ -31,6 +35,10 @@ export interface Practitioner {
   readonly places: readonly Place[];
   readonly offersVideo: boolean;
   readonly services: readonly Service[];
+  /** Weekly hours with breaks, exceptions, notice, horizon, buffers: what bookings compute slots from. */
+  readonly availability: Schedule;
+  /** What a client's late cancellation costs. */
+  readonly cancellationPolicy: CancellationPolicy;
   readonly published: boolean;
   /** Last activity of the practitioner's account: starts the retention clock of the profile. */
   readonly lastActivityAt: Date;
