@@ -26,6 +26,25 @@ export const SlotList = z
   .object({ practitionerId: z.string(), serviceId: z.string(), timeZone: z.string(), slots: z.array(Slot) })
   .meta({ id: 'SlotList' });
 
+/** An appointment's online payment: Stripe ids, amounts and statuses only. */
+export const PaymentSummary = z
+  .object({
+    paymentIntentId: z.string(),
+    amountCents: z.number().int(),
+    status: z.enum(['pending', 'succeeded', 'failed']),
+    refundedCents: z.number().int(),
+    refunds: z.array(
+      z.object({
+        refundId: z.string(),
+        amountCents: z.number().int(),
+        status: z.string(),
+        cause: z.enum(['cancellation', 'late-payment', 'staff']),
+      }),
+    ),
+    disputes: z.array(z.object({ disputeId: z.string(), status: z.string(), reason: z.string() })),
+  })
+  .meta({ id: 'PaymentSummary' });
+
 export const Appointment = z
   .object({
     id: z.string(),
@@ -46,10 +65,33 @@ export const Appointment = z
         feePercent: z.number().int(),
       })
       .optional(),
+    holdUntil: z
+      .string()
+      .optional()
+      .meta({ description: 'A booking waiting for its payment holds its slot until then; unpaid, it is released.' }),
+    payment: PaymentSummary.optional(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
   .meta({ id: 'Appointment' });
+
+/** What the client's app needs to pay a booking (Stripe's PaymentIntent and its client secret). */
+export const Checkout = z
+  .object({
+    paymentIntentId: z.string(),
+    clientSecret: z
+      .string()
+      .meta({ description: 'For Stripe.js / the mobile SDK to confirm the payment with Stripe; never stored by us.' }),
+    amountCents: z.number().int(),
+    holdUntil: z.string(),
+  })
+  .meta({ id: 'Checkout' });
+
+export const BookingResult = Appointment.extend({
+  checkout: Checkout.optional().meta({
+    description: 'Present while the booking waits for its online payment (full price or deposit).',
+  }),
+}).meta({ id: 'BookingResult' });
 
 export const AppointmentPath = z.object({ appointmentId: id }).strict();
 
@@ -74,8 +116,11 @@ export const bookAppointment = defineOperation({
   recordConnection: true,
   body: z.object({ practitionerId: id, serviceId: id, start: instant }).strict(),
   responses: {
-    201: { description: 'Booked.', schema: Appointment },
-    200: { description: 'The same request was made before with this key: its appointment.', schema: Appointment },
+    201: {
+      description: 'Booked: confirmed, or held until its online payment (then with `checkout`).',
+      schema: BookingResult,
+    },
+    200: { description: 'The same request was made before with this key: its answer again.', schema: BookingResult },
     404: { description: 'No published practitioner, or no such service.' },
     409: { description: 'The slot is not free (taken, closed, too soon or too far).' },
     422: { description: 'The Idempotency-Key was used for another request.' },
@@ -269,5 +314,79 @@ export const listMyControllerActions = defineOperation({
         .object({ items: z.array(ControllerAction), nextCursor: z.string().optional() })
         .meta({ id: 'ControllerActionPage' }),
     },
+  },
+});
+
+/** Stripe calls this route: no token, the signature on the raw body is the authentication. */
+export const receiveStripeWebhook = defineOperation({
+  operationId: 'receiveStripeWebhook',
+  summary: 'Stripe webhook endpoint: verifies Stripe-Signature on the raw body, notes the event once, answers at once',
+  tags: ['payments'],
+  access: publicAccess,
+  responses: {
+    200: {
+      description: 'Received (or received before: acknowledged again).',
+      schema: z.object({ received: z.literal(true), duplicate: z.boolean() }).meta({ id: 'WebhookReceipt' }),
+    },
+    400: { description: 'Missing, wrong or stale signature: nothing is kept.' },
+  },
+});
+
+/** A return or refresh URL of the onboarding: https, or http on localhost for development. */
+const onboardingUrl = z.url().refine((v) => {
+  const url = new URL(v);
+  return url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1'].includes(url.hostname));
+}, 'an https URL (http only for localhost)');
+
+export const startPayoutOnboarding = defineOperation({
+  operationId: 'startPayoutOnboarding',
+  summary: 'The signed-in practitioner opens (once) their Stripe connected account and gets a link to complete it',
+  tags: ['payments'],
+  access: practitionerOnly,
+  body: z.object({ returnUrl: onboardingUrl, refreshUrl: onboardingUrl }).strict(),
+  responses: {
+    200: {
+      description: 'The link to Stripe’s onboarding (single use, short-lived).',
+      schema: z.object({ url: z.string(), accountId: z.string() }).meta({ id: 'OnboardingLink' }),
+    },
+  },
+});
+
+export const getPayoutStatus = defineOperation({
+  operationId: 'getPayoutStatus',
+  summary: 'Whether the signed-in practitioner can receive online payments (as Stripe says now)',
+  tags: ['payments'],
+  access: practitionerOnly,
+  responses: {
+    200: {
+      description: 'Their connected account’s state.',
+      schema: z
+        .object({
+          connected: z.boolean(),
+          accountId: z.string().optional(),
+          chargesEnabled: z.boolean(),
+          payoutsEnabled: z.boolean(),
+          detailsSubmitted: z.boolean(),
+        })
+        .meta({ id: 'PayoutStatus' }),
+    },
+  },
+});
+
+export const staffRefundReasons = ['no-show-exception', 'service-issue', 'goodwill', 'duplicate-payment'] as const;
+
+export const refundAppointmentByStaff = defineOperation({
+  operationId: 'refundAppointmentByStaff',
+  summary: 'Support refunds an appointment outside the policy (header Idempotency-Key required); audited',
+  tags: ['payments', 'staff'],
+  access: { kind: 'role', roles: ['support'] },
+  pathParameters: AppointmentPath,
+  body: z
+    .object({ amountCents: z.number().int().min(1).max(1_000_000), reason: z.enum(staffRefundReasons) })
+    .strict(),
+  responses: {
+    200: { description: 'The payment after the refund.', schema: PaymentSummary },
+    404: { description: 'No appointment has this id.' },
+    409: { description: 'Nothing was paid online for it.' },
   },
 });

@@ -144,6 +144,7 @@ export function view(a: Appointment) {
     end: a.end.toISOString(),
     local: parisLocal(a.start),
     state: a.state,
+    ...(a.holdUntil && a.state === 'requested' ? { holdUntil: a.holdUntil.toISOString() } : {}),
     version: a.version,
     cancellationPolicy: { ...a.cancellationPolicy },
     ...(a.cancellation ? { cancellation: { ...a.cancellation, at: a.cancellation.at.toISOString() } } : {}),
@@ -168,7 +169,7 @@ export async function book(
   clientId: string,
   idempotencyKey: string,
   input: { practitionerId: string; serviceId: string; start: Date },
-): Promise<{ status: 200 | 201; body: AppointmentView & { payment?: PaymentStart } }> {
+): Promise<{ status: 200 | 201; body: AppointmentView & { checkout?: PaymentStart } }> {
   const now = deps.clock.now();
   const id = appointmentIdFor(clientId, idempotencyKey);
   const fingerprint = createHash('sha256')
@@ -177,8 +178,8 @@ export async function book(
   const answer = async (a: Appointment, status: 200 | 201) => {
     // A booking still waiting for its payment: its PaymentIntent again (Stripe's idempotency finds it).
     if (a.state !== 'requested') return { status, body: view(a) };
-    const payment = await deps.checkout.start(a, deps.checkout.amountDue(a.service));
-    return { status, body: { ...view(a), payment } };
+    const checkout = await deps.checkout.start(a, deps.checkout.amountDue(a.service));
+    return { status, body: { ...view(a), checkout } };
   };
   const replay = (existing: Appointment | undefined) => {
     if (!existing) throw new HttpProblem(409, 'Key used', 'This Idempotency-Key was used before');

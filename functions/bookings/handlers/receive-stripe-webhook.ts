@@ -1,0 +1,16 @@
+/**
+ * POST /webhooks/stripe: the signature is verified on the raw body before anything else; a new
+ * event is noted (its id, type and object id) and handed over as StripeEventReceived; the answer
+ * comes at once, the work is done by processStripeEvent.
+ */
+import { httpHandler } from '#shared/http/handler.ts';
+import { paymentDeps } from '../composition.ts';
+import { receiveStripeWebhook as operation } from '../contract.ts';
+import { receiveStripeWebhook } from '../payments.ts';
+
+const deps = paymentDeps();
+
+export const handler = httpHandler(operation, async ({ rawBody, headers }) => {
+  const signature = Object.entries(headers).find(([name]) => name.toLowerCase() === 'stripe-signature')?.[1];
+  return { status: 200, body: await receiveStripeWebhook(deps, rawBody ?? '', signature) };
+});
