@@ -11,6 +11,9 @@ import {
   BookingConfirmed,
   BookingRescheduled,
   ContactRequestReceived,
+  PaymentFailed,
+  PaymentSucceeded,
+  StripeEventReceived,
 } from './catalogue.ts';
 import type { EventContract } from './envelope.ts';
 
@@ -74,6 +77,27 @@ export const rules: readonly EventRule[] = [
     description: "Create, replace or delete the appointment's reminder schedules (24 h and 2 h before).",
     events: [BookingConfirmed, BookingRescheduled, BookingCancelled],
     target: 'scheduleAppointmentReminders',
+    retry: defaultRetry,
+  },
+  {
+    name: 'stripe-events-to-settlement',
+    description: 'Settle each Stripe webhook event from the object re-read at Stripe.',
+    events: [StripeEventReceived],
+    target: 'processStripeEvent',
+    retry: defaultRetry,
+  },
+  {
+    name: 'payment-outcomes-to-bookings',
+    description: 'A succeeded payment confirms its held booking; a failed one releases the slot.',
+    events: [PaymentSucceeded, PaymentFailed],
+    target: 'applyPaymentOutcome',
+    retry: defaultRetry,
+  },
+  {
+    name: 'booking-cancellations-to-refunds',
+    description: 'Refund a cancelled booking as its cancellation policy says.',
+    events: [BookingCancelled],
+    target: 'refundCancelledBooking',
     retry: defaultRetry,
   },
   {

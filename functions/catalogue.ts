@@ -37,6 +37,12 @@ export interface FunctionDefinition {
    * the target ARN, the role and the dead-letter queue (shared/scheduling/one-time-schedules.ts).
    */
   readonly oneTimeSchedules?: { readonly target: string };
+  /**
+   * Calls Stripe: reads the Stripe secret key and webhook signing secret from SSM Parameter Store
+   * (SecureString; granted GetParameters on those two only, and KMS decrypt through SSM), and gets
+   * PLATFORM_FEE_BASIS_POINTS (shared/payments-config.ts).
+   */
+  readonly stripe?: boolean;
 }
 
 export type IdentityAction =
@@ -172,8 +178,10 @@ const declared = {
   },
   bookAppointment: {
     entry: 'functions/bookings/handlers/book-appointment.ts',
-    description: 'Client: books a free slot (Idempotency-Key; slot locks written in one transaction).',
+    description:
+      'Client: books a free slot (Idempotency-Key; slot locks written in one transaction); starts the Stripe payment of a service paid online.',
     tables: { bookings: 'read-write', practitioners: 'read' },
+    stripe: true,
   },
   listMyAppointments: {
     entry: 'functions/bookings/handlers/list-my-appointments.ts',
@@ -260,6 +268,60 @@ const declared = {
     tables: { bookings: 'read-write', practitioners: 'read' },
     identity: { actions: ['AdminGetUser'] },
     sendsMail: true,
+  },
+  receiveStripeWebhook: {
+    entry: 'functions/bookings/handlers/receive-stripe-webhook.ts',
+    description: 'Stripe webhook: verifies the signature on the raw body, notes each event once, hands it over.',
+    tables: { bookings: 'read-write' },
+    publishesEvents: true,
+    stripe: true,
+  },
+  processStripeEvent: {
+    entry: 'functions/bookings/handlers/process-stripe-event.ts',
+    description: 'Settles a Stripe event from the object re-read at Stripe; announces Payment* events.',
+    tables: { bookings: 'read-write' },
+    publishesEvents: true,
+    stripe: true,
+    timeoutSeconds: 30,
+  },
+  applyPaymentOutcome: {
+    entry: 'functions/bookings/handlers/apply-payment-outcome.ts',
+    description: 'PaymentSucceeded confirms the held booking (or refunds a late payment); PaymentFailed releases it.',
+    tables: { bookings: 'read-write' },
+    stripe: true,
+    timeoutSeconds: 30,
+  },
+  refundCancelledBooking: {
+    entry: 'functions/bookings/handlers/refund-cancelled-booking.ts',
+    description: 'BookingCancelled: refunds what the cancellation policy gives back; cancels a payment still pending.',
+    tables: { bookings: 'read-write' },
+    stripe: true,
+    timeoutSeconds: 30,
+  },
+  releaseExpiredHolds: {
+    entry: 'functions/bookings/handlers/release-expired-holds.ts',
+    description: 'Every minute: releases the bookings whose online payment did not come within the hold.',
+    tables: { bookings: 'read-write' },
+    stripe: true,
+    timeoutSeconds: 120,
+  },
+  startPayoutOnboarding: {
+    entry: 'functions/bookings/handlers/start-payout-onboarding.ts',
+    description: 'Practitioner: opens their Stripe connected account (once) and returns an onboarding link.',
+    tables: { bookings: 'read-write' },
+    stripe: true,
+  },
+  getPayoutStatus: {
+    entry: 'functions/bookings/handlers/get-payout-status.ts',
+    description: 'Practitioner: whether their connected account can receive payments, re-read from Stripe.',
+    tables: { bookings: 'read-write' },
+    stripe: true,
+  },
+  refundAppointmentByStaff: {
+    entry: 'functions/bookings/handlers/refund-appointment-by-staff.ts',
+    description: 'Support: refunds an appointment outside the policy (no-show exception…), with who, why and a key.',
+    tables: { bookings: 'read-write' },
+    stripe: true,
   },
   publishBookingEvents: {
     entry: 'functions/bookings/handlers/publish-booking-events.ts',

@@ -114,6 +114,30 @@ export const routes: readonly Route[] = [
     operation: bookings.markAppointmentNoShow,
     function: 'markAppointmentNoShow',
   },
+  {
+    method: 'POST',
+    path: '/webhooks/stripe',
+    operation: bookings.receiveStripeWebhook,
+    function: 'receiveStripeWebhook',
+  },
+  {
+    method: 'POST',
+    path: '/practitioners/me/payouts/onboarding',
+    operation: bookings.startPayoutOnboarding,
+    function: 'startPayoutOnboarding',
+  },
+  {
+    method: 'GET',
+    path: '/practitioners/me/payouts',
+    operation: bookings.getPayoutStatus,
+    function: 'getPayoutStatus',
+  },
+  {
+    method: 'POST',
+    path: '/staff/bookings/{appointmentId}/refunds',
+    operation: bookings.refundAppointmentByStaff,
+    function: 'refundAppointmentByStaff',
+  },
   { method: 'POST', path: '/privacy/legal-holds', operation: retention.placeLegalHold, function: 'placeLegalHold' },
   { method: 'GET', path: '/privacy/legal-holds', operation: retention.listLegalHolds, function: 'listLegalHolds' },
   {

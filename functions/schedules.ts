@@ -57,4 +57,13 @@ export const schedules: readonly ScheduleDefinition[] = [
     flexibleWindowMinutes: 30,
     input: { trigger: 'schedule' },
   },
+  {
+    name: 'payment-hold-release',
+    description: 'Releases the bookings whose online payment did not come within the hold (15 minutes).',
+    expression: 'rate(1 minute)',
+    timezone: 'UTC',
+    target: 'releaseExpiredHolds',
+    flexibleWindowMinutes: 0,
+    input: { trigger: 'schedule' },
+  },
 ];

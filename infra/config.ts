@@ -3,6 +3,7 @@
  * that let `cdk synth` run offline and without credentials.
  */
 import type { App } from 'aws-cdk-lib';
+import type { StripeSettings } from '#shared/payments-config.ts';
 import { assertEuRegion, DEFAULT_REGION, type EuRegion } from './region-guard.ts';
 
 export interface DeploymentConfig {
@@ -18,6 +19,11 @@ export interface DeploymentConfig {
   readonly sesIdentity: string;
   /** REST API stage name. */
   readonly apiStageName: string;
+  /**
+   * Stripe: the SSM SecureString parameters holding the secret key and the webhook signing secret
+   * (created out of band: CloudFormation cannot create SecureStrings), and the platform's fee.
+   */
+  readonly stripe: StripeSettings;
 }
 
 function contextString(app: App, key: string): string | undefined {
@@ -41,5 +47,10 @@ export function readConfig(app: App, env: NodeJS.ProcessEnv = process.env): Depl
     platformInbox: contextString(app, 'platformInbox') ?? 'contact@monprodubienetre.fr',
     sesIdentity: contextString(app, 'sesIdentity') ?? domain,
     apiStageName: contextString(app, 'apiStageName') ?? 'v1',
+    stripe: {
+      secretKeyParameter: contextString(app, 'stripeSecretKeyParameter') ?? '/mpbe/stripe/secret-key',
+      webhookSecretParameter: contextString(app, 'stripeWebhookSecretParameter') ?? '/mpbe/stripe/webhook-secret',
+      feeBasisPoints: Number(contextString(app, 'platformFeeBasisPoints') ?? '1000'),
+    },
   };
 }

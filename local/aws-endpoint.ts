@@ -5,6 +5,8 @@
  * - EventBridge, JSON 1.1 protocol: `POST /` with `X-Amz-Target: AWSEvents.PutEvents`;
  * - EventBridge Scheduler, REST-JSON protocol: CreateSchedule (`POST /schedules/{Name}`),
  *   GetSchedule (`GET`), DeleteSchedule (`DELETE`), with `?groupName=`;
+ * - SSM Parameter Store, JSON 1.1: `AmazonSSM.GetParameters` (the Stripe keys, given at start as
+ *   plain values: locally there is nothing to decrypt);
  * - Lambda Invoke, REST-JSON (`POST /2015-03-31/functions/{FunctionName}/invocations`), for
  *   cognito-local's triggers: runs the catalogue function (by name or ARN) in the local runtime.
  *   A handler error answers as Lambda does: 200 with `X-Amz-Function-Error: Unhandled` and
@@ -37,6 +39,8 @@ export interface AwsEndpointOptions {
   scheduler?: LocalScheduler;
   /** Runs a catalogue function (the local Lambda runtime), for the Lambda Invoke API. */
   invoke?: (name: FunctionName, event: unknown) => Promise<unknown>;
+  /** SSM parameters by name, for GetParameters. */
+  parameters?: Readonly<Record<string, string>>;
   log?: (line: string) => void;
 }
 
@@ -68,6 +72,7 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
     const target = req.headers['x-amz-target'];
     if (req.method === 'POST' && url.pathname === '/' && target !== undefined) {
       const body = await readJson(req);
+      if (target === 'AmazonSSM.GetParameters') return send(res, 200, getParameters(body), JSON_1_1);
       if (target !== 'AWSEvents.PutEvents') {
         throw new AwsServiceError('UnknownOperationException', `The local endpoint does not implement ${target}.`);
       }
@@ -110,6 +115,19 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
       'UnknownOperationException',
       `The local endpoint does not implement ${req.method} ${url.pathname}${target ? ` (${target})` : ''}.`,
     );
+  }
+
+  function getParameters(body: Record<string, unknown>) {
+    const names = body.Names;
+    if (!Array.isArray(names) || names.some((n) => typeof n !== 'string'))
+      throw new AwsServiceError('ValidationException', 'Names must be a list of strings.');
+    const known = options.parameters ?? {};
+    return {
+      Parameters: (names as string[])
+        .filter((name) => Object.hasOwn(known, name))
+        .map((name) => ({ Name: name, Type: 'SecureString', Value: known[name], Version: 1 })),
+      InvalidParameters: (names as string[]).filter((name) => !Object.hasOwn(known, name)),
+    };
   }
 
   async function invokeFunction(res: ServerResponse, nameOrArn: string, req: IncomingMessage): Promise<void> {

@@ -17,6 +17,7 @@ import { routes } from '#functions/routes.ts';
 import { schedules } from '#functions/schedules.ts';
 import { streamConsumers } from '#functions/streams.ts';
 import { openApiDocument } from '#shared/http/openapi.ts';
+import { stripeEnv } from '#shared/payments-config.ts';
 import { type TableName, tables } from '#shared/tables.ts';
 import { cognitoAuthorizer } from './authorizer.ts';
 import { startAwsEndpoint } from './aws-endpoint.ts';
@@ -36,6 +37,9 @@ import { startStripeEmulator } from './stripe/server.ts';
 export const REGION = 'eu-west-3';
 export const ACCOUNT = '000000000000';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** The local Stripe emulator's keys: test-mode shaped, known to nobody else. */
+export const LOCAL_SECRET_KEY = 'sk_test_local';
+export const LOCAL_WEBHOOK_SECRET = 'whsec_local';
 
 export interface LocalCloudOptions {
   /** 0 picks a free port. */
@@ -106,6 +110,24 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       log(
         `warning: tables kept in the data folder lack indexes added since (${lacking.join(', ')}); the routes that use them fail until the folder is removed (its tables are then created afresh)`,
       );
+    // Stripe: the emulator, unless real Stripe test keys are given (STRIPE_SECRET_KEY and
+    // STRIPE_WEBHOOK_SECRET, e.g. from `stripe listen`): then the same code talks to Stripe.
+    const realStripe = Boolean(process.env.STRIPE_SECRET_KEY && process.env.STRIPE_WEBHOOK_SECRET);
+    const webhookSecret = realStripe ? (process.env.STRIPE_WEBHOOK_SECRET as string) : LOCAL_WEBHOOK_SECRET;
+    const stripe = await startStripeEmulator({ port: options.ports.stripe, webhookSecret });
+    stops.push(() => stripe.close());
+    const stripeSettings = {
+      secretKeyParameter: '/mpbe/local/stripe/secret-key',
+      webhookSecretParameter: '/mpbe/local/stripe/webhook-secret',
+      feeBasisPoints: Number(process.env.MPBE_PLATFORM_FEE_BASIS_POINTS ?? 1000),
+      ...(realStripe ? {} : { apiBase: stripe.url }),
+    };
+    // The local SSM parameters the Stripe-calling functions read, as in AWS.
+    const parameters = {
+      [stripeSettings.secretKeyParameter]: realStripe ? (process.env.STRIPE_SECRET_KEY as string) : LOCAL_SECRET_KEY,
+      [stripeSettings.webhookSecretParameter]: webhookSecret,
+    };
+
     const busName = 'mpbe-local';
     const env: Record<string, string> = {
       AWS_REGION: REGION,
@@ -115,6 +137,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       AWS_ENDPOINT_URL_SES: ses.endpoint,
       AWS_ENDPOINT_URL_EVENTBRIDGE: `http://127.0.0.1:${awsPort}`,
       AWS_ENDPOINT_URL_SCHEDULER: `http://127.0.0.1:${awsPort}`,
+      AWS_ENDPOINT_URL_SSM: `http://127.0.0.1:${awsPort}`,
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint,
       COGNITO_USER_POOL_ID: cognito.userPoolId,
       CGU_VERSION: process.env.CGU_VERSION ?? DEFAULT_CGU_VERSION,
@@ -126,6 +149,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
       // The group, target and role of the one-time schedules (reminders), as the CDK app gives them.
       ...localOneTimeScheduleEnv(functions, defaultRetry, REGION, ACCOUNT),
+      ...stripeEnv(stripeSettings),
     };
     // The handlers run in this process and read their configuration from the environment, as in Lambda.
     Object.assign(process.env, env);
@@ -143,7 +167,14 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const bus = createLocalEventBus({ busName, rules, invoke: runtime.invoke, region: REGION, account: ACCOUNT, log });
     stops.push(() => bus.close());
     const scheduler = createLocalScheduler({ schedules, invoke: runtime.invoke, log });
-    const aws = await startAwsEndpoint({ port: awsPort, host: '127.0.0.1', bus, scheduler, invoke: runtime.invoke });
+    const aws = await startAwsEndpoint({
+      port: awsPort,
+      host: '127.0.0.1',
+      bus,
+      scheduler,
+      invoke: runtime.invoke,
+      parameters,
+    });
     stops.push(() => aws.close());
     scheduler.start();
     stops.push(() => scheduler.stop());
@@ -166,9 +197,6 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       streamsClient.destroy();
     });
 
-    const stripe = await startStripeEmulator({ port: options.ports.stripe, webhookSecret: 'whsec_local' });
-    stops.push(() => stripe.close());
-
     const authorizer = cognitoAuthorizer({
       issuer: cognito.issuer,
       jwksUrl: cognito.jwksUrl,
@@ -187,6 +215,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     );
     const apiPort = await listen(gateway, options.ports.api);
     apiUrl = `http://127.0.0.1:${apiPort}`;
+    // The emulator delivers its events to our webhook route, as a Stripe webhook endpoint would.
+    if (!realStripe) stripe.webhooks.setEndpoint(`${apiUrl}/webhooks/stripe`);
     stops.push(
       () =>
         new Promise((resolve) => {

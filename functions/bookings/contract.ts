@@ -381,9 +381,7 @@ export const refundAppointmentByStaff = defineOperation({
   tags: ['payments', 'staff'],
   access: { kind: 'role', roles: ['support'] },
   pathParameters: AppointmentPath,
-  body: z
-    .object({ amountCents: z.number().int().min(1).max(1_000_000), reason: z.enum(staffRefundReasons) })
-    .strict(),
+  body: z.object({ amountCents: z.number().int().min(1).max(1_000_000), reason: z.enum(staffRefundReasons) }).strict(),
   responses: {
     200: { description: 'The payment after the refund.', schema: PaymentSummary },
     404: { description: 'No appointment has this id.' },

@@ -16,6 +16,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { FunctionDefinition, FunctionName, TableAccess } from '#functions/catalogue.ts';
+import { type StripeSettings, stripeEnv } from '#shared/payments-config.ts';
 import type { TableDefinition, TableName } from '#shared/tables.ts';
 import { acknowledge } from '../nag.ts';
 import { deadLetterQueue } from './dead-letter-queue.ts';
@@ -197,6 +198,7 @@ export interface FunctionsProps {
   readonly tables: Readonly<Record<TableName, dynamodb.ITable>>;
   readonly bus: events.IEventBus;
   readonly mail: MailSettings;
+  readonly stripe: StripeSettings;
   readonly logs: OperationalLogs;
   readonly projectRoot: string;
 }
@@ -241,6 +243,42 @@ function acknowledgeTableGrant(
   }
 }
 
+/**
+ * Reading the two Stripe SecureString parameters: GetParameters on those two ARNs, and decrypt
+ * with the key SSM encrypted them with (AWS's `aws/ssm` key unless the operator chose another),
+ * only through SSM in this region.
+ */
+function grantStripeParameters(fn: BackendFunction, settings: StripeSettings): void {
+  const stack = Stack.of(fn);
+  const parameterArn = (name: string) =>
+    stack.formatArn({
+      service: 'ssm',
+      resource: 'parameter',
+      resourceName: name.replace(/^\//, ''),
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+  fn.role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'ReadTheStripeParametersOnly',
+      actions: ['ssm:GetParameters'],
+      resources: [parameterArn(settings.secretKeyParameter), parameterArn(settings.webhookSecretParameter)],
+    }),
+  );
+  fn.role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'DecryptTheStripeParametersThroughSsm',
+      actions: ['kms:Decrypt'],
+      resources: [stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' })],
+      conditions: { StringEquals: { 'kms:ViaService': `ssm.${stack.region}.amazonaws.com` } },
+    }),
+  );
+  acknowledge(
+    fn.role,
+    'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*]',
+    'The Stripe keys are SSM SecureString parameters created out of band, encrypted with a key the operator chooses (aws/ssm by default, whose id is not known at synthesis). Decrypt is allowed only when SSM calls it in this region (kms:ViaService), so it reaches nothing but SSM parameters this role may already read.',
+  );
+}
+
 export class Functions extends Construct {
   readonly byName: Readonly<Record<FunctionName, BackendFunction>>;
 
@@ -265,6 +303,7 @@ export class Functions extends Construct {
         environment.MAIL_FROM = props.mail.from;
         environment.PLATFORM_INBOX = props.mail.platformInbox;
       }
+      if (definition.stripe) Object.assign(environment, stripeEnv(props.stripe));
 
       const fn = new BackendFunction(this, name, {
         definition,
@@ -288,6 +327,7 @@ export class Functions extends Construct {
           }),
         );
       }
+      if (definition.stripe) grantStripeParameters(fn, props.stripe);
       byName[name] = fn;
     }
     this.byName = byName;

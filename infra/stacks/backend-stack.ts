@@ -81,6 +81,7 @@ export class BackendStack extends Stack {
       tables: this.data.tables,
       bus: this.events.bus,
       mail: { from: config.mailFrom, platformInbox: config.platformInbox, sesIdentity: config.sesIdentity },
+      stripe: config.stripe,
       logs: this.logs,
       projectRoot: props.projectRoot,
     });

@@ -28,7 +28,12 @@ export async function openAgenda(
   cloud: CloudInfo,
   ip: string,
   practitioner: Person,
-  overrides: { availability?: Record<string, unknown>; cancellationPolicy?: Record<string, unknown> } = {},
+  overrides: {
+    availability?: Record<string, unknown>;
+    cancellationPolicy?: Record<string, unknown>;
+    /** How the service is paid (default: on site). */
+    payment?: Record<string, unknown>;
+  } = {},
 ): Promise<OpenAgenda> {
   const reply = await callFrom(ip, `${cloud.urls.api}/practitioners/me/profile`, {
     method: 'PUT',
@@ -40,7 +45,15 @@ export async function openAgenda(
       specialties: ['naturopathy'],
       places: [{ address: '1 rue de la Paix', city: 'Lyon', postcode: '69001' }],
       offersVideo: false,
-      services: [{ id: 'svc_seance', name: 'Séance', durationMinutes: 60, priceCents: 6000 }],
+      services: [
+        {
+          id: 'svc_seance',
+          name: 'Séance',
+          durationMinutes: 60,
+          priceCents: 6000,
+          ...(overrides.payment ? { payment: overrides.payment } : {}),
+        },
+      ],
       availability: {
         weekly: everyDay([{ from: '08:00', to: '20:00' }]),
         exceptions: [],

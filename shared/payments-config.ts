@@ -1,0 +1,35 @@
+/**
+ * The settings of a function that calls Stripe (catalogue `stripe: true`), built here for both the
+ * CDK app (infra/constructs/functions.ts) and the local cloud (local/cloud.ts) as environment
+ * variables, and read back by the bookings composition root. The keys themselves are never in the
+ * environment: only the names of the SSM SecureString parameters that hold them.
+ */
+export interface StripeSettings {
+  /** SSM parameter holding Stripe's secret API key (sk_live_… / sk_test_…). */
+  readonly secretKeyParameter: string;
+  /** SSM parameter holding the webhook endpoint's signing secret (whsec_…). */
+  readonly webhookSecretParameter: string;
+  /** The platform's application fee on each online payment, in basis points (1000 = 10 %). */
+  readonly feeBasisPoints: number;
+  /** Another Stripe API than Stripe's (the local emulator); absent in AWS. */
+  readonly apiBase?: string;
+}
+
+export const stripeEnvNames = {
+  secretKeyParameter: 'STRIPE_SECRET_KEY_PARAMETER',
+  webhookSecretParameter: 'STRIPE_WEBHOOK_SECRET_PARAMETER',
+  feeBasisPoints: 'PLATFORM_FEE_BASIS_POINTS',
+  apiBase: 'STRIPE_API_BASE',
+} as const satisfies Record<keyof StripeSettings, string>;
+
+/** The one place the environment of a Stripe-calling function is built. */
+export function stripeEnv(settings: StripeSettings): Record<string, string> {
+  if (!Number.isInteger(settings.feeBasisPoints) || settings.feeBasisPoints < 0 || settings.feeBasisPoints > 10_000)
+    throw new Error('The platform fee must be an integer number of basis points from 0 to 10000');
+  return {
+    [stripeEnvNames.secretKeyParameter]: settings.secretKeyParameter,
+    [stripeEnvNames.webhookSecretParameter]: settings.webhookSecretParameter,
+    [stripeEnvNames.feeBasisPoints]: String(settings.feeBasisPoints),
+    ...(settings.apiBase ? { [stripeEnvNames.apiBase]: settings.apiBase } : {}),
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * Paying for an appointment over HTTP against the local cloud and its Stripe emulator: the
+ * practitioner onboards to Stripe Connect; a client books a service paid online and gets a
+ * PaymentIntent; the card holder pays (the emulator's control route, as Stripe.js would); the
+ * signed webhook comes to POST /webhooks/stripe and the booking is confirmed, with its emails;
+ * cancelled in time, the payment is refunded whole, and the refund's webhook settles it.
+ */
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { book, callAs, freeSlots, type OpenAgenda, openAgenda, parisDate } from '../support/bookings.ts';
+import { callFrom } from '../support/http.ts';
+import { type Person, signedInPerson } from '../support/identity.ts';
+import { waitForMail } from '../support/mail.ts';
+
+const cloud = inject('cloud');
+// Its own loopback address: these calls don't eat into other tests' rate limits.
+const IP = '127.0.0.94';
+
+let practitioner: Person;
+let client: Person;
+let agenda: OpenAgenda;
+
+/** Polls a signed-in GET until `done` holds for its JSON body. */
+async function eventually<T>(person: Person, path: string, done: (body: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    const reply = await callAs(cloud, IP, person, 'GET', path);
+    last = JSON.parse(reply.body) as T;
+    if (reply.status === 200 && done(last)) return last;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`${path} never reached the expected state: ${JSON.stringify(last)}`);
+}
+
+const emulator = (path: string, body = '') =>
+  callFrom('127.0.0.1', `${cloud.urls.stripe}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body,
+  });
+
+beforeAll(async () => {
+  [practitioner, client] = await Promise.all([signedInPerson(cloud, 'practitioner'), signedInPerson(cloud, 'client')]);
+}, 60_000);
+
+describe('Stripe Connect onboarding', () => {
+  it('a practitioner opens a connected account, completes onboarding and can then receive payments', async () => {
+    const before = await callAs(cloud, IP, practitioner, 'GET', '/practitioners/me/payouts');
+    expect(JSON.parse(before.body)).toMatchObject({ connected: false, chargesEnabled: false });
+
+    const urls = { returnUrl: 'http://localhost:5173/payouts/done', refreshUrl: 'http://localhost:5173/payouts/again' };
+    const started = await callAs(cloud, IP, practitioner, 'POST', '/practitioners/me/payouts/onboarding', urls);
+    expect(started.status).toBe(200);
+    const { url, accountId } = JSON.parse(started.body) as { url: string; accountId: string };
+    // Opening it again gives another link to the same account.
+    const again = JSON.parse(
+      (await callAs(cloud, IP, practitioner, 'POST', '/practitioners/me/payouts/onboarding', urls)).body,
+    );
+    expect(again.accountId).toBe(accountId);
+
+    // The practitioner fills in Stripe's hosted form (one visit of the link completes it).
+    const visit = await fetch(url, { redirect: 'manual' });
+    expect(visit.headers.get('location')).toBe(urls.returnUrl);
+    const status = await eventually<{ chargesEnabled: boolean }>(
+      practitioner,
+      '/practitioners/me/payouts',
+      (s) => s.chargesEnabled,
+    );
+    expect(status).toMatchObject({ connected: true, accountId, chargesEnabled: true, payoutsEnabled: true });
+
+    agenda = await openAgenda(cloud, IP, practitioner, { payment: { mode: 'full' } });
+  });
+});
+
+describe('paying at booking', () => {
+  it('books held for payment, is confirmed by the payment webhook, and refunded whole when cancelled in time', async () => {
+    const slot = (await freeSlots(cloud, IP, agenda, parisDate(5), parisDate(5)))[0]!;
+    const booked = await book(cloud, IP, client, agenda, slot.start);
+    expect(booked.status).toBe(201);
+    const appointment = JSON.parse(booked.body) as {
+      id: string;
+      state: string;
+      holdUntil: string;
+      checkout: { paymentIntentId: string; clientSecret: string; amountCents: number; holdUntil: string };
+    };
+    expect(appointment.state).toBe('requested');
+    expect(appointment.checkout).toMatchObject({ amountCents: 6000 });
+    expect(appointment.checkout.clientSecret).toMatch(/^pi_.+_secret_/);
+    const holdMinutes = (Date.parse(appointment.holdUntil) - Date.now()) / 60_000;
+    expect(holdMinutes).toBeGreaterThan(14);
+    expect(holdMinutes).toBeLessThanOrEqual(15);
+    // The held slot is not offered to anyone else.
+    expect((await freeSlots(cloud, IP, agenda, parisDate(5), parisDate(5))).map((s) => s.start)).not.toContain(
+      slot.start,
+    );
+
+    // The card holder pays with Stripe (Stripe.js with the client secret; here the emulator's control).
+    expect((await emulator(`/_emulator/payment_intents/${appointment.checkout.paymentIntentId}/succeed`)).status).toBe(
+      200,
+    );
+    const confirmed = await eventually<{ state: string; payment?: { status: string } }>(
+      client,
+      `/bookings/${appointment.id}`,
+      (a) => a.state === 'confirmed' && a.payment?.status === 'succeeded',
+    );
+    expect(confirmed).toMatchObject({ payment: { amountCents: 6000, refundedCents: 0 } });
+    await waitForMail(
+      cloud.urls.mailStore,
+      (m) => m.destination.to.includes(client.email) && /confirm/i.test(m.subject),
+      20_000,
+    );
+
+    // Cancelled days ahead: in time, so the whole payment comes back.
+    expect((await callAs(cloud, IP, client, 'POST', `/bookings/${appointment.id}/cancel`)).status).toBe(200);
+    const refunded = await eventually<{
+      payment: { refundedCents: number; refunds: { cause: string; status: string }[] };
+    }>(client, `/bookings/${appointment.id}`, (a) => a.payment?.refundedCents === 6000);
+    expect(refunded.payment.refunds).toEqual([expect.objectContaining({ cause: 'cancellation', status: 'succeeded' })]);
+  }, 60_000);
+
+  it('a declined card releases the slot', async () => {
+    const slot = (await freeSlots(cloud, IP, agenda, parisDate(6), parisDate(6)))[0]!;
+    const appointment = JSON.parse((await book(cloud, IP, client, agenda, slot.start)).body) as {
+      id: string;
+      checkout: { paymentIntentId: string };
+    };
+    expect((await emulator(`/_emulator/payment_intents/${appointment.checkout.paymentIntentId}/fail`)).status).toBe(
+      200,
+    );
+    await eventually<{ state: string }>(client, `/bookings/${appointment.id}`, (a) => a.state === 'cancelled');
+    expect((await freeSlots(cloud, IP, agenda, parisDate(6), parisDate(6))).map((s) => s.start)).toContain(slot.start);
+  }, 60_000);
+
+  it('refuses online payment for a practitioner who cannot receive payments', async () => {
+    const other = await signedInPerson(cloud, 'practitioner');
+    const otherAgenda = await openAgenda(cloud, IP, other, { payment: { mode: 'deposit', depositPercent: 30 } });
+    const slot = (await freeSlots(cloud, IP, otherAgenda, parisDate(5), parisDate(5)))[0]!;
+    const refused = await book(cloud, IP, client, otherAgenda, slot.start);
+    expect(refused.status).toBe(409);
+    expect(refused.body).toContain('online payments');
+  }, 60_000);
+});
