@@ -66,6 +66,13 @@ export const rules: readonly EventRule[] = [
     retry: defaultRetry,
   },
   {
+    name: 'account-deletion-to-practitioner-profile',
+    description: 'Unpublish the profile of a practitioner who deleted their account: nobody can find or book them.',
+    events: [AccountDeletionRequested],
+    target: 'withdrawDeletedPractitionerProfile',
+    retry: defaultRetry,
+  },
+  {
     name: 'booking-changes-to-party-notices',
     description: 'Email the client and the practitioner when an appointment is confirmed, moved or cancelled.',
     events: [BookingConfirmed, BookingRescheduled, BookingCancelled],

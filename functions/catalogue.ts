@@ -329,6 +329,11 @@ const declared = {
     publishesEvents: true,
     timeoutSeconds: 60,
   },
+  withdrawDeletedPractitionerProfile: {
+    entry: 'functions/practitioners/handlers/withdraw-deleted-profile.ts',
+    description: 'AccountDeletionRequested: unpublishes the profile of a practitioner who deleted their account.',
+    tables: { practitioners: 'read-write' },
+  },
   purgeExpiredItems: {
     entry: 'functions/retention/handlers/purge-expired-items.ts',
     description: 'Daily purge of every item past its retention, through the expiry index.',

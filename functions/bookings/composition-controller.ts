@@ -13,6 +13,7 @@ import type { AccountDeletionDeps } from './account-deletion.ts';
 import { dynamoAppointmentStore } from './adapters/appointment-store.ts';
 import { cognitoClientDirectory } from './adapters/client-directory.ts';
 import { dynamoControllerActionStore } from './adapters/controller-action-store.ts';
+import { dynamoPaymentStore } from './adapters/payment-store.ts';
 import type { ControllerDeps, ErasureDeps } from './controller.ts';
 
 const bookingsTable = () => ({ client: documentClient(), tableName: tableNameFromEnv('bookings') });
@@ -31,6 +32,7 @@ export const exportDeps = (): ControllerDeps => ({
 /** Erasure and the log: no identity is read. */
 export const erasureDeps = (): ErasureDeps => ({
   store: dynamoAppointmentStore(bookingsTable()),
+  payments: dynamoPaymentStore(bookingsTable()),
   actions: dynamoControllerActionStore(bookingsTable()),
   clock: systemClock,
 });

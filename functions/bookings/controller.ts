@@ -16,7 +16,8 @@ import { newId } from '#shared/ids.ts';
 import { type AppointmentStore, InvalidCursor } from './adapters/appointment-store.ts';
 import type { ClientDirectory } from './adapters/client-directory.ts';
 import type { ControllerAction, ControllerActionStore } from './adapters/controller-action-store.ts';
-import type { Appointment } from './domain/appointment.ts';
+import type { PaymentStore } from './adapters/payment-store.ts';
+import { type Appointment, holdsItsTime } from './domain/appointment.ts';
 import { type ClientIdentity, type ExportRow, exportRows, toCsv } from './domain/export.ts';
 import { parisLocal } from './use-cases.ts';
 
@@ -28,7 +29,10 @@ export interface ControllerDeps {
 }
 
 /** Erasure reads no identity. */
-export type ErasureDeps = Omit<ControllerDeps, 'clients'>;
+export type ErasureDeps = Omit<ControllerDeps, 'clients'> & {
+  /** Payment records: an upcoming appointment paid online is not erased before it is cancelled (and refunded). */
+  readonly payments: Pick<PaymentStore, 'find'>;
+};
 
 /** Every start a retained appointment can have: the whole of the practitioner's partition of the index. */
 const allTime = { from: new Date('1970-01-01T00:00:00.000Z'), to: new Date('9999-12-31T23:59:59.999Z') };
@@ -103,13 +107,25 @@ const ERASE_ATTEMPTS = 5;
  */
 export async function eraseClientAppointments(deps: ErasureDeps, practitionerId: string, clientId: string) {
   const now = deps.clock.now();
+  const listed = await appointmentsWith(deps, practitionerId, clientId, now);
+  // Erasing an upcoming appointment the client paid online would take the payment's record with
+  // it and no refund would follow: it must be cancelled first (the policy's refund goes out).
+  for (const a of listed.filter((a) => holdsItsTime(a) && a.start.getTime() > now.getTime())) {
+    const paid = await deps.payments.find(a.id, now);
+    if (paid && paid.status !== 'failed')
+      throw new HttpProblem(
+        409,
+        'Paid appointment ahead',
+        'An upcoming appointment of this client was paid online: cancel it first (the client is refunded), then erase',
+      );
+  }
   let erased = 0;
   let upcomingErased = 0;
   let keptUnderHold = 0;
-  for (const listed of await appointmentsWith(deps, practitionerId, clientId, now)) {
+  for (const one of listed) {
     // The index is eventually consistent: the appointment is read again, and again if it changes meanwhile.
     for (let attempt = 0; attempt < ERASE_ATTEMPTS; attempt++) {
-      const current = await deps.store.find(listed.id, now);
+      const current = await deps.store.find(one.id, now);
       if (!current || current.practitionerId !== practitionerId || current.clientId !== clientId) break;
       const outcome = await deps.store.erase(current);
       if (outcome.kind === 'stale') {

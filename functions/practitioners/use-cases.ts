@@ -108,3 +108,18 @@ export async function getPublicProfile(deps: { store: PractitionerStore; clock: 
   // Reviews come with their own issue: this is their seam.
   return { ...profileView(profile), reviews: { count: 0, average: null } };
 }
+
+/**
+ * A practitioner who deleted their account can no longer be found or booked: their profile is
+ * unpublished at once (it leaves the listing and the search), and is kept as their account data
+ * is, until the purge. Idempotent: an unpublished or absent profile is left as it is.
+ */
+export async function withdrawProfileOfDeletedAccount(
+  deps: { store: PractitionerStore; clock: Clock },
+  accountId: string,
+): Promise<'withdrawn' | 'not-published'> {
+  const profile = await deps.store.find(accountId, deps.clock.now());
+  if (!profile?.published) return 'not-published';
+  await deps.store.save({ ...profile, published: false });
+  return 'withdrawn';
+}

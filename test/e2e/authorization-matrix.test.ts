@@ -104,6 +104,17 @@ const matrix: Record<string, Entry> = {
     path: `/bookings/${unknownAppointment}/no-show`,
     status: 404,
   },
+  // Stripe calls it with no token: the signature is the authentication (none here: 400).
+  'POST /webhooks/stripe': { allowed: 'everyone', body: {}, status: 400 },
+  'POST /practitioners/me/payouts/onboarding': { allowed: ['practitioner'], body: {}, status: 400 },
+  'GET /practitioners/me/payouts': { allowed: ['practitioner'], status: 200 },
+  'POST /staff/bookings/{appointmentId}/refunds': {
+    allowed: ['support'],
+    path: `/staff/bookings/${unknownAppointment}/refunds`,
+    body: { amountCents: 100, reason: 'goodwill' },
+    // no Idempotency-Key: the route's own 400
+    status: 400,
+  },
   'POST /privacy/legal-holds': { allowed: ['dpo'], body: {}, status: 400 },
   'GET /privacy/legal-holds': { allowed: ['dpo'], status: 200 },
   'POST /privacy/legal-holds/{holdId}/lift': {

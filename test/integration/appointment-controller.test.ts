@@ -18,6 +18,7 @@ import {
   type ControllerActionStore,
   dynamoControllerActionStore,
 } from '#functions/bookings/adapters/controller-action-store.ts';
+import { dynamoPaymentStore } from '#functions/bookings/adapters/payment-store.ts';
 import { eraseClientAppointments, exportAppointments, listControllerActions } from '#functions/bookings/controller.ts';
 import { type Appointment, complete, confirm, newAppointment } from '#functions/bookings/domain/appointment.ts';
 import { unknownClient } from '#functions/bookings/domain/export.ts';
@@ -149,7 +150,7 @@ describe('erasure of a client’s appointments', () => {
     const elsewhere = appointment(`${practitionerId}x`, clientId, '2027-02-21T09:00:00Z');
     for (const a of [past, upcoming, keep, elsewhere]) await store.create(a, bookedAt);
     await store.change(past, complete(past, now), now);
-    const deps = { store, actions, clock: manualClock(now) };
+    const deps = { store, actions, payments: dynamoPaymentStore({ client: db, tableName }), clock: manualClock(now) };
 
     const outcome = await eraseClientAppointments(deps, practitionerId, clientId);
     expect(outcome).toMatchObject({ clientId, erased: 2, upcomingErased: 1, keptUnderHold: 0 });
@@ -205,7 +206,7 @@ describe('export', () => {
   it('pages the log newest first with a cursor, and refuses a forged cursor', async () => {
     const practitionerId = `prac_${randomUUID().slice(0, 8)}`;
     const clock = manualClock('2027-04-01T08:00:00Z');
-    const deps = { store, actions, clock };
+    const deps = { store, actions, payments: dynamoPaymentStore({ client: db, tableName }), clock };
     for (let i = 0; i < 3; i++) {
       await eraseClientAppointments(deps, practitionerId, randomUUID());
       clock.advance(60_000);

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { cancelAppointmentsOfDeletedAccount } from '#functions/bookings/account-deletion.ts';
 import type { AppointmentStore, EraseOutcome } from '#functions/bookings/adapters/appointment-store.ts';
 import type { ControllerAction, ControllerActionStore } from '#functions/bookings/adapters/controller-action-store.ts';
+import type { PaymentStore } from '#functions/bookings/adapters/payment-store.ts';
 import { eraseClientAppointments, exportAppointments, listControllerActions } from '#functions/bookings/controller.ts';
 import {
   type Appointment,
@@ -26,6 +27,15 @@ import {
 import { manualClock } from '#shared/clock.ts';
 
 type MemoryStore = Pick<AppointmentStore, 'listForPractitioner' | 'listForClient' | 'find' | 'erase' | 'change'>;
+
+/** No appointment was paid online. */
+const noPayments = { find: async () => undefined };
+
+/** Every appointment was paid online, and the payment succeeded. */
+const paidOnline = {
+  find: async (appointmentId: string) =>
+    ({ appointmentId, status: 'succeeded' }) as Awaited<ReturnType<PaymentStore['find']>>,
+};
 
 function memoryStore(initial: Appointment[] = []) {
   const items = new Map(initial.map((a) => [a.id, a]));
@@ -280,7 +290,7 @@ describe('erasure of a client’s appointments', () => {
     const otherPractitioner = appointment(OTHER_PRACTITIONER, ZOE, '2027-03-02T09:00:00Z');
     const { store, items } = memoryStore([past, upcoming, otherClient, otherPractitioner]);
     const { actions, recorded } = memoryActions();
-    const deps = { store, actions, clock: manualClock('2027-02-20T10:00:00Z') };
+    const deps = { store, actions, payments: noPayments, clock: manualClock('2027-02-20T10:00:00Z') };
 
     const first = await eraseClientAppointments(deps, PRACTITIONER, ZOE);
     expect(first).toMatchObject({ clientId: ZOE, erased: 2, upcomingErased: 1, keptUnderHold: 0 });
@@ -300,12 +310,27 @@ describe('erasure of a client’s appointments', () => {
     expect(items.has(otherClient.id)).toBe(true);
   });
 
+  it('refuses to erase an upcoming appointment paid online (cancel it first: the client is refunded)', async () => {
+    const upcoming = appointment(PRACTITIONER, ZOE, '2027-03-05T09:00:00Z');
+    const { store, items } = memoryStore([upcoming]);
+    const { actions, recorded } = memoryActions();
+    await expect(
+      eraseClientAppointments(
+        { store, actions, payments: paidOnline, clock: manualClock('2027-02-20') },
+        PRACTITIONER,
+        ZOE,
+      ),
+    ).rejects.toMatchObject({ status: 409 });
+    expect(items.has(upcoming.id)).toBe(true);
+    expect(recorded).toEqual([]);
+  });
+
   it('keeps an appointment under a legal hold and says so', async () => {
     const a = appointment(PRACTITIONER, ZOE, '2027-01-05T09:00:00Z');
     const { store, items, held } = memoryStore([a]);
     held.add(a.id);
     const outcome = await eraseClientAppointments(
-      { store, actions: memoryActions().actions, clock: manualClock('2027-02-20') },
+      { store, actions: memoryActions().actions, payments: noPayments, clock: manualClock('2027-02-20') },
       PRACTITIONER,
       ZOE,
     );
@@ -330,7 +355,7 @@ describe('erasure of a client’s appointments', () => {
       },
     };
     const outcome = await eraseClientAppointments(
-      { store: racing, actions: memoryActions().actions, clock: manualClock('2027-02-20') },
+      { store: racing, actions: memoryActions().actions, payments: noPayments, clock: manualClock('2027-02-20') },
       PRACTITIONER,
       ZOE,
     );
@@ -341,7 +366,7 @@ describe('erasure of a client’s appointments', () => {
   it('shows the practitioner their log, newest first', async () => {
     const { actions } = memoryActions();
     const clock = manualClock('2027-02-20T10:00:00Z');
-    const deps = { store: memoryStore().store, clients: directory().clients, actions, clock };
+    const deps = { store: memoryStore().store, clients: directory().clients, actions, payments: noPayments, clock };
     await exportAppointments(deps, PRACTITIONER, 'csv');
     clock.advance(60_000);
     await eraseClientAppointments(deps, PRACTITIONER, ZOE);

@@ -8,7 +8,12 @@ import { PractitionerIdPath, PractitionerProfileInput } from '#functions/practit
 import { demoPractitioners } from '#functions/practitioners/demo-practitioners.ts';
 import type { Practitioner } from '#functions/practitioners/domain/practitioner.ts';
 import { searchKeysOf } from '#functions/practitioners/domain/search.ts';
-import { getPublicProfile, listPublishedPractitioners, saveMyProfile } from '#functions/practitioners/use-cases.ts';
+import {
+  getPublicProfile,
+  listPublishedPractitioners,
+  saveMyProfile,
+  withdrawProfileOfDeletedAccount,
+} from '#functions/practitioners/use-cases.ts';
 import { manualClock } from '#shared/clock.ts';
 import { HttpProblem } from '#shared/http/problem.ts';
 import {
@@ -88,6 +93,16 @@ describe('saving one’s own profile', () => {
     expect(stored).toMatchObject({ headline: 'Autre', published: false, places: [] });
     expect(stored.city).toBeUndefined();
     expect(stored.lastActivityAt).toEqual(new Date('2026-11-27T10:00:00Z'));
+  });
+
+  it('withdraws the profile of a practitioner who deleted their account, once', async () => {
+    const { store, deps } = setup();
+    await saveMyProfile(deps, 'account-1', PractitionerProfileInput.parse(input));
+    expect(await withdrawProfileOfDeletedAccount(deps, 'account-1')).toBe('withdrawn');
+    expect(store.items.get('account-1')).toMatchObject({ published: false, displayName: 'Camille Martin' });
+    expect((await listPublishedPractitioners(deps, { limit: 10 })).items).toEqual([]);
+    expect(await withdrawProfileOfDeletedAccount(deps, 'account-1')).toBe('not-published');
+    expect(await withdrawProfileOfDeletedAccount(deps, 'nobody')).toBe('not-published');
   });
 
   it('lists the saved profile once published', async () => {
