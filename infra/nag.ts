@@ -3,7 +3,7 @@
  * synthesis (cdk-nag 3 is a CDK policy-validation plugin: `cdk synth` fails on an unacknowledged
  * finding and writes the report into the cloud assembly).
  */
-import { type App, Validations } from 'aws-cdk-lib';
+import { type App, Aws, type Stack, Token, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, type NagPack, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 
@@ -20,4 +20,17 @@ export function applyNagPacks(app: App): NagPack[] {
 /** Acknowledges a finding on a construct and everything under it, with the reason why it stays. */
 export function acknowledge(scope: IConstruct, id: string, reason: string): void {
   Validations.of(scope).acknowledge({ id, reason });
+}
+
+/**
+ * An ARN ending in a wildcard, and the name cdk-nag gives it in a finding: the parameters it holds
+ * (partition, and region and account when the stack does not fix them) appear as `<AWS::…>`.
+ */
+export function wildcardArn(stack: Stack, service: string, resource: string): { arn: string; findingName: string } {
+  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  return {
+    arn: `arn:${Aws.PARTITION}:${service}:${stack.region}:${stack.account}:${resource}`,
+    findingName: `arn:<AWS::Partition>:${service}:${region}:${account}:${resource}`,
+  };
 }

@@ -282,7 +282,14 @@ export async function confirmPaidBooking(deps: PaymentDeps, data: { appointmentI
     if (outcome.kind === 'changed') return 'confirmed';
     throw new Error('The booking changed while its payment was settled; delivered again');
   }
-  if (appointment.state === 'cancelled') return refund(deps, appointment, 'late-payment', data.amountCents);
+  if (appointment.state === 'cancelled') {
+    // As its cancellation gives back: whole, unless the client cancelled late (a PaymentSucceeded
+    // delivered again after a late cancellation must not give the practitioner's fee back).
+    const amount = appointment.cancellation
+      ? refundOnCancellation(data.amountCents, appointment.service.priceCents, appointment.cancellation)
+      : data.amountCents;
+    return refund(deps, appointment, 'late-payment', amount);
+  }
   return 'already-settled';
 }
 
@@ -306,10 +313,12 @@ async function refund(
   const now = deps.clock.now();
   const record = await deps.payments.find(appointment.id, now);
   if (record?.status !== 'succeeded') return 'nothing-paid';
-  const refunded = Object.values(record.refunds)
-    .filter((r) => r.status !== 'failed' && r.status !== 'canceled')
-    .reduce((sum, r) => sum + r.amountCents, 0);
-  const amount = Math.min(amountCents, record.amountCents - refunded);
+  const live = Object.values(record.refunds).filter((r) => r.status !== 'failed' && r.status !== 'canceled');
+  const refunded = live.reduce((sum, r) => sum + r.amountCents, 0);
+  // A staff refund adds to what was given back; the policy's refunds (cancellation, late payment)
+  // make up `amountCents` between them, so the two never both give back the same money.
+  const byPolicy = live.filter((r) => r.cause !== 'staff').reduce((sum, r) => sum + r.amountCents, 0);
+  const amount = Math.min(staff ? amountCents : amountCents - byPolicy, record.amountCents - refunded);
   if (amount <= 0) return 'nothing-to-refund';
   // One key per reason of refund: a retry of the same refund never pays back twice.
   const idempotencyKey = staff ? `refund-${appointment.id}-staff-${staff.key}` : `refund-${appointment.id}-${cause}`;

@@ -18,7 +18,7 @@ import { Construct } from 'constructs';
 import type { FunctionDefinition, FunctionName, TableAccess } from '#functions/catalogue.ts';
 import { type StripeSettings, stripeEnv } from '#shared/payments-config.ts';
 import type { TableDefinition, TableName } from '#shared/tables.ts';
-import { acknowledge } from '../nag.ts';
+import { acknowledge, wildcardArn } from '../nag.ts';
 import { deadLetterQueue } from './dead-letter-queue.ts';
 import type { OperationalLogs } from './logs.ts';
 
@@ -264,17 +264,18 @@ function grantStripeParameters(fn: BackendFunction, settings: StripeSettings): v
       resources: [parameterArn(settings.secretKeyParameter), parameterArn(settings.webhookSecretParameter)],
     }),
   );
+  const keys = wildcardArn(stack, 'kms', 'key/*');
   fn.role.addToPrincipalPolicy(
     new iam.PolicyStatement({
       sid: 'DecryptTheStripeParametersThroughSsm',
       actions: ['kms:Decrypt'],
-      resources: [stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' })],
+      resources: [keys.arn],
       conditions: { StringEquals: { 'kms:ViaService': `ssm.${stack.region}.amazonaws.com` } },
     }),
   );
   acknowledge(
     fn.role,
-    'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*]',
+    `AwsSolutions-IAM5[Resource::${keys.findingName}]`,
     'The Stripe keys are SSM SecureString parameters created out of band, encrypted with a key the operator chooses (aws/ssm by default, whose id is not known at synthesis). Decrypt is allowed only when SSM calls it in this region (kms:ViaService), so it reaches nothing but SSM parameters this role may already read.',
   );
 }

@@ -6,7 +6,7 @@
  * delivery retries ending in the schedules' dead-letter queue, and Lambda's asynchronous retries
  * of a failing handler ending in the function's own dead-letter queue.
  */
-import { Aws, type CfnElement, Duration, RemovalPolicy, Stack, TimeZone, Token } from 'aws-cdk-lib';
+import { type CfnElement, Duration, RemovalPolicy, Stack, TimeZone } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
@@ -16,7 +16,7 @@ import type { RetryPolicy } from '#events/rules.ts';
 import type { FunctionDefinition, FunctionName } from '#functions/catalogue.ts';
 import type { ScheduleDefinition } from '#functions/schedules.ts';
 import { oneTimeScheduleEnv } from '#shared/scheduling/one-time-schedules.ts';
-import { acknowledge } from '../nag.ts';
+import { acknowledge, wildcardArn } from '../nag.ts';
 import { deadLetterQueue } from './dead-letter-queue.ts';
 import type { BackendFunction } from './functions.ts';
 
@@ -98,12 +98,7 @@ export class Schedules extends Construct {
  * `<AWS::…>`.
  */
 function schedulesOfGroup(stack: Stack, groupName: string): { arn: string; findingName: string } {
-  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
-  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
-  return {
-    arn: `arn:${Aws.PARTITION}:scheduler:${stack.region}:${stack.account}:schedule/${groupName}/*`,
-    findingName: `arn:<AWS::Partition>:scheduler:${region}:${account}:schedule/${groupName}/*`,
-  };
+  return wildcardArn(stack, 'scheduler', `schedule/${groupName}/*`);
 }
 
 export interface OneTimeSchedulesProps {

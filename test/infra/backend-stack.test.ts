@@ -17,6 +17,7 @@ import { EU_REGIONS } from '#infra/region-guard.ts';
 import { CONNECTION_LOG_DAYS, TECHNICAL_LOG_DAYS } from '#infra/retention.ts';
 import { STACK_TAGS } from '#infra/stacks/backend-stack.ts';
 import { roles as ROLES } from '#shared/http/contract.ts';
+import { stripeEnvNames } from '#shared/payments-config.ts';
 import { retentionCatalogue } from '#shared/retention/catalogue.ts';
 import { oneTimeScheduleEnvNames } from '#shared/scheduling/one-time-schedules.ts';
 import { type TableName, tables } from '#shared/tables.ts';
@@ -39,7 +40,7 @@ function fnId(name: FunctionName): string {
 
 function policyStatementsOf(
   name: FunctionName,
-): { Action: string | string[]; Resource: unknown; Condition?: unknown }[] {
+): { Sid?: string; Action: string | string[]; Resource: unknown; Condition?: unknown }[] {
   const roleId = logicalId(synth.stack, synth.stack.functions.byName[name].role);
   return resourcesOfType(synth, 'AWS::IAM::Policy')
     .filter(([, props]) => JSON.stringify(props.Roles) === JSON.stringify([{ Ref: roleId }]))
@@ -280,6 +281,10 @@ describe('functions', () => {
       // A pool trigger reads the pool from its event (naming it would be a dependency cycle).
       ...(definition.identity ? ['CGU_VERSION', ...(definition.identity.trigger ? [] : ['COGNITO_USER_POOL_ID'])] : []),
       ...(definition.oneTimeSchedules ? oneTimeScheduleEnvNames : []),
+      // The names of the Stripe key parameters and the fee, never the keys; no API base in AWS.
+      ...(definition.stripe
+        ? [stripeEnvNames.secretKeyParameter, stripeEnvNames.webhookSecretParameter, stripeEnvNames.feeBasisPoints]
+        : []),
     ];
     expect(Object.keys(variables).sort()).toEqual(expected.sort());
     expect(variables.NODE_OPTIONS).toBe('--enable-source-maps');
@@ -295,6 +300,7 @@ describe('functions', () => {
     expect(actions.some((a) => a === 'dynamodb:GetItem')).toBe(access.some((a) => a !== 'write'));
     expect(actions.includes('events:PutEvents')).toBe(definition.publishesEvents === true);
     expect(actions.includes('ses:SendEmail')).toBe(definition.sendsMail === true);
+    expect(actions.includes('ssm:GetParameters')).toBe(definition.stripe === true);
     expect(actions.filter((a) => a === '*' || a.endsWith(':*'))).toEqual([]);
     for (const statement of policyStatementsOf(name)) {
       const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
@@ -583,13 +589,28 @@ describe('cdk-nag (AwsSolutions, HIPAA Security, Serverless)', () => {
     );
   });
 
-  it('acknowledges wildcard resources only for X-Ray, table indexes, scheduled function versions and the one-time schedules of their group', () => {
+  it('lets the Stripe-calling functions read the two Stripe parameters only, and decrypt only through SSM', () => {
+    const stripeFunctions = functionEntries.filter(([, d]) => d.stripe).map(([name]) => name);
+    expect(stripeFunctions.length).toBeGreaterThan(0);
+    for (const name of stripeFunctions) {
+      const statements = policyStatementsOf(name);
+      const read = statements.find((st) => st.Sid === 'ReadTheStripeParametersOnly')!;
+      expect(JSON.stringify(read.Resource)).toContain('parameter/mpbe/stripe/secret-key');
+      expect(JSON.stringify(read.Resource)).toContain('parameter/mpbe/stripe/webhook-secret');
+      expect((read.Resource as unknown[]).length).toBe(2);
+      const decrypt = statements.find((st) => st.Sid === 'DecryptTheStripeParametersThroughSsm')!;
+      expect(decrypt.Action).toBe('kms:Decrypt');
+      expect(JSON.stringify(decrypt.Condition)).toContain('kms:ViaService');
+    }
+  });
+
+  it('acknowledges wildcard resources only for X-Ray, table indexes, scheduled function versions, the one-time schedules of their group and SSM-held keys', () => {
     const wildcards = acknowledgementsOf(synth)
       .map(({ id }) => id)
       .filter((id) => id.includes('IAM5[Resource::'));
     for (const id of wildcards) {
       expect(id).toMatch(
-        /IAM5\[Resource::(\*|<Data\w+Table\w+\.Arn>\/index\/\*|<Functions\w+\.Arn>:\*|arn:<AWS::Partition>:scheduler:[\w-]+:\d+:schedule\/[\w-]+\/\*)\]$/,
+        /IAM5\[Resource::(\*|<Data\w+Table\w+\.Arn>\/index\/\*|<Functions\w+\.Arn>:\*|arn:<AWS::Partition>:scheduler:[\w-]+:\d+:schedule\/[\w-]+\/\*|arn:<AWS::Partition>:kms:[\w-]+:\d+:key\/\*)\]$/,
       );
     }
   });

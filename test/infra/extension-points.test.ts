@@ -12,7 +12,7 @@ import { getHealth } from '#functions/platform/contract.ts';
 import { type Route, routes } from '#functions/routes.ts';
 import type { ScheduleDefinition } from '#functions/schedules.ts';
 import { assertScheduleExpression } from '#infra/constructs/schedules.ts';
-import { logicalId, resourcesOfType, type Synthesized, synthesize } from './synth.ts';
+import { logicalId, resourcesOfType, type Synthesized, synthesize, withoutBundling } from './synth.ts';
 
 const purge: ScheduleDefinition = {
   name: 'purge-contact-requests',
@@ -42,7 +42,10 @@ const privateRoutes: Route[] = [
 let synth: Synthesized;
 
 beforeAll(() => {
-  synth = synthesize({ sources: { schedules: [purge], routes: [...routes, ...privateRoutes] } });
+  synth = synthesize({
+    sources: { schedules: [purge], routes: [...routes, ...privateRoutes] },
+    context: withoutBundling(),
+  });
 });
 
 describe('authenticated routes', () => {

@@ -7,11 +7,18 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { streamConsumers } from '#functions/streams.ts';
 import { type TableName, tables } from '#shared/tables.ts';
-import { logicalId, resourcesOfType, type Synthesized, synthesize, validationReport } from './synth.ts';
+import {
+  logicalId,
+  resourcesOfType,
+  type Synthesized,
+  synthesize,
+  validationReport,
+  withoutBundling,
+} from './synth.ts';
 
 let synth: Synthesized;
 beforeAll(() => {
-  synth = synthesize();
+  synth = synthesize({ context: withoutBundling() });
 });
 
 const tableNames = Object.keys(tables) as TableName[];

@@ -1,7 +1,9 @@
 /**
  * Synthesizes the CDK app in-process, as `cdk synth` does: same context (cdk.json's feature
  * flags), same cdk-nag packs, real esbuild bundling; into a temporary directory, so that test
- * files can run in parallel without touching cdk.out.
+ * files can run in parallel without touching cdk.out. `withoutBundling()` skips the bundling
+ * (CDK's own `aws:cdk:bundling-stacks` context, as `cdk synth --exclusively` uses it) for the test
+ * files that check the template only: backend-stack.test.ts bundles every function for real.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,6 +44,9 @@ export function synthesize(options: BackendAppOptions = {}): Synthesized {
   const resources = template.toJSON().Resources as Synthesized['resources'];
   return { ...backend, assembly, template, resources, outdir, millis: performance.now() - started };
 }
+
+/** Context that makes CDK skip asset bundling: the template is the same, the code assets are placeholders. */
+export const withoutBundling = (): Record<string, unknown> => ({ 'aws:cdk:bundling-stacks': [] });
 
 /** The logical id of a construct's CloudFormation resource (its default child when it is an L2). */
 export function logicalId(stack: Stack, construct: IConstruct): string {
