@@ -5,8 +5,10 @@
  * late with the practitioner's policy applied.
  */
 import { randomUUID } from 'node:crypto';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { book, callAs, freeSlots, type OpenAgenda, openAgenda, parisDate } from '../support/bookings.ts';
+import { localDocumentClient, tableNamesFrom } from '../support/dynamo.ts';
 import { type Person, signedInPerson } from '../support/identity.ts';
 
 const cloud = inject('cloud');
@@ -116,6 +118,56 @@ describe('booking a slot', () => {
     const far = new Date(Date.parse(slots[0]!.start) + 40 * 24 * hour).toISOString();
     expect((await book(cloud, IP, client, agenda, far)).status).toBe(409);
   });
+});
+
+describe('one slot under load', () => {
+  it('200 concurrent bookings of one slot over HTTP: one 201, 199 409, one appointment and its locks only', async () => {
+    const slot = (await freeSlots(cloud, IP, agenda, parisDate(7), parisDate(7)))[0]!;
+    const clients = [client, otherClient];
+    const replies = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => book(cloud, IP, clients[i % 2]!, agenda, slot.start)),
+    );
+    const statuses = replies.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(199);
+    const winner = json(replies.find((r) => r.status === 201)!.body);
+
+    // Nothing half-written: the practitioner's agenda holds the winner only, and the table holds
+    // exactly the winner's 12 locks (5-minute blocks of one hour) at that time.
+    const day = await callAs(
+      cloud,
+      IP,
+      practitioner,
+      'GET',
+      `/practitioners/me/agenda?from=${parisDate(7)}&to=${parisDate(7)}`,
+    );
+    expect(JSON.parse(day.body).items.map((a: { id: string }) => a.id)).toEqual([winner.id]);
+    const db = localDocumentClient(cloud.urls.dynamodb);
+    try {
+      const locks: Record<string, unknown>[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await db.send(
+          new ScanCommand({
+            TableName: tableNamesFrom(cloud.env).bookings,
+            FilterExpression: 'begins_with(pk, :p)',
+            ExpressionAttributeValues: { ':p': `SLOT#${agenda.practitionerId}#` },
+            ExclusiveStartKey: start,
+          }),
+        );
+        locks.push(...(page.Items ?? []));
+        start = page.LastEvaluatedKey;
+      } while (start);
+      const atSlot = locks.filter((l) => {
+        const minute = Number(String(l.pk).split('#')[2]) * 60_000;
+        return minute >= Date.parse(slot.start) && minute < Date.parse(slot.end);
+      });
+      expect(atSlot).toHaveLength(12);
+      expect(new Set(atSlot.map((l) => l.appointmentId))).toEqual(new Set([winner.id]));
+    } finally {
+      db.destroy();
+    }
+  }, 120_000);
 });
 
 describe('an appointment’s life', () => {

@@ -173,7 +173,6 @@ describe('reordered deliveries', () => {
     } finally {
       if (!resumed) await stripe.resume();
     }
-    const pi = booked.checkout.paymentIntentId;
 
     const firstOk = await until('both events to be accepted', async () => {
       const ok = (await stripe.deliveries()).filter((d) => d.ok);
@@ -186,7 +185,9 @@ describe('reordered deliveries', () => {
       await receiptOf(cloud, succeeded.id),
       await receiptOf(cloud, created.id),
     ];
-    expect(String(succeededReceipt?.receivedAt) <= String(createdReceipt?.receivedAt)).toBe(true);
+    expect(succeededReceipt?.receivedAt).toEqual(expect.any(String));
+    expect(createdReceipt?.receivedAt).toEqual(expect.any(String));
+    expect(String(succeededReceipt!.receivedAt) <= String(createdReceipt!.receivedAt)).toBe(true);
 
     const confirmed = await eventually<BookingView>(
       cloud,
@@ -214,25 +215,24 @@ describe('reordered deliveries', () => {
     const mailed = await confirmations(booked.id);
     expect(mailed.client).toHaveLength(1);
     expect(mailed.practitioner).toHaveLength(1);
-    expect(pi).toMatch(/^pi_/);
   }, 120_000);
 });
 
 describe('forged or stale webhooks', () => {
-  /** The bookings table's items that mention any of `needles`, by key. */
+  /** The items of every table of the local cloud that mention any of `needles`, by table and key. */
   async function itemsAbout(needles: string[]): Promise<Map<string, string>> {
     const found = new Map<string, string>();
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await dynamo.send(
-        new ScanCommand({ TableName: bookingsTable, ExclusiveStartKey, ConsistentRead: true }),
-      );
-      for (const item of page.Items ?? []) {
-        const json = JSON.stringify(item);
-        if (needles.some((n) => json.includes(n))) found.set(`${item.pk}|${item.sk}`, json);
-      }
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    for (const table of Object.values(tableNamesFrom(cloud.env))) {
+      let ExclusiveStartKey: Record<string, unknown> | undefined;
+      do {
+        const page = await dynamo.send(new ScanCommand({ TableName: table, ExclusiveStartKey, ConsistentRead: true }));
+        for (const item of page.Items ?? []) {
+          const json = JSON.stringify(item);
+          if (needles.some((n) => json.includes(n))) found.set(`${table} ${item.pk}|${item.sk}`, json);
+        }
+        ExclusiveStartKey = page.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+    }
     return found;
   }
 
@@ -302,12 +302,12 @@ describe('forged or stale webhooks', () => {
     expect(processed).toMatchObject({ type: 'payment_intent.succeeded', outcome: 'in-progress' });
     expect(await receiptOf(cloud, control)).toMatchObject({ eventId: control, objectId: pi, published: true });
 
-    // Nothing stored: no receipt, and no item of the bookings table about this booking or
-    // these events is new or changed, but the control's receipt.
+    // Nothing stored: no receipt, and no item of any table (the bookings table first) about this
+    // booking, its payment or these events is new or changed, but the control's receipt.
     for (const id of forgedIds) expect(await receiptOf(cloud, id), id).toBeUndefined();
     const after = await itemsAbout([booked.id, pi, ...forgedIds, control]);
     const changed = [...after].filter(([key, json]) => before.get(key) !== json).map(([key]) => key);
-    expect(changed).toEqual([`STRIPE_EVENT#${control}|RECEIPT`]);
+    expect(changed).toEqual([`${bookingsTable} STRIPE_EVENT#${control}|RECEIPT`]);
     expect([...before.keys()].filter((key) => !after.has(key))).toEqual([]);
     // Nothing published: no processing (nor any other line) names a forged event.
     const log = readFileSync(cloud.logFile, 'utf8');
