@@ -13,7 +13,7 @@
 import type { Clock } from '#shared/clock.ts';
 import { HttpProblem } from '#shared/http/problem.ts';
 import { newId } from '#shared/ids.ts';
-import { type AppointmentStore, InvalidCursor } from './adapters/appointment-store.ts';
+import type { AppointmentStore } from './adapters/appointment-store.ts';
 import type { ClientDirectory } from './adapters/client-directory.ts';
 import type { ControllerAction, ControllerActionStore } from './adapters/controller-action-store.ts';
 import type { PaymentStore } from './adapters/payment-store.ts';
@@ -163,18 +163,10 @@ export async function listControllerActions(
   practitionerId: string,
   query: { limit: number; cursor?: string | undefined },
 ) {
-  try {
-    const page = await deps.actions.list(practitionerId, {
-      limit: query.limit,
-      ...(query.cursor ? { cursor: query.cursor } : {}),
-      now: deps.clock.now(),
-    });
-    return { items: page.items.map(actionView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
-  } catch (error) {
-    if (error instanceof InvalidCursor)
-      throw new HttpProblem(400, 'Invalid request', 'Invalid field: query.cursor', {
-        errors: [{ field: 'query.cursor', message: 'not a cursor returned by this API' }],
-      });
-    throw error;
-  }
+  const page = await deps.actions.list(practitionerId, {
+    limit: query.limit,
+    ...(query.cursor ? { cursor: query.cursor } : {}),
+    now: deps.clock.now(),
+  });
+  return { items: page.items.map(actionView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
 }

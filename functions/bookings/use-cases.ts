@@ -6,7 +6,7 @@ import { maxServiceMinutes } from '#shared/offer/offer.ts';
 import type { OfferReader } from '#shared/offer/offer-reader.ts';
 import { scheduleTimeZone } from '#shared/offer/schedule.ts';
 import { utcOffsetMs, wallClock } from '#shared/time-zone.ts';
-import { type AppointmentStore, appointmentIdFor, InvalidCursor } from './adapters/appointment-store.ts';
+import { type AppointmentStore, appointmentIdFor } from './adapters/appointment-store.ts';
 import type { PaymentStore } from './adapters/payment-store.ts';
 import {
   type Appointment,
@@ -294,21 +294,13 @@ export async function listMyAppointments(
   query: { limit: number; cursor?: string | undefined; upcoming?: boolean | undefined },
 ) {
   const now = deps.clock.now();
-  try {
-    const page = await deps.store.listForClient(clientId, {
-      limit: query.limit,
-      ...(query.cursor ? { cursor: query.cursor } : {}),
-      ...(query.upcoming ? { from: now } : {}),
-      now,
-    });
-    return { items: page.items.map(view), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
-  } catch (error) {
-    if (error instanceof InvalidCursor)
-      throw new HttpProblem(400, 'Invalid request', 'Invalid field: query.cursor', {
-        errors: [{ field: 'query.cursor', message: 'not a cursor returned by this API' }],
-      });
-    throw error;
-  }
+  const page = await deps.store.listForClient(clientId, {
+    limit: query.limit,
+    ...(query.cursor ? { cursor: query.cursor } : {}),
+    ...(query.upcoming ? { from: now } : {}),
+    now,
+  });
+  return { items: page.items.map(view), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
 }
 
 /** The practitioner's agenda: their appointments from `from` to `to` (local dates, inclusive). */

@@ -5,10 +5,9 @@
  * late with the practitioner's policy applied.
  */
 import { randomUUID } from 'node:crypto';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { book, callAs, freeSlots, type OpenAgenda, openAgenda, parisDate } from '../support/bookings.ts';
-import { localDocumentClient, tableNamesFrom } from '../support/dynamo.ts';
+import { localDocumentClient, slotLocksOf, tableNamesFrom } from '../support/dynamo.ts';
 import { type Person, signedInPerson } from '../support/identity.ts';
 
 const cloud = inject('cloud');
@@ -144,20 +143,7 @@ describe('one slot under load', () => {
     expect(JSON.parse(day.body).items.map((a: { id: string }) => a.id)).toEqual([winner.id]);
     const db = localDocumentClient(cloud.urls.dynamodb);
     try {
-      const locks: Record<string, unknown>[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await db.send(
-          new ScanCommand({
-            TableName: tableNamesFrom(cloud.env).bookings,
-            FilterExpression: 'begins_with(pk, :p)',
-            ExpressionAttributeValues: { ':p': `SLOT#${agenda.practitionerId}#` },
-            ExclusiveStartKey: start,
-          }),
-        );
-        locks.push(...(page.Items ?? []));
-        start = page.LastEvaluatedKey;
-      } while (start);
+      const locks = await slotLocksOf(db, tableNamesFrom(cloud.env).bookings, agenda.practitionerId);
       const atSlot = locks.filter((l) => {
         const minute = Number(String(l.pk).split('#')[2]) * 60_000;
         return minute >= Date.parse(slot.start) && minute < Date.parse(slot.end);

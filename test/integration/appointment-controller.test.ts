@@ -6,7 +6,7 @@
  * identifiers only); an account deletion cancels the upcoming appointments and frees their slots.
  */
 import { randomUUID } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { cancelAppointmentsOfDeletedAccount } from '#functions/bookings/account-deletion.ts';
 import {
@@ -25,7 +25,7 @@ import { unknownClient } from '#functions/bookings/domain/export.ts';
 import { ensureTables } from '#local/services/dynamodb.ts';
 import { manualClock } from '#shared/clock.ts';
 import { addPeriod, epochSeconds } from '#shared/retention/expiry.ts';
-import { localDocumentClient } from '../support/dynamo.ts';
+import { localDocumentClient, slotLocksOf } from '../support/dynamo.ts';
 
 const cloud = inject('cloud');
 const db = localDocumentClient(cloud.urls.dynamodb);
@@ -59,23 +59,7 @@ const appointment = (practitionerId: string, clientId: string, start: string): A
     bookedAt,
   );
 
-async function locksOf(practitionerId: string) {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new ScanCommand({
-        TableName: tableName,
-        FilterExpression: 'begins_with(pk, :p)',
-        ExpressionAttributeValues: { ':p': `SLOT#${practitionerId}#` },
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
+const locksOf = (practitionerId: string) => slotLocksOf(db, tableName, practitionerId);
 
 async function actionItems(practitionerId: string) {
   const page = await db.send(

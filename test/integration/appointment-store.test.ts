@@ -3,7 +3,7 @@
  * the concurrency (the slot locks' conditions decide), and every change moves the locks with it.
  */
 import { randomUUID } from 'node:crypto';
-import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   type AppointmentStore,
@@ -19,7 +19,7 @@ import {
   reschedule,
 } from '#functions/bookings/domain/appointment.ts';
 import { ensureTables } from '#local/services/dynamodb.ts';
-import { localDocumentClient } from '../support/dynamo.ts';
+import { localDocumentClient, slotLocksOf } from '../support/dynamo.ts';
 
 const cloud = inject('cloud');
 const db = localDocumentClient(cloud.urls.dynamodb);
@@ -54,23 +54,7 @@ const appointment = (
     now,
   );
 
-async function locksOf(practitionerId: string) {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new ScanCommand({
-        TableName: tableName,
-        FilterExpression: 'begins_with(pk, :p)',
-        ExpressionAttributeValues: { ':p': `SLOT#${practitionerId}#` },
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
+const locksOf = (practitionerId: string) => slotLocksOf(db, tableName, practitionerId);
 
 async function appointmentsOf(practitionerId: string) {
   const page = await db.send(

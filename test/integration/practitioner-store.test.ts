@@ -88,7 +88,7 @@ describe('practitioner listing', () => {
   it('finds one profile by id, published or not, with its services, but never a due one', async () => {
     expect((await store.find('prac_000003', now))?.published).toBe(false);
     expect((await store.find('prac_000001', now))?.services).toEqual([
-      { id: 'svc_1', name: 'Massage', durationMinutes: 60, priceCents: 6000 },
+      { id: 'svc_1', name: 'Massage', durationMinutes: 60, priceCents: 6000, payment: { mode: 'on-site' } },
     ]);
     expect(await store.find('prac_000004', now)).toBeUndefined();
     expect(await store.find('prac_unknown', now)).toBeUndefined();
@@ -130,7 +130,9 @@ describe('the profile’s offer', () => {
     // the bookings context's reader, on the same item
     const offer = await dynamoOfferReader({ client: db, tableName }).find('prac_offer01', now);
     expect(offer).toMatchObject({ practitionerId: 'prac_offer01', schedule: hours, cancellationPolicy: policy });
-    expect(offer?.services).toEqual([{ id: 'svc_1', name: 'Massage', durationMinutes: 60, priceCents: 6000 }]);
+    expect(offer?.services).toEqual([
+      { id: 'svc_1', name: 'Massage', durationMinutes: 60, priceCents: 6000, payment: { mode: 'on-site' } },
+    ]);
   });
 
   it('takes the defaults when a stored profile has none (saved before opening hours)', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTables, localDynamoClient } from '#local/services/dynamodb.ts';
 import { type TableName, tables } from '#shared/tables.ts';
 
@@ -38,4 +38,27 @@ export async function dropFreshTables(endpoint: string): Promise<void> {
   for (const name of created.splice(0))
     await admin.send(new DeleteTableCommand({ TableName: name })).catch(() => undefined);
   admin.destroy();
+}
+
+/** The slot locks of a practitioner in a bookings table (a Scan: tests only). */
+export async function slotLocksOf(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  practitionerId: string,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(
+      new ScanCommand({
+        TableName: tableName,
+        FilterExpression: 'begins_with(pk, :p)',
+        ExpressionAttributeValues: { ':p': `SLOT#${practitionerId}#` },
+        ExclusiveStartKey: start,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
 }

@@ -25,6 +25,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { freeSlots, type Slot } from '#functions/bookings/domain/slots.ts';
 import {
   type Appointment,
   defaultSlotStepMinutes,
@@ -34,7 +35,6 @@ import {
   type Service,
   weekdays,
 } from '#shared/offer/schedule.ts';
-import { freeSlots, type Slot } from '#functions/bookings/domain/slots.ts';
 
 const minute = 60_000;
 const day = 86_400_000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Appointment, Schedule } from '#shared/offer/schedule.ts';
 import { freeSlots, type Slot } from '#functions/bookings/domain/slots.ts';
+import type { Appointment, Schedule } from '#shared/offer/schedule.ts';
 
 const paris = new Intl.DateTimeFormat('en-GB', {
   timeZone: 'Europe/Paris',

@@ -24,6 +24,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { retainedItem } from '#shared/dynamo/items.ts';
 import { withoutDue } from '#shared/dynamo/reads.ts';
+import { decodeCursor, encodeCursor } from '#shared/http/cursor.ts';
 import { HELD_EXPIRES_AT, isDue } from '#shared/retention/expiry.ts';
 import { subjectKeyForAccount } from '#shared/retention/subject.ts';
 import { type Appointment, type AppointmentState, blocksOf, holdsItsTime } from '../domain/appointment.ts';
@@ -243,31 +244,6 @@ async function transact(
   }
 }
 
-function encodeCursor(key: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
-}
-
-function decodeCursor(cursor: string): Record<string, string> | undefined {
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    const fields = ['pk', 'sk', 'clientKey', 'startKey'];
-    if (
-      typeof key === 'object' &&
-      key !== null &&
-      Object.keys(key).length === fields.length &&
-      fields.every((f) => typeof (key as Record<string, unknown>)[f] === 'string')
-    )
-      return key as Record<string, string>;
-  } catch {
-    // not a cursor of ours
-  }
-  return undefined;
-}
-
-export class InvalidCursor extends Error {
-  override readonly name = 'InvalidCursor';
-}
-
 export function dynamoAppointmentStore(deps: { client: DynamoDBDocumentClient; tableName: string }): AppointmentStore {
   const { client, tableName } = deps;
 
@@ -432,8 +408,10 @@ export function dynamoAppointmentStore(deps: { client: DynamoDBDocumentClient; t
     },
 
     async listForClient(clientId, { limit, cursor, from, now }) {
-      const exclusiveStartKey = cursor === undefined ? undefined : decodeCursor(cursor);
-      if (cursor !== undefined && !exclusiveStartKey) throw new InvalidCursor('not a cursor returned by this API');
+      const exclusiveStartKey =
+        cursor === undefined
+          ? undefined
+          : decodeCursor(cursor, ['pk', 'sk', 'clientKey', 'startKey'], { clientKey: clientKeyOf(clientId) });
       const page = await client.send(
         new QueryCommand(
           withoutDue(

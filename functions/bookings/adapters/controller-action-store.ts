@@ -10,9 +10,9 @@
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { retainedItem } from '#shared/dynamo/items.ts';
 import { withoutDue } from '#shared/dynamo/reads.ts';
+import { decodeCursor, encodeCursor } from '#shared/http/cursor.ts';
 import { subjectKeyForAccount } from '#shared/retention/subject.ts';
 import { controllerActionEntity } from '../entities.ts';
-import { InvalidCursor } from './appointment-store.ts';
 
 export type ControllerActionKind = 'export' | 'erase';
 
@@ -54,23 +54,6 @@ interface ActionItem {
 
 const partition = (practitionerId: string) => `CONTROLLER-ACTIONS#${practitionerId}`;
 
-function decodeCursor(cursor: string, practitionerId: string): Record<string, string> {
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (
-      typeof key === 'object' &&
-      key !== null &&
-      Object.keys(key).length === 2 &&
-      (key as Record<string, unknown>).pk === partition(practitionerId) &&
-      typeof (key as Record<string, unknown>).sk === 'string'
-    )
-      return key as Record<string, string>;
-  } catch {
-    // not a cursor of ours
-  }
-  throw new InvalidCursor('not a cursor returned by this API');
-}
-
 export function dynamoControllerActionStore(deps: {
   client: DynamoDBDocumentClient;
   tableName: string;
@@ -103,7 +86,8 @@ export function dynamoControllerActionStore(deps: {
     },
 
     async list(practitionerId, { limit, cursor, now }) {
-      const start = cursor === undefined ? undefined : decodeCursor(cursor, practitionerId);
+      const start =
+        cursor === undefined ? undefined : decodeCursor(cursor, ['pk', 'sk'], { pk: partition(practitionerId) });
       const page = await client.send(
         new QueryCommand(
           withoutDue(
@@ -129,9 +113,7 @@ export function dynamoControllerActionStore(deps: {
           ...(item.format !== undefined ? { format: item.format } : {}),
           at: new Date(item.at),
         })),
-        ...(page.LastEvaluatedKey
-          ? { nextCursor: Buffer.from(JSON.stringify(page.LastEvaluatedKey)).toString('base64url') }
-          : {}),
+        ...(page.LastEvaluatedKey ? { nextCursor: encodeCursor(page.LastEvaluatedKey) } : {}),
       };
     },
   };

@@ -23,7 +23,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ownedItem, retainedItem } from '#shared/dynamo/items.ts';
 import { withoutDue } from '#shared/dynamo/reads.ts';
-import { HttpProblem } from '#shared/http/problem.ts';
+import { encodeCursor, invalidCursor } from '#shared/http/cursor.ts';
 import { defaultAvailability, defaultCancellationPolicy, defaultServicePayment } from '#shared/offer/offer.ts';
 import { type OfferAttributes, profileKey } from '#shared/offer/offer-reader.ts';
 import type { CancellationPolicy, Schedule } from '#shared/offer/schedule.ts';
@@ -101,15 +101,6 @@ const PRACTITIONER_PREFIX = 'PRACTITIONER#';
 const MAX_TRANSACTION_ITEMS = 100;
 
 const searchEntrySk = (key: string) => `${SEARCH_PREFIX}${key}`;
-
-function encodeCursor(key: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
-}
-
-const invalidCursor = () =>
-  new HttpProblem(400, 'Invalid request', 'Invalid field: query.cursor', {
-    errors: [{ field: 'query.cursor', message: 'not a cursor returned by this API' }],
-  });
 
 /**
  * The index key a cursor encodes, checked field by field against what this query can have
