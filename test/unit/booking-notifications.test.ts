@@ -226,6 +226,30 @@ describe('the French mails', () => {
     );
   });
 
+  it('tell both sides a booking released unpaid was never confirmed, with no calendar file', () => {
+    const held = newAppointment({
+      id: ID,
+      practitionerId: 'prac_1',
+      clientId: 'client-1',
+      service: { id: 'svc_1', name: 'Séance de sophrologie', durationMinutes: 60, priceCents: 5500 },
+      start: at('2025-03-30T08:00:00Z'),
+      cancellationPolicy: { freeUntilHoursBefore: 24, lateCancellationFeePercent: 50 },
+      requestFingerprint: 'f',
+      now: at('2025-03-01T09:00:00Z'),
+      holdUntil: at('2025-03-01T09:15:00Z'),
+    });
+    const released = cancel(held, 'platform', at('2025-03-01T09:16:00Z'));
+    const toClient = bookingNotice('cancellation', input(released, 'client'));
+    expect(toClient.subject).toMatch(/^Réservation non confirmée/);
+    expect(toClient.text).toContain('le paiement n’a pas abouti à temps');
+    expect(toClient.text).toContain('aucun montant ne vous est dû');
+    expect(toClient.attachments).toBeUndefined();
+    expect(bookingNotice('cancellation', input(released, 'practitioner')).text).toContain('de nouveau libre');
+    // once confirmed, a cancellation is the usual notice with its CANCEL .ics
+    const confirmed = cancel(booked('2025-03-30T08:00:00Z'), 'platform', at('2025-03-02T09:00:00Z'));
+    expect(bookingNotice('cancellation', input(confirmed, 'client')).attachments).toHaveLength(1);
+  });
+
   it('say when a cancellation is free', () => {
     const a = booked('2025-03-30T08:00:00Z');
     const free = cancel(a, 'client', at('2025-03-20T08:00:00Z'));

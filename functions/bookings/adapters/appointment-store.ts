@@ -100,6 +100,7 @@ interface AppointmentItem {
   updatedAt: string;
   cancellationPolicy: Appointment['cancellationPolicy'];
   cancellation?: { by: string; at: string; late: boolean; feePercent: number };
+  confirmedAt?: string;
   requestFingerprint: string;
   holdUntil?: string;
   /** Set while a booking waits for its payment: the sparse index of holds to release. */
@@ -140,6 +141,7 @@ export function toAppointment(item: AppointmentItem): Appointment {
         }
       : {}),
     requestFingerprint: item.requestFingerprint,
+    ...(item.confirmedAt ? { confirmedAt: new Date(item.confirmedAt) } : {}),
     ...(item.holdUntil ? { holdUntil: new Date(item.holdUntil) } : {}),
   };
 }
@@ -161,6 +163,7 @@ function itemOf(a: Appointment, now: Date, held: boolean) {
     cancellationPolicy: { ...a.cancellationPolicy },
     ...(a.cancellation ? { cancellation: { ...a.cancellation, at: a.cancellation.at.toISOString() } } : {}),
     requestFingerprint: a.requestFingerprint,
+    ...(a.confirmedAt ? { confirmedAt: a.confirmedAt.toISOString() } : {}),
     ...(a.holdUntil ? { holdUntil: a.holdUntil.toISOString() } : {}),
     ...(a.holdUntil && a.state === 'requested' ? { holdKey: 'HOLD' as const } : {}),
     practitionerKey: practitionerKeyOf(a.practitionerId),

@@ -43,6 +43,8 @@ export interface Appointment {
   readonly updatedAt: Date;
   /** The policy in force when the client booked: the one a cancellation is judged by. */
   readonly cancellationPolicy: CancellationPolicy;
+  /** When it was confirmed; absent for a booking released before it ever was (its payment never came). */
+  readonly confirmedAt?: Date;
   readonly cancellation?: Cancellation;
   /** Fingerprint of the booking request, to tell a retry (same key, same request) from a misuse. */
   readonly requestFingerprint: string;
@@ -100,7 +102,7 @@ function expect(a: Appointment, states: readonly AppointmentState[], action: str
 /** The payment seam: until payments exist, nothing needs paying and a booking is confirmed at once. */
 export function confirm(a: Appointment, now: Date): Appointment {
   expect(a, ['requested'], 'confirm');
-  return moved(a, { state: 'confirmed' }, now);
+  return moved(a, { state: 'confirmed', confirmedAt: now }, now);
 }
 
 /** The free-cancellation deadline of an appointment under its policy. */

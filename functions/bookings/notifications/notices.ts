@@ -224,6 +224,22 @@ export function cancellationLines(a: Appointment, party: Party, counterpart: str
 
 function cancellation(input: NoticeInput): Mail {
   const a = input.appointment;
+  // A booking released before it was ever confirmed (its online payment did not come): it never
+  // reached a calendar, so no .ics, and nothing is owed.
+  if (!a.confirmedAt) {
+    const when = frenchDateTime(a.start);
+    return mail(input, `Réservation non confirmée : ${a.service.name}, ${when}`, [
+      [
+        input.party === 'client'
+          ? `Votre réservation du ${when} avec ${input.counterpart} n’a pas été confirmée : le paiement n’a pas abouti à temps.`
+          : `La réservation du ${when} par ${input.counterpart} n’a pas été confirmée : le paiement n’a pas abouti à temps.`,
+        input.party === 'client'
+          ? 'Le créneau est libéré et aucun montant ne vous est dû ; vous pouvez réserver de nouveau.'
+          : 'Le créneau est de nouveau libre dans votre agenda.',
+      ],
+      details(input),
+    ]);
+  }
   return mail(
     input,
     `Rendez-vous annulé : ${a.service.name}, ${frenchDateTime(a.start)}`,
