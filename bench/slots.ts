@@ -10,8 +10,9 @@
  *
  *   BENCH_RUNS=1000 npm run bench:slots
  */
-import type { Appointment, Schedule } from '#shared/offer/schedule.ts';
+
 import { freeSlots, type Slot } from '#functions/bookings/domain/slots.ts';
+import type { Appointment, Schedule } from '#shared/offer/schedule.ts';
 
 const runs = Number(process.env.BENCH_RUNS ?? 500);
 const warmUp = 50;
