@@ -323,6 +323,11 @@ const declared = {
     tables: { bookings: 'read-write' },
     stripe: true,
   },
+  listPaymentDisputes: {
+    entry: 'functions/bookings/handlers/list-payment-disputes.ts',
+    description: 'Support: the payments with a dispute, the latest first.',
+    tables: { bookings: 'read' },
+  },
   publishBookingEvents: {
     entry: 'functions/bookings/handlers/publish-booking-events.ts',
     description: 'Stream consumer (the outbox): publishes Booking* events for every committed appointment change.',

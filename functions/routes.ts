@@ -138,6 +138,12 @@ export const routes: readonly Route[] = [
     operation: bookings.refundAppointmentByStaff,
     function: 'refundAppointmentByStaff',
   },
+  {
+    method: 'GET',
+    path: '/staff/payments/disputes',
+    operation: bookings.listPaymentDisputes,
+    function: 'listPaymentDisputes',
+  },
   { method: 'POST', path: '/privacy/legal-holds', operation: retention.placeLegalHold, function: 'placeLegalHold' },
   { method: 'GET', path: '/privacy/legal-holds', operation: retention.listLegalHolds, function: 'listLegalHolds' },
   {

@@ -92,6 +92,13 @@ export const tables = {
       sortKey: { name: 'holdUntil', type: 'S' },
       projection: 'ALL',
     },
+    /** Sparse: only payments with a dispute, by the latest, for staff. */
+    {
+      name: 'byDispute',
+      partitionKey: { name: 'disputeKey', type: 'S' },
+      sortKey: { name: 'lastDisputeAt', type: 'S' },
+      projection: 'ALL',
+    },
   ]),
   contact: table('contact'),
   /**

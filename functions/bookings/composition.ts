@@ -58,3 +58,6 @@ export const paymentDeps = (): PaymentDeps => ({
   store: appointments(),
   events: events(),
 });
+
+/** Staff's list of disputed payments: the records only, no call to Stripe. */
+export const disputeDeps = () => ({ payments: paymentRecords() });

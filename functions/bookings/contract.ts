@@ -388,3 +388,27 @@ export const refundAppointmentByStaff = defineOperation({
     409: { description: 'Nothing was paid online for it.' },
   },
 });
+
+export const listPaymentDisputes = defineOperation({
+  operationId: 'listPaymentDisputes',
+  summary: 'Support: the payments a client disputed, the latest dispute first (answered in Stripe’s dashboard)',
+  tags: ['payments', 'staff'],
+  access: { kind: 'role', roles: ['support'] },
+  query: z
+    .object({
+      limit: z.coerce.number().int().min(1).max(50).default(20),
+      cursor: z.string().max(1024).optional(),
+    })
+    .strict(),
+  responses: {
+    200: {
+      description: 'A page of disputed payments.',
+      schema: z
+        .object({
+          items: z.array(PaymentSummary.extend({ appointmentId: z.string() })),
+          nextCursor: z.string().optional(),
+        })
+        .meta({ id: 'DisputedPaymentPage' }),
+    },
+  },
+});

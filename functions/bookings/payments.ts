@@ -471,3 +471,18 @@ export async function payoutStatus(deps: PaymentDeps, practitionerId: string) {
     detailsSubmitted: payee.detailsSubmitted,
   };
 }
+
+/** Staff: the payments with a dispute, the latest first, with the appointment they pay. */
+export async function listPaymentDisputes(
+  deps: { readonly payments: Pick<PaymentStore, 'listDisputed'> },
+  query: { limit: number; cursor?: string | undefined },
+) {
+  const page = await deps.payments.listDisputed({
+    limit: query.limit,
+    ...(query.cursor ? { cursor: query.cursor } : {}),
+  });
+  return {
+    items: page.items.map((record) => ({ appointmentId: record.appointmentId, ...paymentView(record)! })),
+    ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+  };
+}

@@ -115,6 +115,7 @@ const matrix: Record<string, Entry> = {
     // no Idempotency-Key: the route's own 400
     status: 400,
   },
+  'GET /staff/payments/disputes': { allowed: ['support'], status: 200 },
   'POST /privacy/legal-holds': { allowed: ['dpo'], body: {}, status: 400 },
   'GET /privacy/legal-holds': { allowed: ['dpo'], status: 200 },
   'POST /privacy/legal-holds/{holdId}/lift': {

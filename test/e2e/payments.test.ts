@@ -118,6 +118,31 @@ describe('paying at booking', () => {
     expect(refunded.payment.refunds).toEqual([expect.objectContaining({ cause: 'cancellation', status: 'succeeded' })]);
   }, 60_000);
 
+  it('a disputed payment is recorded and listed for support staff', async () => {
+    const support = await signedInPerson(cloud, 'support');
+    const slot = (await freeSlots(cloud, IP, agenda, parisDate(8), parisDate(8)))[0]!;
+    const appointment = JSON.parse((await book(cloud, IP, client, agenda, slot.start)).body) as {
+      id: string;
+      checkout: { paymentIntentId: string };
+    };
+    const paymentIntentId = appointment.checkout.paymentIntentId;
+    expect((await emulator(`/_emulator/payment_intents/${paymentIntentId}/succeed`)).status).toBe(200);
+    await eventually<{ state: string }>(client, `/bookings/${appointment.id}`, (a) => a.state === 'confirmed');
+    // The card holder disputes the charge with their bank.
+    expect((await emulator(`/_emulator/payment_intents/${paymentIntentId}/dispute`, 'reason=fraudulent')).status).toBe(
+      200,
+    );
+    type Page = { items: { appointmentId: string; disputes: { status: string; reason: string }[] }[] };
+    const page = await eventually<Page>(support, '/staff/payments/disputes?limit=50', (p) =>
+      p.items.some((i) => i.appointmentId === appointment.id),
+    );
+    expect(page.items.find((i) => i.appointmentId === appointment.id)?.disputes).toEqual([
+      expect.objectContaining({ reason: 'fraudulent' }),
+    ]);
+    // The client sees it on their appointment too; another client is not support staff.
+    expect((await callAs(cloud, IP, client, 'GET', '/staff/payments/disputes')).status).toBe(403);
+  }, 60_000);
+
   it('a declined card releases the slot', async () => {
     const slot = (await freeSlots(cloud, IP, agenda, parisDate(6), parisDate(6)))[0]!;
     const appointment = JSON.parse((await book(cloud, IP, client, agenda, slot.start)).body) as {

@@ -258,6 +258,32 @@ describe('refunds', () => {
       dp_0000000001: { ...dispute, status: 'won' },
     });
   });
+
+  it('lists the disputed payments for staff, the latest dispute first, page by page; others are not listed', async () => {
+    const undisputed = await opened('succeeded');
+    const first = await opened('succeeded');
+    const second = await opened('succeeded');
+    const dispute = (id: string) => ({
+      disputeId: id,
+      amountCents: 6000,
+      status: 'needs_response',
+      reason: 'fraudulent',
+      at: now.toISOString(),
+    });
+    await store.recordDispute(first.appointmentId, dispute('dp_0000000011'), later(10));
+    await store.recordDispute(second.appointmentId, dispute('dp_0000000012'), later(11));
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.listDisputed({ limit: 1, ...(cursor ? { cursor } : {}) });
+      seen.push(...page.items.map((r) => r.appointmentId));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen.indexOf(second.appointmentId)).toBeLessThan(seen.indexOf(first.appointmentId));
+    expect(seen.indexOf(first.appointmentId)).toBeGreaterThanOrEqual(0);
+    expect(seen).not.toContain(undisputed.appointmentId);
+    await expect(store.listDisputed({ limit: 1, cursor: 'forged' })).rejects.toMatchObject({ status: 400 });
+  });
 });
 
 describe('webhook receipts', () => {

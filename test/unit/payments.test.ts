@@ -161,6 +161,10 @@ function memoryPayments() {
         updatedAt: now.toISOString(),
       });
     },
+    async listDisputed({ limit }) {
+      const disputed = [...records.values()].filter((r) => Object.keys(r.disputes).length > 0);
+      return { items: disputed.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)).slice(0, limit) };
+    },
     async receive(event): Promise<ReceiptState> {
       const receipt = receipts.get(event.id);
       if (!receipt) {

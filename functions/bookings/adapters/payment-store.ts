@@ -10,8 +10,15 @@
  * Every change of a record is conditioned on what it changes from, so duplicated and reordered
  * webhooks settle to one state.
  */
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { ownedItem, plainItem, retainedItem } from '#shared/dynamo/items.ts';
+import { decodeCursor, encodeCursor } from '#shared/http/cursor.ts';
 import { isDue } from '#shared/retention/expiry.ts';
 import { subjectKeyForAccount } from '#shared/retention/subject.ts';
 import { payeeEntity, paymentRecordEntity, stripeEventReceiptEntity } from '../entities.ts';
@@ -71,7 +78,10 @@ export interface PaymentStore {
   settle(appointmentId: string, from: readonly PaymentStatus[], to: PaymentStatus, now: Date): Promise<boolean>;
   /** Records a refund, or its new status; a refund already recorded keeps its cause and key. */
   recordRefund(appointmentId: string, refund: RefundRecord, now: Date): Promise<void>;
+  /** Records a dispute (or its new status); the payment then shows in the staff's list of disputes. */
   recordDispute(appointmentId: string, dispute: DisputeRecord, now: Date): Promise<void>;
+  /** Payments with a dispute, the latest dispute first (the sparse index `byDispute`). */
+  listDisputed(options: { limit: number; cursor?: string }): Promise<{ items: PaymentRecord[]; nextCursor?: string }>;
   /** Notes a webhook event; `new` the first time, then whether its handoff was published. */
   receive(event: { id: string; type: string; objectId: string }, now: Date): Promise<ReceiptState>;
   markPublished(eventId: string): Promise<void>;
@@ -82,6 +92,14 @@ export interface PaymentStore {
 const paymentKey = (appointmentId: string) => ({ pk: `APPOINTMENT#${appointmentId}`, sk: 'PAYMENT' });
 const receiptKey = (eventId: string) => ({ pk: `STRIPE_EVENT#${eventId}`, sk: 'RECEIPT' });
 const payeeKey = (practitionerId: string) => ({ pk: `PAYEE#${practitionerId}`, sk: 'PAYEE' });
+
+/** The sparse index of payments with a dispute, for staff. */
+export const DISPUTE_INDEX = 'byDispute';
+
+function recordOf(item: Record<string, unknown>): PaymentRecord {
+  const { pk: _pk, sk: _sk, entity: _e, subjectKey: _s, disputeKey: _d, lastDisputeAt: _l, ...record } = item;
+  return record as unknown as PaymentRecord;
+}
 
 const conditionFailed = (error: unknown) => error instanceof Error && error.name === 'ConditionalCheckFailedException';
 
@@ -116,9 +134,7 @@ export function dynamoPaymentStore(deps: { client: DynamoDBDocumentClient; table
       const { Item } = await client.send(
         new GetCommand({ TableName: tableName, Key: paymentKey(appointmentId), ConsistentRead: true }),
       );
-      if (!Item) return undefined;
-      const { pk: _pk, sk: _sk, entity: _e, subjectKey: _s, ...record } = Item;
-      return record as PaymentRecord;
+      return Item ? recordOf(Item) : undefined;
     },
 
     async settle(appointmentId, from, to, now) {
@@ -177,12 +193,37 @@ export function dynamoPaymentStore(deps: { client: DynamoDBDocumentClient; table
         new UpdateCommand({
           TableName: tableName,
           Key: paymentKey(appointmentId),
-          UpdateExpression: 'SET disputes.#id = :dispute, updatedAt = :now',
+          UpdateExpression:
+            'SET disputes.#id = :dispute, updatedAt = :now, disputeKey = :disputed, lastDisputeAt = :now',
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeNames: { '#id': dispute.disputeId },
-          ExpressionAttributeValues: { ':dispute': dispute, ':now': now.toISOString() },
+          ExpressionAttributeValues: { ':dispute': dispute, ':now': now.toISOString(), ':disputed': 'DISPUTE' },
         }),
       );
+    },
+
+    async listDisputed({ limit, cursor }) {
+      const page = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: DISPUTE_INDEX,
+          KeyConditionExpression: 'disputeKey = :disputed',
+          ExpressionAttributeValues: { ':disputed': 'DISPUTE' },
+          ScanIndexForward: false,
+          Limit: limit,
+          ...(cursor
+            ? {
+                ExclusiveStartKey: decodeCursor(cursor, ['pk', 'sk', 'disputeKey', 'lastDisputeAt'], {
+                  disputeKey: 'DISPUTE',
+                }),
+              }
+            : {}),
+        }),
+      );
+      return {
+        items: (page.Items ?? []).map(recordOf),
+        ...(page.LastEvaluatedKey ? { nextCursor: encodeCursor(page.LastEvaluatedKey) } : {}),
+      };
     },
 
     async receive(event, now) {
