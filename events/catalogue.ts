@@ -105,6 +105,31 @@ export const BookingCancelled = defineEvent({
     .strict(),
 });
 
+/** A DynamoDB key of the bookings table: ids only (appointment, practitioner, 5-minute block). */
+const bookingsKey = z
+  .object({
+    pk: z.string().regex(/^(APPOINTMENT#apt_[0-9a-f]{32}|SLOT#[A-Za-z0-9_-]{1,64}#\d+)$/),
+    sk: z.string().regex(/^[A-Za-z0-9_#.:-]{1,200}$/),
+  })
+  .strict();
+
+export const ClientAppointmentsErased = defineEvent({
+  source: sources.bookings,
+  detailType: 'ClientAppointmentsErased',
+  version: 1,
+  description:
+    "A practitioner, as controller, erased appointments of one of their clients: the keys deleted (ids only), for the erasure log that replays them after a backup restore. A large erasure comes in several parts.",
+  data: z
+    .object({
+      erasureId: identifier,
+      practitionerId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+      clientId: accountId,
+      part: z.number().int().positive(),
+      keys: z.array(bookingsKey).min(1).max(1000),
+    })
+    .strict(),
+});
+
 /** A Stripe object id (`evt_…`, `pi_…`, `re_…`, `dp_…`, `ch_…`, `acct_…`): not personal data. */
 const stripeId = z.string().regex(/^[a-z]+_[A-Za-z0-9]{6,255}$/, 'a Stripe id');
 
@@ -211,6 +236,7 @@ export const eventCatalogue = [
   BookingCancelled,
   BookingCompleted,
   BookingNoShow,
+  ClientAppointmentsErased,
   StripeEventReceived,
   PaymentSucceeded,
   PaymentFailed,

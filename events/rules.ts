@@ -10,6 +10,7 @@ import {
   BookingCancelled,
   BookingConfirmed,
   BookingRescheduled,
+  ClientAppointmentsErased,
   ContactRequestReceived,
   PaymentFailed,
   PaymentSucceeded,
@@ -105,6 +106,13 @@ export const rules: readonly EventRule[] = [
     description: 'Refund a cancelled booking as its cancellation policy says.',
     events: [BookingCancelled],
     target: 'refundCancelledBooking',
+    retry: defaultRetry,
+  },
+  {
+    name: 'controller-erasures-to-erasure-log',
+    description: 'Log the keys a practitioner erased, so a replay after a backup restore erases them again.',
+    events: [ClientAppointmentsErased],
+    target: 'logControllerErasure',
     retry: defaultRetry,
   },
   {

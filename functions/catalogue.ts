@@ -391,6 +391,11 @@ const declared = {
     tables: everyTable('read-write'),
     timeoutSeconds: 900,
   },
+  logControllerErasure: {
+    entry: 'functions/retention/handlers/log-controller-erasure.ts',
+    description: 'ClientAppointmentsErased: logs the keys a practitioner erased, so a restore replay erases them again.',
+    tables: { retention: 'write' },
+  },
   getRegisterOfProcessing: {
     entry: 'functions/retention/handlers/get-register-of-processing.ts',
     description: 'DPO: the register of processing (GDPR art. 30), generated from the retention catalogue.',

@@ -5,9 +5,10 @@
  * names (locally AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER points the client at the emulator).
  */
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { documentClient } from '#shared/aws-clients.ts';
+import { documentClient, eventBridgeClient } from '#shared/aws-clients.ts';
 import { systemClock } from '#shared/clock.ts';
 import { requiredEnv } from '#shared/config.ts';
+import { eventBridgePublisher } from '#shared/events/publisher.ts';
 import { tableNameFromEnv } from '#shared/tables.ts';
 import type { AccountDeletionDeps } from './account-deletion.ts';
 import { dynamoAppointmentStore } from './adapters/appointment-store.ts';
@@ -32,6 +33,11 @@ export const exportDeps = (): ControllerDeps => ({
 /** Erasure and the log: no identity is read. */
 export const erasureDeps = (): ErasureDeps => ({
   store: dynamoAppointmentStore(bookingsTable()),
+  events: eventBridgePublisher({
+    client: eventBridgeClient(),
+    busName: requiredEnv('EVENT_BUS_NAME'),
+    clock: systemClock,
+  }),
   payments: dynamoPaymentStore(bookingsTable()),
   actions: dynamoControllerActionStore(bookingsTable()),
   clock: systemClock,

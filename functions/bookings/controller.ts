@@ -10,7 +10,9 @@
  * its time is free again at once; the answer says how many were upcoming. An appointment under a
  * legal hold is kept (the hold prevails, GDPR art. 17(3)(b) and (e)) and counted.
  */
+import { ClientAppointmentsErased } from '#events/catalogue.ts';
 import type { Clock } from '#shared/clock.ts';
+import type { EventPublisher } from '#shared/events/publisher.ts';
 import { HttpProblem } from '#shared/http/problem.ts';
 import { newId } from '#shared/ids.ts';
 import type { AppointmentStore } from './adapters/appointment-store.ts';
@@ -30,6 +32,8 @@ export interface ControllerDeps {
 
 /** Erasure reads no identity. */
 export type ErasureDeps = Omit<ControllerDeps, 'clients'> & {
+  /** Announces the erased keys, for the retention engine's erasure log (replayed after a restore). */
+  readonly events: EventPublisher;
   /** Payment records: an upcoming appointment paid online is not erased before it is cancelled (and refunded). */
   readonly payments: Pick<PaymentStore, 'find'>;
 };
@@ -100,6 +104,8 @@ async function appointmentsWith(deps: ErasureDeps, practitionerId: string, clien
 }
 
 const ERASE_ATTEMPTS = 5;
+/** Keys per ClientAppointmentsErased event: well under EventBridge's 256 KB. */
+const ERASED_KEYS_PER_EVENT = 1000;
 
 /**
  * Erases every appointment of `clientId` with `practitionerId`, and the slot locks they hold.
@@ -122,6 +128,7 @@ export async function eraseClientAppointments(deps: ErasureDeps, practitionerId:
   let erased = 0;
   let upcomingErased = 0;
   let keptUnderHold = 0;
+  const erasedKeys: { pk: string; sk: string }[] = [];
   for (const one of listed) {
     // The index is eventually consistent: the appointment is read again, and again if it changes meanwhile.
     for (let attempt = 0; attempt < ERASE_ATTEMPTS; attempt++) {
@@ -135,6 +142,7 @@ export async function eraseClientAppointments(deps: ErasureDeps, practitionerId:
       }
       if (outcome.kind === 'erased') {
         erased++;
+        erasedKeys.push(...outcome.keys);
         if (current.start.getTime() > now.getTime()) upcomingErased++;
       }
       if (outcome.kind === 'held') keptUnderHold++;
@@ -142,6 +150,20 @@ export async function eraseClientAppointments(deps: ErasureDeps, practitionerId:
     }
   }
   const actionId = newId('ctrl');
+  // The keys go to the erasure log (retention context), so a backup restore does not bring them back.
+  for (let part = 0; part * ERASED_KEYS_PER_EVENT < erasedKeys.length; part++) {
+    await deps.events.publish(
+      ClientAppointmentsErased,
+      {
+        erasureId: actionId,
+        practitionerId,
+        clientId,
+        part: part + 1,
+        keys: erasedKeys.slice(part * ERASED_KEYS_PER_EVENT, (part + 1) * ERASED_KEYS_PER_EVENT),
+      },
+      { correlationId: actionId },
+    );
+  }
   await deps.actions.record({ actionId, action: 'erase', practitionerId, clientId, count: erased, at: now });
   return { clientId, erased, upcomingErased, keptUnderHold, actionId };
 }

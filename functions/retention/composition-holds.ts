@@ -61,3 +61,8 @@ export const replayDeps = (overrides?: Partial<Record<TableName, string>>): Repl
   erasureLog: dynamoErasureLogStore({ client: documentClient(), tableName: tableNameFromEnv('retention') }),
   clock,
 });
+
+/** The erasure log alone: for the practitioners' erasures announced by the bookings context. */
+export const controllerErasureDeps = () => ({
+  erasureLog: dynamoErasureLogStore({ client: documentClient(), tableName: tableNameFromEnv('retention') }),
+});

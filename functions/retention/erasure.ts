@@ -14,6 +14,7 @@ import type { Caller } from '#shared/http/caller.ts';
 import { newId } from '#shared/ids.ts';
 import { errorFacts, logger } from '#shared/logger.ts';
 import { retentionCatalogue } from '#shared/retention/catalogue.ts';
+import { subjectKeyForAccount } from '#shared/retention/subject.ts';
 import type { ErasureLogStore } from './adapters/erasure-log-store.ts';
 import type { HoldStore } from './adapters/hold-store.ts';
 import type { SubjectItemsStore } from './adapters/subject-items-store.ts';
@@ -126,4 +127,19 @@ export async function replayAfterRestore(deps: ReplayDeps, since: Date, actor: s
   const erasures = await replayErasures(deps, since, actor);
   const holds = await reconcileHoldsAfterRestore(deps, since, actor);
   return { ...erasures, holdsItemsHeld: holds.itemsHeld, holdsItemsReleased: holds.itemsReleased };
+}
+
+/**
+ * A practitioner erased appointment data of a client (ClientAppointmentsErased): the keys are
+ * logged like a DPO erasure's, so a replay after a backup restore deletes them again. Appending
+ * the same part twice writes the same entries again (same keys, same day): harmless.
+ */
+export async function logControllerErasure(
+  deps: Pick<ErasureDeps, 'erasureLog'>,
+  data: { erasureId: string; clientId: string; keys: readonly { pk: string; sk: string }[] },
+  erasedAt: Date,
+): Promise<number> {
+  const items = data.keys.map((key) => ({ table: 'bookings', pk: key.pk, sk: key.sk }));
+  await deps.erasureLog.append(erasureLog(data.erasureId, subjectKeyForAccount(data.clientId), items, erasedAt));
+  return items.length;
 }

@@ -26,6 +26,7 @@ import { ensureTables } from '#local/services/dynamodb.ts';
 import { manualClock } from '#shared/clock.ts';
 import { addPeriod, epochSeconds } from '#shared/retention/expiry.ts';
 import { localDocumentClient, slotLocksOf } from '../support/dynamo.ts';
+import { recordingPublisher } from '../unit/purge-memory-store.ts';
 
 const cloud = inject('cloud');
 const db = localDocumentClient(cloud.urls.dynamodb);
@@ -134,7 +135,13 @@ describe('erasure of a client’s appointments', () => {
     const elsewhere = appointment(`${practitionerId}x`, clientId, '2027-02-21T09:00:00Z');
     for (const a of [past, upcoming, keep, elsewhere]) await store.create(a, bookedAt);
     await store.change(past, complete(past, now), now);
-    const deps = { store, actions, payments: dynamoPaymentStore({ client: db, tableName }), clock: manualClock(now) };
+    const deps = {
+      store,
+      actions,
+      payments: dynamoPaymentStore({ client: db, tableName }),
+      events: recordingPublisher(),
+      clock: manualClock(now),
+    };
 
     const outcome = await eraseClientAppointments(deps, practitionerId, clientId);
     expect(outcome).toMatchObject({ clientId, erased: 2, upcomingErased: 1, keptUnderHold: 0 });
@@ -190,7 +197,13 @@ describe('export', () => {
   it('pages the log newest first with a cursor, and refuses a forged cursor', async () => {
     const practitionerId = `prac_${randomUUID().slice(0, 8)}`;
     const clock = manualClock('2027-04-01T08:00:00Z');
-    const deps = { store, actions, payments: dynamoPaymentStore({ client: db, tableName }), clock };
+    const deps = {
+      store,
+      actions,
+      payments: dynamoPaymentStore({ client: db, tableName }),
+      events: recordingPublisher(),
+      clock,
+    };
     for (let i = 0; i < 3; i++) {
       await eraseClientAppointments(deps, practitionerId, randomUUID());
       clock.advance(60_000);

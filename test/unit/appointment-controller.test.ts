@@ -25,6 +25,7 @@ import {
   unknownClient,
 } from '#functions/bookings/domain/export.ts';
 import { manualClock } from '#shared/clock.ts';
+import { recordingPublisher } from './purge-memory-store.ts';
 
 type MemoryStore = Pick<AppointmentStore, 'listForPractitioner' | 'listForClient' | 'find' | 'erase' | 'change'>;
 
@@ -65,7 +66,7 @@ function memoryStore(initial: Appointment[] = []) {
       if (current.version !== a.version) return { kind: 'stale' };
       if (held.has(a.id)) return { kind: 'held' };
       items.delete(a.id);
-      return { kind: 'erased' };
+      return { kind: 'erased', keys: [{ pk: `APPOINTMENT#${a.id}`, sk: 'APPOINTMENT' }] };
     },
     async change(previous, next) {
       if (items.get(previous.id)?.version !== previous.version) return { kind: 'stale' };
@@ -290,7 +291,13 @@ describe('erasure of a client’s appointments', () => {
     const otherPractitioner = appointment(OTHER_PRACTITIONER, ZOE, '2027-03-02T09:00:00Z');
     const { store, items } = memoryStore([past, upcoming, otherClient, otherPractitioner]);
     const { actions, recorded } = memoryActions();
-    const deps = { store, actions, payments: noPayments, clock: manualClock('2027-02-20T10:00:00Z') };
+    const deps = {
+      store,
+      actions,
+      payments: noPayments,
+      events: recordingPublisher(),
+      clock: manualClock('2027-02-20T10:00:00Z'),
+    };
 
     const first = await eraseClientAppointments(deps, PRACTITIONER, ZOE);
     expect(first).toMatchObject({ clientId: ZOE, erased: 2, upcomingErased: 1, keptUnderHold: 0 });
@@ -316,7 +323,7 @@ describe('erasure of a client’s appointments', () => {
     const { actions, recorded } = memoryActions();
     await expect(
       eraseClientAppointments(
-        { store, actions, payments: paidOnline, clock: manualClock('2027-02-20') },
+        { store, actions, payments: paidOnline, events: recordingPublisher(), clock: manualClock('2027-02-20') },
         PRACTITIONER,
         ZOE,
       ),
@@ -330,7 +337,13 @@ describe('erasure of a client’s appointments', () => {
     const { store, items, held } = memoryStore([a]);
     held.add(a.id);
     const outcome = await eraseClientAppointments(
-      { store, actions: memoryActions().actions, payments: noPayments, clock: manualClock('2027-02-20') },
+      {
+        store,
+        actions: memoryActions().actions,
+        payments: noPayments,
+        events: recordingPublisher(),
+        clock: manualClock('2027-02-20'),
+      },
       PRACTITIONER,
       ZOE,
     );
@@ -355,7 +368,13 @@ describe('erasure of a client’s appointments', () => {
       },
     };
     const outcome = await eraseClientAppointments(
-      { store: racing, actions: memoryActions().actions, payments: noPayments, clock: manualClock('2027-02-20') },
+      {
+        store: racing,
+        actions: memoryActions().actions,
+        payments: noPayments,
+        events: recordingPublisher(),
+        clock: manualClock('2027-02-20'),
+      },
       PRACTITIONER,
       ZOE,
     );
@@ -366,7 +385,14 @@ describe('erasure of a client’s appointments', () => {
   it('shows the practitioner their log, newest first', async () => {
     const { actions } = memoryActions();
     const clock = manualClock('2027-02-20T10:00:00Z');
-    const deps = { store: memoryStore().store, clients: directory().clients, actions, payments: noPayments, clock };
+    const deps = {
+      store: memoryStore().store,
+      clients: directory().clients,
+      actions,
+      payments: noPayments,
+      events: recordingPublisher(),
+      clock,
+    };
     await exportAppointments(deps, PRACTITIONER, 'csv');
     clock.advance(60_000);
     await eraseClientAppointments(deps, PRACTITIONER, ZOE);

@@ -45,7 +45,8 @@ export type ChangeOutcome = { readonly kind: 'changed' } | { readonly kind: 'sta
 
 /** What an erasure found: done, changed since it was read, gone already, or kept by a legal hold. */
 export type EraseOutcome =
-  | { readonly kind: 'erased' }
+  /** With the key of every item deleted (for the erasure log: replayed after a backup restore). */
+  | { readonly kind: 'erased'; readonly keys: readonly { readonly pk: string; readonly sk: string }[] }
   | { readonly kind: 'stale' }
   | { readonly kind: 'absent' }
   | { readonly kind: 'held' };
@@ -258,8 +259,9 @@ export function dynamoAppointmentStore(deps: { client: DynamoDBDocumentClient; t
   }
 
   /** Deletes the items of an appointment's partition other than the appointment itself. */
-  async function deleteOwnedItems(id: string): Promise<void> {
+  async function deleteOwnedItems(id: string): Promise<{ pk: string; sk: string }[]> {
     const { pk } = appointmentKey(id);
+    const deleted: { pk: string; sk: string }[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       const page = await client.send(
@@ -273,11 +275,14 @@ export function dynamoAppointmentStore(deps: { client: DynamoDBDocumentClient; t
         }),
       );
       for (const key of (page.Items ?? []) as { pk: string; sk: string }[]) {
-        if (key.sk !== appointmentKey(id).sk)
+        if (key.sk !== appointmentKey(id).sk) {
           await client.send(new DeleteCommand({ TableName: tableName, Key: { pk: key.pk, sk: key.sk } }));
+          deleted.push({ pk: key.pk, sk: key.sk });
+        }
       }
       start = page.LastEvaluatedKey;
     } while (start);
+    return deleted;
   }
 
   return {
@@ -334,7 +339,7 @@ export function dynamoAppointmentStore(deps: { client: DynamoDBDocumentClient; t
       if (!current) return { kind: 'absent' };
       if (current.version !== a.version) return { kind: 'stale' };
       if (current.heldExpiresAt !== undefined) return { kind: 'held' };
-      await deleteOwnedItems(a.id);
+      const owned = await deleteOwnedItems(a.id);
       const blocks = holdsItsTime(a) ? blocksOf(a.start, a.end) : [];
       const result = await transact(client, [
         {
@@ -353,8 +358,11 @@ export function dynamoAppointmentStore(deps: { client: DynamoDBDocumentClient; t
         throw new Error(`Slot locks of appointment ${a.id} are inconsistent: ${result.reasons.join(',')}`);
       }
       // What was written in the partition meanwhile (a notice sent at that moment) goes too.
-      await deleteOwnedItems(a.id);
-      return { kind: 'erased' };
+      owned.push(...(await deleteOwnedItems(a.id)));
+      return {
+        kind: 'erased',
+        keys: [appointmentKey(a.id), ...owned, ...blocks.map((b) => lockKey(a.practitionerId, b))],
+      };
     },
 
     async listExpiredHolds(now) {
