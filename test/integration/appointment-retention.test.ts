@@ -1,7 +1,7 @@
 /**
  * Time travel with an appointment: kept 5 years from its date (the policy's "5 ans à compter des
  * dates de rendez-vous"). A day before the end it is read and the purge leaves it; a day after,
- * reads skip it and a purge run deletes it with its slot locks.
+ * reads skip it and a purge run deletes it with its slot locks and its payment record.
  *
  * Its date lies after the machine's clock, and so does its expiry: DynamoDB Local deletes
  * expired items by itself, which would race the purge for items already expired for real. The
@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { appointmentIdFor, dynamoAppointmentStore } from '#functions/bookings/adapters/appointment-store.ts';
+import { dynamoPaymentStore } from '#functions/bookings/adapters/payment-store.ts';
 import { blocksOf, confirm, newAppointment } from '#functions/bookings/domain/appointment.ts';
 import { entities } from '#functions/entities.ts';
 import { dynamoCheckpointStore } from '#functions/retention/adapters/checkpoint-store.ts';
@@ -51,6 +52,31 @@ describe('appointment retention: time travel', () => {
       bookedAt,
     );
     expect((await store.create(a, bookedAt)).kind).toBe('created');
+    // Its payment, with a refund: kept with the appointment, as long (issue 6).
+    const payments = dynamoPaymentStore({ client: db, tableName: names.bookings });
+    await payments.open({
+      appointmentId: a.id,
+      clientId,
+      paymentIntentId: 'pi_0000000000000001',
+      amountCents: 5000,
+      applicationFeeCents: 500,
+      status: 'succeeded',
+      createdAt: bookedAt.toISOString(),
+    });
+    await payments.recordRefund(
+      a.id,
+      {
+        refundId: 're_0000000000000001',
+        amountCents: 1000,
+        status: 'succeeded',
+        cause: 'staff',
+        actorId: randomUUID(),
+        reason: 'goodwill',
+        idempotencyKey: 'refund-key',
+        at: bookedAt.toISOString(),
+      },
+      bookedAt,
+    );
 
     const end = addPeriod(a.start, { years: 5 });
     expect(end.toISOString()).toBe('2033-03-15T09:00:00.000Z');
@@ -70,6 +96,7 @@ describe('appointment retention: time travel', () => {
       options: { startDay: utcDay(new Date(end.getTime() - 30 * DAY)) },
     };
     const appointmentKey = { pk: `APPOINTMENT#${a.id}`, sk: 'APPOINTMENT' };
+    const paymentKey = { pk: `APPOINTMENT#${a.id}`, sk: 'PAYMENT' };
     const lockKeys = blocksOf(a.start, a.end).map((b) => ({ pk: `SLOT#${practitionerId}#${b}`, sk: 'LOCK' }));
     expect(lockKeys).toHaveLength(9);
     const stored = async (key: { pk: string; sk: string }) =>
@@ -80,6 +107,7 @@ describe('appointment retention: time travel', () => {
     expect((await store.listForClient(clientId, { limit: 10, now: clock.now() })).items).toHaveLength(1);
     expect(await purgeExpiredItems(deps)).toMatchObject({ complete: true, itemsDeleted: 0 });
     expect(await stored(appointmentKey)).toBeDefined();
+    expect(await stored(paymentKey)).toBeDefined();
     for (const key of lockKeys) expect(await stored(key)).toBeDefined();
 
     // 5 years plus a day: no read shows it any more, even before the purge…
@@ -95,11 +123,12 @@ describe('appointment retention: time travel', () => {
     ).toEqual([]);
     expect(await stored(appointmentKey)).toBeDefined();
 
-    // …and the purge deletes it with its slot locks.
+    // …and the purge deletes it with its slot locks and its payment record.
     const report = await purgeExpiredItems(deps);
-    expect(report).toMatchObject({ complete: true, itemsDeleted: 1 + lockKeys.length });
-    expect(report.deletedByPurpose).toEqual({ appointment: 1 + lockKeys.length });
+    expect(report).toMatchObject({ complete: true, itemsDeleted: 2 + lockKeys.length });
+    expect(report.deletedByPurpose).toEqual({ appointment: 2 + lockKeys.length });
     expect(await stored(appointmentKey)).toBeUndefined();
+    expect(await stored(paymentKey)).toBeUndefined();
     for (const key of lockKeys) expect(await stored(key)).toBeUndefined();
     const left = await db.send(
       new QueryCommand({
