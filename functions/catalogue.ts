@@ -393,7 +393,8 @@ const declared = {
   },
   logControllerErasure: {
     entry: 'functions/retention/handlers/log-controller-erasure.ts',
-    description: 'ClientAppointmentsErased: logs the keys a practitioner erased, so a restore replay erases them again.',
+    description:
+      'ClientAppointmentsErased: logs the keys a practitioner erased, so a restore replay erases them again.',
     tables: { retention: 'write' },
   },
   getRegisterOfProcessing: {

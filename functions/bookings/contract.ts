@@ -2,6 +2,7 @@
 import * as z from 'zod';
 import { accountId } from '#events/catalogue.ts';
 import { type Access, defineOperation, publicAccess } from '#shared/http/contract.ts';
+import { IdempotencyKeyHeader } from '#shared/http/idempotency-key.ts';
 import { CancellationPolicy } from '#shared/offer/offer.ts';
 import { appointmentStates } from './domain/appointment.ts';
 
@@ -114,6 +115,7 @@ export const bookAppointment = defineOperation({
   tags: ['bookings'],
   access: clientOnly,
   recordConnection: true,
+  headers: IdempotencyKeyHeader,
   body: z.object({ practitionerId: id, serviceId: id, start: instant }).strict(),
   responses: {
     201: {
@@ -381,6 +383,7 @@ export const refundAppointmentByStaff = defineOperation({
   tags: ['payments', 'staff'],
   access: { kind: 'role', roles: ['support'] },
   pathParameters: AppointmentPath,
+  headers: IdempotencyKeyHeader,
   body: z.object({ amountCents: z.number().int().min(1).max(1_000_000), reason: z.enum(staffRefundReasons) }).strict(),
   responses: {
     200: { description: 'The payment after the refund.', schema: PaymentSummary },

@@ -28,7 +28,7 @@ import type { OfferedService } from '#shared/offer/offer.ts';
 import { defaultServicePayment } from '#shared/offer/offer.ts';
 import type { AppointmentStore } from './adapters/appointment-store.ts';
 import type { PaymentStore, RefundRecord } from './adapters/payment-store.ts';
-import type { PaymentGateway } from './adapters/stripe-gateway.ts';
+import { type PaymentGateway, RefundRefused } from './adapters/stripe-gateway.ts';
 import { type Appointment, cancel, confirm } from './domain/appointment.ts';
 import { amountDueAtBooking, applicationFee, refundOnCancellation } from './domain/payment.ts';
 
@@ -322,12 +322,26 @@ async function refund(
   if (amount <= 0) return 'nothing-to-refund';
   // One key per reason of refund: a retry of the same refund never pays back twice.
   const idempotencyKey = staff ? `refund-${appointment.id}-staff-${staff.key}` : `refund-${appointment.id}-${cause}`;
-  const done = await deps.gateway.refund({
-    paymentIntentId: record.paymentIntentId,
-    amountCents: amount,
-    idempotencyKey,
-    appointmentId: appointment.id,
-  });
+  let done: Awaited<ReturnType<PaymentGateway['refund']>>;
+  try {
+    done = await deps.gateway.refund({
+      paymentIntentId: record.paymentIntentId,
+      amountCents: amount,
+      idempotencyKey,
+      appointmentId: appointment.id,
+    });
+  } catch (error) {
+    if (!(error instanceof RefundRefused)) throw error;
+    // The client disputed the charge: the chargeback, not a refund, gives the money back.
+    if (staff)
+      throw new HttpProblem(
+        409,
+        'Payment disputed',
+        'The client disputed this payment with their bank: settle the dispute in Stripe, no refund can be added',
+      );
+    logger.warn('Refund refused: the payment is disputed', { appointmentId: appointment.id, cause });
+    return 'disputed';
+  }
   await deps.payments.recordRefund(
     appointment.id,
     {

@@ -34,6 +34,11 @@ export interface Operation<
   readonly body?: B;
   readonly query?: Q;
   readonly pathParameters?: P;
+  /**
+   * Request headers the operation requires, a zod object of lowercase header names (e.g.
+   * `idempotency-key`): validated like the body (a 400 naming `header.<name>`), and documented.
+   */
+  readonly headers?: z.ZodType;
   /** Successful and expected error answers; 400/401/403/429/500 problems are added for all. */
   readonly responses: Readonly<Record<number, ResponseContract>>;
 }

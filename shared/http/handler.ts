@@ -21,6 +21,7 @@ export interface HttpRequest<O extends Operation> {
   readonly body: Infer<NonNullable<O['body']>>;
   readonly query: Infer<NonNullable<O['query']>>;
   readonly pathParameters: Infer<NonNullable<O['pathParameters']>>;
+  /** Every request header, by its lowercase name (HTTP header names are case-insensitive). */
   readonly headers: Readonly<Record<string, string | undefined>>;
   /**
    * The body exactly as received (UTF-8), for what must check bytes, not JSON: a webhook's
@@ -130,12 +131,16 @@ export function httpHandler<O extends Operation>(
         const body = operation.body ? parsePart(operation.body, readJsonBody(event), 'body', errors) : undefined;
         const query = parsePart(operation.query, event.queryStringParameters ?? {}, 'query', errors);
         const pathParameters = parsePart(operation.pathParameters, event.pathParameters ?? {}, 'path', errors);
+        const headers = Object.fromEntries(
+          Object.entries(event.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
+        );
+        parsePart(operation.headers, headers, 'header', errors);
         if (errors.length > 0) throw validationProblem(errors);
         const result = await run({
           body,
           query,
           pathParameters,
-          headers: event.headers ?? {},
+          headers,
           rawBody: rawBodyOf(event),
           requestId,
           caller,

@@ -55,6 +55,7 @@ export function openApiDocument(routes: readonly Route[], serverUrl?: string) {
           : {}),
         ...(operation.query ? { query: operation.query as never } : {}),
         ...(operation.pathParameters ? { params: operation.pathParameters as never } : {}),
+        ...(operation.headers ? { headers: operation.headers as never } : {}),
       },
       responses,
     });

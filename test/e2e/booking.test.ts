@@ -109,7 +109,7 @@ describe('booking a slot', () => {
       start: slots[0]!.start,
     });
     expect(noKey.status).toBe(400);
-    expect(noKey.body).toContain('Idempotency-Key');
+    expect(noKey.body).toContain('header.idempotency-key');
     // off the opening hours: 03:00 Paris
     const night = new Date(Date.parse(slots[0]!.start) - 6 * hour).toISOString();
     expect((await book(cloud, IP, client, agenda, night)).status).toBe(409);

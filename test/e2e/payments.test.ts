@@ -118,7 +118,7 @@ describe('paying at booking', () => {
     expect(refunded.payment.refunds).toEqual([expect.objectContaining({ cause: 'cancellation', status: 'succeeded' })]);
   }, 60_000);
 
-  it('a disputed payment is recorded and listed for support staff', async () => {
+  it('a disputed payment is listed for support staff, and cannot be refunded on top of the chargeback', async () => {
     const support = await signedInPerson(cloud, 'support');
     const slot = (await freeSlots(cloud, IP, agenda, parisDate(8), parisDate(8)))[0]!;
     const appointment = JSON.parse((await book(cloud, IP, client, agenda, slot.start)).body) as {
@@ -139,8 +139,52 @@ describe('paying at booking', () => {
     expect(page.items.find((i) => i.appointmentId === appointment.id)?.disputes).toEqual([
       expect.objectContaining({ reason: 'fraudulent' }),
     ]);
-    // The client sees it on their appointment too; another client is not support staff.
+    // A client is not support staff.
     expect((await callAs(cloud, IP, client, 'GET', '/staff/payments/disputes')).status).toBe(403);
+
+    // A disputed charge cannot be refunded on top of the chargeback: support is told so.
+    const refused = await callFrom(IP, `${cloud.urls.api}/staff/bookings/${appointment.id}/refunds`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${support.idToken}`,
+        'Content-Type': 'application/json',
+        'Idempotency-Key': `goodwill-${appointment.id}`,
+      },
+      body: JSON.stringify({ amountCents: 1000, reason: 'goodwill' }),
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toContain('disputed');
+  }, 60_000);
+
+  it('support refunds part of a payment once per Idempotency-Key, with its reason', async () => {
+    const support = await signedInPerson(cloud, 'support');
+    const slot = (await freeSlots(cloud, IP, agenda, parisDate(9), parisDate(9)))[0]!;
+    const appointment = JSON.parse((await book(cloud, IP, client, agenda, slot.start)).body) as {
+      id: string;
+      checkout: { paymentIntentId: string };
+    };
+    expect((await emulator(`/_emulator/payment_intents/${appointment.checkout.paymentIntentId}/succeed`)).status).toBe(
+      200,
+    );
+    await eventually<{ state: string }>(client, `/bookings/${appointment.id}`, (a) => a.state === 'confirmed');
+    const refund = () =>
+      callFrom(IP, `${cloud.urls.api}/staff/bookings/${appointment.id}/refunds`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${support.idToken}`,
+          'Content-Type': 'application/json',
+          'Idempotency-Key': `goodwill-${appointment.id}`,
+        },
+        body: JSON.stringify({ amountCents: 1000, reason: 'goodwill' }),
+      });
+    expect((await refund()).status).toBe(200);
+    expect((await refund()).status).toBe(200);
+    const refunded = await eventually<{ payment: { refundedCents: number; refunds: { cause: string }[] } }>(
+      client,
+      `/bookings/${appointment.id}`,
+      (a) => a.payment?.refundedCents === 1000,
+    );
+    expect(refunded.payment.refunds).toEqual([expect.objectContaining({ cause: 'staff', amountCents: 1000 })]);
   }, 60_000);
 
   it('a declined card releases the slot', async () => {

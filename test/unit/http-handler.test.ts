@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { defineOperation } from '#shared/http/contract.ts';
 import { httpHandler } from '#shared/http/handler.ts';
+import { IdempotencyKeyHeader } from '#shared/http/idempotency-key.ts';
 import { openApiDocument } from '#shared/http/openapi.ts';
 import { HttpProblem } from '#shared/http/problem.ts';
 
@@ -130,5 +131,56 @@ describe('httpHandler with a non-JSON answer', () => {
     const doc = openApiDocument([{ method: 'GET', path: '/export', operation: exportOperation, function: 'f' }]);
     const content = (doc.paths?.['/export']?.get?.responses?.['200'] as { content?: Record<string, unknown> })?.content;
     expect(Object.keys(content ?? {})).toEqual(['text/csv']);
+  });
+});
+
+describe('httpHandler with required headers', () => {
+  const keyed = defineOperation({
+    operationId: 'testKeyed',
+    summary: 'test',
+    tags: [],
+    access: { kind: 'public' },
+    headers: IdempotencyKeyHeader,
+    responses: { 200: { description: 'ok' } },
+  });
+  let ran = 0;
+  const handler = httpHandler(keyed, async ({ headers, rawBody }) => {
+    ran += 1;
+    return { status: 200, body: { key: headers['idempotency-key'], rawBody } };
+  });
+  const call = async (headers: Record<string, string>, body: string | null = null) =>
+    (await handler({ ...event(body), headers } as APIGatewayProxyEvent, context)) as APIGatewayProxyResult;
+
+  it('reads a header whatever its case, and hands the raw body over untouched', async () => {
+    const res = await call({ 'IDEMPOTENCY-Key': 'key-12345678' }, '{"a": 1}');
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ key: 'key-12345678', rawBody: '{"a": 1}' });
+  });
+
+  it('answers 400 naming the missing or malformed header, and never runs the use case', async () => {
+    const before = ran;
+    const cases: Record<string, string>[] = [
+      {},
+      { 'Idempotency-Key': 'short' },
+      { 'Idempotency-Key': 'has spaces in it' },
+    ];
+    for (const headers of cases) {
+      const res = await call(headers);
+      expect(res.statusCode).toBe(400);
+      expect(JSON.parse(res.body).errors.map((e: { field: string }) => e.field)).toEqual(['header.idempotency-key']);
+    }
+    expect(ran).toBe(before);
+  });
+
+  it('documents the header in the OpenAPI document', () => {
+    const doc = openApiDocument([{ method: 'POST', path: '/keyed', operation: keyed, function: 'f' }]);
+    const parameters = (doc.paths?.['/keyed']?.post?.parameters ?? []) as {
+      in: string;
+      name: string;
+      required?: boolean;
+    }[];
+    expect(parameters).toContainEqual(
+      expect.objectContaining({ in: 'header', name: 'idempotency-key', required: true }),
+    );
   });
 });

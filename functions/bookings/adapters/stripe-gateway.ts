@@ -57,6 +57,16 @@ export interface VerifiedEvent {
   readonly created: number;
 }
 
+/** Stripe refused a refund for a reason the caller must know (a disputed charge cannot be refunded). */
+export class RefundRefused extends Error {
+  override readonly name = 'RefundRefused';
+  readonly code: 'charge-disputed';
+  constructor(code: 'charge-disputed') {
+    super(code);
+    this.code = code;
+  }
+}
+
 export interface PaymentGateway {
   startPayment(input: {
     appointmentId: string;
@@ -186,15 +196,21 @@ export function stripeGateway(client: () => Promise<{ stripe: Stripe; webhookSec
 
     async refund(input) {
       const { stripe } = await client();
-      const refund = await stripe.refunds.create(
-        {
-          payment_intent: input.paymentIntentId,
-          amount: input.amountCents,
-          metadata: { appointmentId: input.appointmentId },
-        },
-        { idempotencyKey: input.idempotencyKey },
-      );
-      return refundOf(refund);
+      try {
+        const refund = await stripe.refunds.create(
+          {
+            payment_intent: input.paymentIntentId,
+            amount: input.amountCents,
+            metadata: { appointmentId: input.appointmentId },
+          },
+          { idempotencyKey: input.idempotencyKey },
+        );
+        return refundOf(refund);
+      } catch (error) {
+        // A chargeback already took the money back: Stripe refuses a refund on top.
+        if ((error as { code?: string }).code === 'charge_disputed') throw new RefundRefused('charge-disputed');
+        throw error;
+      }
     },
 
     async refundState(id) {

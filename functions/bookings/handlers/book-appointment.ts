@@ -1,5 +1,4 @@
 import { httpHandler } from '#shared/http/handler.ts';
-import { idempotencyKey } from '#shared/http/idempotency-key.ts';
 import { bookingDeps } from '../composition.ts';
 import { bookAppointment as operation } from '../contract.ts';
 import { book } from '../use-cases.ts';
@@ -8,6 +7,6 @@ const deps = bookingDeps();
 
 // The route is for the client role only, so the shared handler has set the caller.
 export const handler = httpHandler(operation, async ({ body, headers, caller }) => {
-  const result = await book(deps, caller!.userId, idempotencyKey(headers), body);
+  const result = await book(deps, caller!.userId, headers['idempotency-key']!, body);
   return { status: result.status, body: result.body, headers: { Location: `/bookings/${result.body.id}` } };
 });

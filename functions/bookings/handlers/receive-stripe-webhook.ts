@@ -11,6 +11,5 @@ import { receiveStripeWebhook } from '../payments.ts';
 const deps = paymentDeps();
 
 export const handler = httpHandler(operation, async ({ rawBody, headers }) => {
-  const signature = Object.entries(headers).find(([name]) => name.toLowerCase() === 'stripe-signature')?.[1];
-  return { status: 200, body: await receiveStripeWebhook(deps, rawBody ?? '', signature) };
+  return { status: 200, body: await receiveStripeWebhook(deps, rawBody ?? '', headers['stripe-signature']) };
 });

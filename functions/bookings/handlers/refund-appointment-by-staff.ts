@@ -1,5 +1,4 @@
 import { httpHandler } from '#shared/http/handler.ts';
-import { idempotencyKey } from '#shared/http/idempotency-key.ts';
 import { paymentDeps } from '../composition.ts';
 import { refundAppointmentByStaff as operation } from '../contract.ts';
 import { refundByStaff } from '../payments.ts';
@@ -12,7 +11,7 @@ export const handler = httpHandler(operation, async ({ pathParameters, body, hea
   body: await refundByStaff(
     deps,
     pathParameters.appointmentId,
-    { actorId: caller!.userId, key: idempotencyKey(headers) },
+    { actorId: caller!.userId, key: headers['idempotency-key']! },
     body,
   ),
 }));
