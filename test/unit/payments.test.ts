@@ -30,6 +30,7 @@ import type {
 import {
   type PaymentGateway,
   type PaymentIntentState,
+  RefundRefused,
   type RefundState,
   stripeGateway,
 } from '#functions/bookings/adapters/stripe-gateway.ts';
@@ -202,6 +203,8 @@ function fakeStripe() {
   const intents = new Map<string, PaymentIntentState>();
   const refunds = new Map<string, RefundState>();
   const refundsByKey = new Map<string, { refund: RefundState; amountCents: number }>();
+  /** PaymentIntents whose charge the client disputed: Stripe refuses refunds on them. */
+  const disputed = new Set<string>();
   const calls = {
     startPayment: [] as Parameters<PaymentGateway['startPayment']>[0][],
     cancelPayment: [] as string[],
@@ -252,6 +255,7 @@ function fakeStripe() {
         amountCents: input.amountCents,
         idempotencyKey: input.idempotencyKey,
       });
+      if (disputed.has(input.paymentIntentId)) throw new RefundRefused('charge-disputed');
       const seen = refundsByKey.get(input.idempotencyKey);
       if (seen) {
         if (seen.amountCents !== input.amountCents)
@@ -290,6 +294,7 @@ function fakeStripe() {
     calls,
     intents,
     refunds,
+    dispute: (id: string) => disputed.add(id),
     /** A PaymentIntent made at Stripe without our write (the event overtakes it), or not ours at all. */
     create(input: { amountCents: number; appointmentId?: string }) {
       const id = newId('pi');
@@ -672,6 +677,18 @@ describe('refunds of a cancellation', () => {
     expect(w.stripe.calls.refund).toEqual([
       { paymentIntentId, amountCents: 6000, idempotencyKey: `refund-${id}-cancellation` },
     ]);
+  });
+
+  it('a disputed charge is not refunded: the policy refund stops quietly, support is told (409)', async () => {
+    const w = world();
+    const { id, paymentIntentId } = await paid(w);
+    w.stripe.dispute(paymentIntentId);
+    w.clock.set('2027-03-01T12:00:00Z');
+    expect(await w.cancelAs(id, 'client')).toBe('disputed');
+    await expect(
+      refundByStaff(w.deps, id, { actorId: 'staff-1', key: 'goodwill-1' }, { amountCents: 1000, reason: 'goodwill' }),
+    ).rejects.toMatchObject({ status: 409 });
+    expect(refundsOf(w, id)).toEqual([]);
   });
 
   it('BookingCancelled delivered again refunds nothing more', async () => {
