@@ -13,6 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { functions } from '#functions/catalogue.ts';
+import { stripeEnv } from '#shared/payments-config.ts';
+import { oneTimeScheduleEnv } from '#shared/scheduling/one-time-schedules.ts';
 import { tables } from '#shared/tables.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -48,6 +50,16 @@ const env = {
   COGNITO_USER_POOL_ID: 'eu-west-3_bench',
   CGU_VERSION: 'bench',
   ...Object.fromEntries(Object.values(tables).map((t) => [t.envVar, `bench-${t.name}`])),
+  // The settings some functions read at init, as the CDK app gives them (values never used).
+  ...oneTimeScheduleEnv({
+    groupName: 'bench',
+    targetArn: 'arn:aws:lambda:eu-west-3:000000000000:function:bench',
+    roleArn: 'arn:aws:iam::000000000000:role/bench',
+    deadLetterArn: 'arn:aws:sqs:eu-west-3:000000000000:bench',
+    maximumRetryAttempts: 0,
+    maximumEventAgeSeconds: 60,
+  }),
+  ...stripeEnv({ secretKeyParameter: '/bench/key', webhookSecretParameter: '/bench/webhook', feeBasisPoints: 1000 }),
 };
 
 function coldStartMs(file: string): number {

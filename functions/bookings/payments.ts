@@ -28,9 +28,9 @@ import type { OfferedService } from '#shared/offer/offer.ts';
 import { defaultServicePayment } from '#shared/offer/offer.ts';
 import type { AppointmentStore } from './adapters/appointment-store.ts';
 import type { PaymentStore, RefundRecord } from './adapters/payment-store.ts';
-import { type PaymentGateway, RefundRefused } from './adapters/stripe-gateway.ts';
 import { type Appointment, cancel, confirm } from './domain/appointment.ts';
 import { amountDueAtBooking, applicationFee, refundOnCancellation } from './domain/payment.ts';
+import { type PaymentGateway, RefundRefused } from './payment-gateway.ts';
 
 export interface PaymentDeps {
   readonly store: AppointmentStore;

@@ -28,10 +28,13 @@ export interface BookingDeps {
   readonly store: AppointmentStore;
   readonly offers: OfferReader;
   readonly clock: Clock;
-  /** The payment seam: what is paid online at booking, and its start (./payments.ts). */
-  readonly checkout: Checkout;
   /** Payment records, shown with their appointment. */
   readonly payments: Pick<PaymentStore, 'find'>;
+}
+
+/** Booking also needs the payment seam: what is paid online at booking, and its start (./payments.ts). */
+export interface BookDeps extends BookingDeps {
+  readonly checkout: Checkout;
 }
 
 const minute = 60_000;
@@ -165,7 +168,7 @@ export type AppointmentView = ReturnType<typeof view>;
  * to pay (Stripe's PaymentIntent client secret); the payment's webhook confirms it.
  */
 export async function book(
-  deps: BookingDeps,
+  deps: BookDeps,
   clientId: string,
   idempotencyKey: string,
   input: { practitionerId: string; serviceId: string; start: Date },

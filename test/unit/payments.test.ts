@@ -27,13 +27,13 @@ import type {
   ReceiptState,
   RefundRecord,
 } from '#functions/bookings/adapters/payment-store.ts';
+import { stripeGateway } from '#functions/bookings/adapters/stripe-gateway.ts';
 import {
   type PaymentGateway,
   type PaymentIntentState,
   RefundRefused,
   type RefundState,
-  stripeGateway,
-} from '#functions/bookings/adapters/stripe-gateway.ts';
+} from '#functions/bookings/payment-gateway.ts';
 import {
   type Appointment,
   cancel,
@@ -51,7 +51,7 @@ import {
   releaseUnpaidBooking,
   stripeCheckout,
 } from '#functions/bookings/payments.ts';
-import { type BookingDeps, book } from '#functions/bookings/use-cases.ts';
+import { type BookDeps, book } from '#functions/bookings/use-cases.ts';
 import { manualClock } from '#shared/clock.ts';
 import type { EventPublisher } from '#shared/events/publisher.ts';
 import { HttpProblem } from '#shared/http/problem.ts';
@@ -1025,7 +1025,7 @@ function bookingWorld(options: { chargesEnabled?: boolean; payee?: boolean } = {
   const w = world(options);
   const sdk = stripeSdkStandIn();
   const paymentDeps: PaymentDeps = { ...w.deps, gateway: sdk.gateway };
-  const deps: BookingDeps = {
+  const deps: BookDeps = {
     store: w.appointments.store,
     offers,
     clock: w.clock,

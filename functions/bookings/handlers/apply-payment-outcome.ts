@@ -2,7 +2,7 @@
 import { PaymentFailed, PaymentSucceeded } from '#events/catalogue.ts';
 import { eventHandler, eventHandlers } from '#shared/events/consumer.ts';
 import { logger } from '#shared/logger.ts';
-import { paymentDeps } from '../composition.ts';
+import { paymentDeps } from '../composition-payments.ts';
 import { confirmPaidBooking, releaseUnpaidBooking } from '../payments.ts';
 
 const deps = paymentDeps();

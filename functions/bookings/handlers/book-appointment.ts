@@ -1,9 +1,9 @@
 import { httpHandler } from '#shared/http/handler.ts';
-import { bookingDeps } from '../composition.ts';
+import { bookDeps } from '../composition-payments.ts';
 import { bookAppointment as operation } from '../contract.ts';
 import { book } from '../use-cases.ts';
 
-const deps = bookingDeps();
+const deps = bookDeps();
 
 // The route is for the client role only, so the shared handler has set the caller.
 export const handler = httpHandler(operation, async ({ body, headers, caller }) => {

@@ -4,7 +4,7 @@
  * comes at once, the work is done by processStripeEvent.
  */
 import { httpHandler } from '#shared/http/handler.ts';
-import { paymentDeps } from '../composition.ts';
+import { paymentDeps } from '../composition-payments.ts';
 import { receiveStripeWebhook as operation } from '../contract.ts';
 import { receiveStripeWebhook } from '../payments.ts';
 

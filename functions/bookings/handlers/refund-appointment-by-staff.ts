@@ -1,5 +1,5 @@
 import { httpHandler } from '#shared/http/handler.ts';
-import { paymentDeps } from '../composition.ts';
+import { paymentDeps } from '../composition-payments.ts';
 import { refundAppointmentByStaff as operation } from '../contract.ts';
 import { refundByStaff } from '../payments.ts';
 

@@ -1,7 +1,7 @@
 import { BookingCancelled } from '#events/catalogue.ts';
 import { eventHandler } from '#shared/events/consumer.ts';
 import { logger } from '#shared/logger.ts';
-import { paymentDeps } from '../composition.ts';
+import { paymentDeps } from '../composition-payments.ts';
 import { refundCancelledBooking } from '../payments.ts';
 
 const deps = paymentDeps();

@@ -2,7 +2,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { logger } from '#shared/logger.ts';
-import { paymentDeps } from '../composition.ts';
+import { paymentDeps } from '../composition-payments.ts';
 import { releaseExpiredHolds } from '../payments.ts';
 
 const deps = paymentDeps();
