@@ -114,6 +114,9 @@ export const bookAppointment = defineOperation({
   summary: 'Book a free slot (header Idempotency-Key required: a retry with the same key gets the same answer)',
   tags: ['bookings'],
   access: clientOnly,
+  // Every booking paid online holds its slot 15 minutes: a script booking slot after slot would
+  // empty an agenda. No person books this often; retries with the same key count too.
+  rateLimit: { perAccount: { requests: 120, windowSeconds: 600 } },
   recordConnection: true,
   headers: IdempotencyKeyHeader,
   body: z.object({ practitionerId: id, serviceId: id, start: instant }).strict(),

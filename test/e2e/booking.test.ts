@@ -122,9 +122,10 @@ describe('booking a slot', () => {
 describe('one slot under load', () => {
   it('200 concurrent bookings of one slot over HTTP: one 201, 199 409, one appointment and its locks only', async () => {
     const slot = (await freeSlots(cloud, IP, agenda, parisDate(7), parisDate(7)))[0]!;
-    const clients = [client, otherClient];
+    // Four clients, 50 requests each: under the per-account booking rate limit (120 per 10 minutes).
+    const clients = [client, otherClient, ...(await Promise.all([1, 2].map(() => signedInPerson(cloud, 'client'))))];
     const replies = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => book(cloud, IP, clients[i % 2]!, agenda, slot.start)),
+      Array.from({ length: 200 }, (_, i) => book(cloud, IP, clients[i % clients.length]!, agenda, slot.start)),
     );
     const statuses = replies.map((r) => r.status);
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
