@@ -118,7 +118,7 @@ export const ClientAppointmentsErased = defineEvent({
   detailType: 'ClientAppointmentsErased',
   version: 1,
   description:
-    "A practitioner, as controller, erased appointments of one of their clients: the keys deleted (ids only), for the erasure log that replays them after a backup restore. A large erasure comes in several parts.",
+    'A practitioner, as controller, erased appointments of one of their clients: the keys deleted (ids only), for the erasure log that replays them after a backup restore. A large erasure comes in several parts.',
   data: z
     .object({
       erasureId: identifier,

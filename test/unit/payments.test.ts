@@ -29,18 +29,18 @@ import type {
 } from '#functions/bookings/adapters/payment-store.ts';
 import { stripeGateway } from '#functions/bookings/adapters/stripe-gateway.ts';
 import {
-  type PaymentGateway,
-  type PaymentIntentState,
-  RefundRefused,
-  type RefundState,
-} from '#functions/bookings/payment-gateway.ts';
-import {
   type Appointment,
   cancel,
   confirm,
   markNoShow,
   newAppointment,
 } from '#functions/bookings/domain/appointment.ts';
+import {
+  type PaymentGateway,
+  type PaymentIntentState,
+  RefundRefused,
+  type RefundState,
+} from '#functions/bookings/payment-gateway.ts';
 import {
   confirmPaidBooking,
   type PaymentDeps,
