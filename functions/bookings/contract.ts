@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { accountId } from '#events/catalogue.ts';
 import { type Access, defineOperation, publicAccess } from '#shared/http/contract.ts';
 import { IdempotencyKeyHeader } from '#shared/http/idempotency-key.ts';
+import { pageOf, pageQueryFields } from '#shared/http/pagination.ts';
 import { CancellationPolicy } from '#shared/offer/offer.ts';
 import { appointmentStates } from './domain/appointment.ts';
 
@@ -139,8 +140,7 @@ export const listMyAppointments = defineOperation({
   access: clientOnly,
   query: z
     .object({
-      limit: z.coerce.number().int().min(1).max(50).default(20),
-      cursor: z.string().max(1024).optional(),
+      ...pageQueryFields,
       upcoming: z
         .enum(['true', 'false'])
         .transform((v) => v === 'true')
@@ -150,9 +150,7 @@ export const listMyAppointments = defineOperation({
   responses: {
     200: {
       description: 'A page of appointments.',
-      schema: z
-        .object({ items: z.array(Appointment), nextCursor: z.string().optional() })
-        .meta({ id: 'AppointmentPage' }),
+      schema: pageOf(Appointment, 'AppointmentPage'),
     },
   },
 });
@@ -308,16 +306,13 @@ export const listMyControllerActions = defineOperation({
   access: practitionerOnly,
   query: z
     .object({
-      limit: z.coerce.number().int().min(1).max(50).default(20),
-      cursor: z.string().max(1024).optional(),
+      ...pageQueryFields,
     })
     .strict(),
   responses: {
     200: {
       description: 'A page of the log: identifiers and counts only.',
-      schema: z
-        .object({ items: z.array(ControllerAction), nextCursor: z.string().optional() })
-        .meta({ id: 'ControllerActionPage' }),
+      schema: pageOf(ControllerAction, 'ControllerActionPage'),
     },
   },
 });
@@ -402,19 +397,13 @@ export const listPaymentDisputes = defineOperation({
   access: { kind: 'role', roles: ['support'] },
   query: z
     .object({
-      limit: z.coerce.number().int().min(1).max(50).default(20),
-      cursor: z.string().max(1024).optional(),
+      ...pageQueryFields,
     })
     .strict(),
   responses: {
     200: {
       description: 'A page of disputed payments.',
-      schema: z
-        .object({
-          items: z.array(PaymentSummary.extend({ appointmentId: z.string() })),
-          nextCursor: z.string().optional(),
-        })
-        .meta({ id: 'DisputedPaymentPage' }),
+      schema: pageOf(PaymentSummary.extend({ appointmentId: z.string() }), 'DisputedPaymentPage'),
     },
   },
 });

@@ -1,6 +1,7 @@
 /** The practitioners context's published contract: its HTTP operations. */
 import * as z from 'zod';
 import { type Access, defineOperation, publicAccess } from '#shared/http/contract.ts';
+import { pageQueryFields } from '#shared/http/pagination.ts';
 import {
   Availability,
   CancellationPolicy,
@@ -29,8 +30,7 @@ const postcode = z.string().regex(/^\d{5}$/, 'a French postcode: 5 digits');
 
 export const ListPractitionersQuery = z
   .object({
-    limit: z.coerce.number().int().min(1).max(50).default(20),
-    cursor: z.string().max(1024).optional(),
+    ...pageQueryFields,
     specialty: z.enum(specialties).optional().describe('Only practitioners offering this specialty.'),
     city: z
       .string()

@@ -12,6 +12,7 @@ import { afterAll, expect, inject, it } from 'vitest';
 import { book, callAs, freeSlots, openAgenda, parisDate } from '../support/bookings.ts';
 import { localDocumentClient, slotLocksOf, tableNamesFrom } from '../support/dynamo.ts';
 import { signedInPerson } from '../support/identity.ts';
+import { waitForMail } from '../support/mail.ts';
 
 const cloud = inject('cloud');
 // Its own loopback address: these calls don't eat into other tests' rate limits.
@@ -32,6 +33,10 @@ it('logs the keys a practitioner erased and erases them again after a restore', 
   const { Item: appointment } = await db.send(new GetCommand({ TableName: names.bookings, Key: key }));
   const locks = await slotLocksOf(db, names.bookings, agenda.practitionerId);
   expect(locks).toHaveLength(12);
+  // The confirmation notices are out (their receipts are in the appointment's partition) before
+  // the erasure: nothing about this appointment is still being written when it is erased.
+  for (const person of [client, practitioner])
+    await waitForMail(cloud.urls.mailStore, (m) => m.destination.to.includes(person.email), 20_000);
   const erasedAt = new Date(Date.now() - 1000).toISOString();
 
   const erased = await callAs(
@@ -70,7 +75,11 @@ it('logs the keys a practitioner erased and erases them again after a restore', 
     cwd: join(import.meta.dirname, '..', '..'),
     env: { ...process.env, AWS_ENDPOINT_URL_DYNAMODB: cloud.urls.dynamodb },
   });
-  expect(replay.stdout).toMatch(new RegExp(`items deleted again\\s+${1 + locks.length}\\b`));
+  // At least what was restored. Here the restore is a Put into the live table, so the outbox sees
+  // it as a new appointment and may notify again (new receipts, logged keys too); a real restore
+  // makes a new table whose stream starts after the data is there.
+  const deletedAgain = Number(/items deleted again\s+(\d+)/.exec(replay.stdout)?.[1]);
+  expect(deletedAgain).toBeGreaterThanOrEqual(1 + locks.length);
   expect((await db.send(new GetCommand({ TableName: names.bookings, Key: key }))).Item).toBeUndefined();
   expect(await slotLocksOf(db, names.bookings, agenda.practitionerId)).toEqual([]);
 }, 90_000);

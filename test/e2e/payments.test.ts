@@ -39,6 +39,32 @@ const emulator = (path: string, body = '') =>
     body,
   });
 
+/** A booking of the online-paid service `days` ahead, paid by the card holder and confirmed. */
+async function paidBooking(days: number) {
+  const slot = (await freeSlots(cloud, IP, agenda, parisDate(days), parisDate(days)))[0]!;
+  const appointment = JSON.parse((await book(cloud, IP, client, agenda, slot.start)).body) as {
+    id: string;
+    checkout: { paymentIntentId: string };
+  };
+  expect((await emulator(`/_emulator/payment_intents/${appointment.checkout.paymentIntentId}/succeed`)).status).toBe(
+    200,
+  );
+  await eventually<{ state: string }>(client, `/bookings/${appointment.id}`, (a) => a.state === 'confirmed');
+  return { id: appointment.id, paymentIntentId: appointment.checkout.paymentIntentId };
+}
+
+/** Support's refund request, with its Idempotency-Key. */
+const staffRefund = (support: Person, appointmentId: string, key: string) =>
+  callFrom(IP, `${cloud.urls.api}/staff/bookings/${appointmentId}/refunds`, {
+    method: 'POST',
+    headers: {
+      Authorization: `Bearer ${support.idToken}`,
+      'Content-Type': 'application/json',
+      'Idempotency-Key': key,
+    },
+    body: JSON.stringify({ amountCents: 1000, reason: 'goodwill' }),
+  });
+
 beforeAll(async () => {
   [practitioner, client] = await Promise.all([signedInPerson(cloud, 'practitioner'), signedInPerson(cloud, 'client')]);
 }, 60_000);
@@ -120,68 +146,35 @@ describe('paying at booking', () => {
 
   it('a disputed payment is listed for support staff, and cannot be refunded on top of the chargeback', async () => {
     const support = await signedInPerson(cloud, 'support');
-    const slot = (await freeSlots(cloud, IP, agenda, parisDate(8), parisDate(8)))[0]!;
-    const appointment = JSON.parse((await book(cloud, IP, client, agenda, slot.start)).body) as {
-      id: string;
-      checkout: { paymentIntentId: string };
-    };
-    const paymentIntentId = appointment.checkout.paymentIntentId;
-    expect((await emulator(`/_emulator/payment_intents/${paymentIntentId}/succeed`)).status).toBe(200);
-    await eventually<{ state: string }>(client, `/bookings/${appointment.id}`, (a) => a.state === 'confirmed');
+    const { id, paymentIntentId } = await paidBooking(8);
     // The card holder disputes the charge with their bank.
     expect((await emulator(`/_emulator/payment_intents/${paymentIntentId}/dispute`, 'reason=fraudulent')).status).toBe(
       200,
     );
     type Page = { items: { appointmentId: string; disputes: { status: string; reason: string }[] }[] };
     const page = await eventually<Page>(support, '/staff/payments/disputes?limit=50', (p) =>
-      p.items.some((i) => i.appointmentId === appointment.id),
+      p.items.some((i) => i.appointmentId === id),
     );
-    expect(page.items.find((i) => i.appointmentId === appointment.id)?.disputes).toEqual([
+    expect(page.items.find((i) => i.appointmentId === id)?.disputes).toEqual([
       expect.objectContaining({ reason: 'fraudulent' }),
     ]);
     // A client is not support staff.
     expect((await callAs(cloud, IP, client, 'GET', '/staff/payments/disputes')).status).toBe(403);
 
     // A disputed charge cannot be refunded on top of the chargeback: support is told so.
-    const refused = await callFrom(IP, `${cloud.urls.api}/staff/bookings/${appointment.id}/refunds`, {
-      method: 'POST',
-      headers: {
-        Authorization: `Bearer ${support.idToken}`,
-        'Content-Type': 'application/json',
-        'Idempotency-Key': `goodwill-${appointment.id}`,
-      },
-      body: JSON.stringify({ amountCents: 1000, reason: 'goodwill' }),
-    });
+    const refused = await staffRefund(support, id, `goodwill-${id}`);
     expect(refused.status).toBe(409);
     expect(refused.body).toContain('disputed');
   }, 60_000);
 
   it('support refunds part of a payment once per Idempotency-Key, with its reason', async () => {
     const support = await signedInPerson(cloud, 'support');
-    const slot = (await freeSlots(cloud, IP, agenda, parisDate(9), parisDate(9)))[0]!;
-    const appointment = JSON.parse((await book(cloud, IP, client, agenda, slot.start)).body) as {
-      id: string;
-      checkout: { paymentIntentId: string };
-    };
-    expect((await emulator(`/_emulator/payment_intents/${appointment.checkout.paymentIntentId}/succeed`)).status).toBe(
-      200,
-    );
-    await eventually<{ state: string }>(client, `/bookings/${appointment.id}`, (a) => a.state === 'confirmed');
-    const refund = () =>
-      callFrom(IP, `${cloud.urls.api}/staff/bookings/${appointment.id}/refunds`, {
-        method: 'POST',
-        headers: {
-          Authorization: `Bearer ${support.idToken}`,
-          'Content-Type': 'application/json',
-          'Idempotency-Key': `goodwill-${appointment.id}`,
-        },
-        body: JSON.stringify({ amountCents: 1000, reason: 'goodwill' }),
-      });
-    expect((await refund()).status).toBe(200);
-    expect((await refund()).status).toBe(200);
+    const { id } = await paidBooking(9);
+    expect((await staffRefund(support, id, `goodwill-${id}`)).status).toBe(200);
+    expect((await staffRefund(support, id, `goodwill-${id}`)).status).toBe(200);
     const refunded = await eventually<{ payment: { refundedCents: number; refunds: { cause: string }[] } }>(
       client,
-      `/bookings/${appointment.id}`,
+      `/bookings/${id}`,
       (a) => a.payment?.refundedCents === 1000,
     );
     expect(refunded.payment.refunds).toEqual([expect.objectContaining({ cause: 'staff', amountCents: 1000 })]);

@@ -5,7 +5,7 @@
  * the appointment's expiry, and no address.
  */
 import { randomUUID } from 'node:crypto';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   CLAIM_TIMEOUT_MS,
@@ -27,6 +27,14 @@ afterAll(async () => {
 });
 
 const now = new Date('2026-11-27T09:00:00Z');
+/** The appointment a receipt is about must exist: a receipt is claimed in one transaction with it. */
+async function withAppointment(k: ReceiptKey): Promise<ReceiptKey> {
+  await db.send(
+    new PutCommand({ TableName: tableName, Item: { pk: `APPOINTMENT#${k.appointmentId}`, sk: 'APPOINTMENT' } }),
+  );
+  return k;
+}
+
 const key = (over: Partial<ReceiptKey> = {}): ReceiptKey => ({
   appointmentId: `apt_${randomUUID().replace(/-/g, '')}`,
   kind: 'confirmation',
@@ -40,7 +48,7 @@ const key = (over: Partial<ReceiptKey> = {}): ReceiptKey => ({
 describe('notification receipts', () => {
   it('are claimed once, even by concurrent deliveries, and "sent" is final', async () => {
     const receipts = dynamoNotificationReceipts({ client: db, tableName });
-    const k = key();
+    const k = await withAppointment(key());
     const claims = await Promise.all(Array.from({ length: 5 }, () => receipts.claim(k, now)));
     expect(claims.filter(Boolean)).toHaveLength(1);
     await receipts.sent(k, now);
@@ -64,14 +72,24 @@ describe('notification receipts', () => {
 
   it('may be claimed again after a failed send, or once a dead claim has timed out', async () => {
     const receipts = dynamoNotificationReceipts({ client: db, tableName });
-    const failed = key();
+    const failed = await withAppointment(key());
     expect(await receipts.claim(failed, now)).toBe(true);
     await receipts.failed(failed, now);
     expect(await receipts.claim(failed, now)).toBe(true);
 
-    const dead = key();
+    const dead = await withAppointment(key());
     expect(await receipts.claim(dead, now)).toBe(true);
     expect(await receipts.claim(dead, new Date(now.getTime() + CLAIM_TIMEOUT_MS - 1000))).toBe(false);
     expect(await receipts.claim(dead, new Date(now.getTime() + CLAIM_TIMEOUT_MS + 1000))).toBe(true);
+  });
+
+  it('is never written for an appointment that is gone (erased meanwhile): no receipt outlives it', async () => {
+    const receipts = dynamoNotificationReceipts({ client: db, tableName });
+    const gone = await withAppointment(key());
+    await db.send(
+      new DeleteCommand({ TableName: tableName, Key: { pk: `APPOINTMENT#${gone.appointmentId}`, sk: 'APPOINTMENT' } }),
+    );
+    expect(await receipts.claim(gone, now)).toBe(false);
+    expect((await db.send(new GetCommand({ TableName: tableName, Key: receiptKey(gone) }))).Item).toBeUndefined();
   });
 });

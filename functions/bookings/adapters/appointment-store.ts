@@ -14,14 +14,7 @@
  * change and publishes it), so a committed change is never lost between the write and the bus.
  */
 import { createHash } from 'node:crypto';
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { retainedItem } from '#shared/dynamo/items.ts';
 import { withoutDue } from '#shared/dynamo/reads.ts';
 import { decodeCursor, encodeCursor } from '#shared/http/cursor.ts';
@@ -29,6 +22,7 @@ import { HELD_EXPIRES_AT, isDue } from '#shared/retention/expiry.ts';
 import { subjectKeyForAccount } from '#shared/retention/subject.ts';
 import { type Appointment, type AppointmentState, blocksOf, holdsItsTime } from '../domain/appointment.ts';
 import { appointmentEntity, slotLockEntity } from '../entities.ts';
+import { type TransactItem, transact } from './transactions.ts';
 
 export const PRACTITIONER_INDEX = 'byPractitioner';
 export const HOLD_INDEX = 'byHold';
@@ -190,8 +184,6 @@ function lockItem(a: Appointment, block: number, now: Date) {
   );
 }
 
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
-
 const takeLock = (tableName: string, a: Appointment, block: number, now: Date): TransactItem => ({
   Put: {
     TableName: tableName,
@@ -209,44 +201,6 @@ const releaseLock = (tableName: string, a: Appointment, block: number): Transact
     ExpressionAttributeValues: { ':id': a.id },
   },
 });
-
-/** Why a transaction was cancelled, item by item ('None' for the items that were fine). */
-function cancellationReasons(error: unknown): string[] | undefined {
-  if (error instanceof Error && error.name === 'TransactionCanceledException') {
-    const reasons = (error as Error & { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-    return (reasons ?? []).map((r) => r.Code ?? 'None');
-  }
-  return undefined;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * Runs a transaction until a condition decides it. A conflict with a concurrent transaction is
- * not an answer (both may be cancelled): it is retried with full jitter.
- */
-async function transact(
-  client: DynamoDBDocumentClient,
-  items: TransactItem[],
-): Promise<{ committed: true } | { committed: false; reasons: string[] }> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await client.send(new TransactWriteCommand({ TransactItems: items }));
-      return { committed: true };
-    } catch (error) {
-      const reasons = cancellationReasons(error);
-      const conflict =
-        (reasons?.includes('TransactionConflict') && !reasons.includes('ConditionalCheckFailed')) ||
-        (error instanceof Error && error.name === 'TransactionInProgressException');
-      if (conflict && attempt < 12) {
-        await sleep(Math.random() * Math.min(1000, 20 * 2 ** attempt));
-        continue;
-      }
-      if (reasons) return { committed: false, reasons };
-      throw error;
-    }
-  }
-}
 
 export function dynamoAppointmentStore(deps: { client: DynamoDBDocumentClient; tableName: string }): AppointmentStore {
   const { client, tableName } = deps;

@@ -5,11 +5,12 @@
  * no item, on a failed send, or on a claim older than CLAIM_TIMEOUT_MS (a function that died
  * between claim and send); "sent" is final. Owned by the appointment: no expiry of its own.
  */
-import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { retainedItem } from '#shared/dynamo/items.ts';
 import { subjectKeyForAccount } from '#shared/retention/subject.ts';
 import { notificationReceiptEntity } from '../entities.ts';
 import type { NotificationReceipts, ReceiptKey } from '../notifications/use-cases.ts';
+import { transact } from './transactions.ts';
 
 /** Longer than any notification function runs (their timeout is seconds). */
 export const CLAIM_TIMEOUT_MS = 5 * 60_000;
@@ -56,9 +57,18 @@ export function dynamoNotificationReceipts(deps: {
         },
         { clockStartedAt: key.start, subjectKey: subjectKeyForAccount(key.accountId), now },
       );
-      try {
-        await client.send(
-          new PutCommand({
+      // With the appointment still there, in the same transaction: a receipt is never written into
+      // the partition of an appointment erased meanwhile (it would outlive the erasure).
+      const result = await transact(client, [
+        {
+          ConditionCheck: {
+            TableName: tableName,
+            Key: { pk: `APPOINTMENT#${key.appointmentId}`, sk: 'APPOINTMENT' },
+            ConditionExpression: 'attribute_exists(pk)',
+          },
+        },
+        {
+          Put: {
             TableName: tableName,
             Item: item,
             ConditionExpression:
@@ -69,13 +79,11 @@ export function dynamoNotificationReceipts(deps: {
               ':sending': 'sending',
               ':stale': new Date(now.getTime() - CLAIM_TIMEOUT_MS).toISOString(),
             },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+          },
+        },
+      ]);
+      // Not committed: the appointment is gone, or another run holds the claim; no mail from this one.
+      return result.committed;
     },
 
     async sent(key, now) {
