@@ -10,6 +10,7 @@ import { book, callAs, freeSlots, type OpenAgenda, openAgenda, parisDate } from 
 import { callFrom } from '../support/http.ts';
 import { type Person, signedInPerson } from '../support/identity.ts';
 import { waitForMail } from '../support/mail.ts';
+import { eventually as pollUntil } from '../support/payments.ts';
 
 const cloud = inject('cloud');
 // Its own loopback address: these calls don't eat into other tests' rate limits.
@@ -19,18 +20,9 @@ let practitioner: Person;
 let client: Person;
 let agenda: OpenAgenda;
 
-/** Polls a signed-in GET until `done` holds for its JSON body. */
-async function eventually<T>(person: Person, path: string, done: (body: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    const reply = await callAs(cloud, IP, person, 'GET', path);
-    last = JSON.parse(reply.body) as T;
-    if (reply.status === 200 && done(last)) return last;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`${path} never reached the expected state: ${JSON.stringify(last)}`);
-}
+/** Polls a signed-in GET of this test's loopback address until `done` holds for its JSON body. */
+const eventually = <T>(person: Person, path: string, done: (body: T) => boolean) =>
+  pollUntil<T>(cloud, IP, person, path, done);
 
 const emulator = (path: string, body = '') =>
   callFrom('127.0.0.1', `${cloud.urls.stripe}${path}`, {
