@@ -17,6 +17,8 @@ export interface StreamConsumer {
   readonly target: FunctionName;
   /** Only records of these kinds reach the function (an event filter in AWS). */
   readonly eventNames: readonly StreamEventName[];
+  /** And, when set, only records whose new image is one of these entity types (same filter). */
+  readonly newImageEntities?: readonly string[];
   readonly batchSize: number;
   /** Retries of a failing batch before it goes to the on-failure queue; the batch is split on error. */
   readonly maximumRetryAttempts: number;
@@ -47,7 +49,24 @@ export const streamConsumers: readonly StreamConsumer[] = [
     tables: ['bookings'],
     target: 'publishBookingEvents',
     eventNames: ['INSERT', 'MODIFY'],
+    // Slot locks, receipts and payment records change too: they are not the outbox's business.
+    newImageEntities: ['appointment'],
     batchSize: 25,
     maximumRetryAttempts: 10,
   },
 ];
+
+/**
+ * Whether a stream record reaches a consumer: the rule its event filter states in AWS
+ * (infra/constructs/streams.ts), applied by the local stream poller.
+ */
+export function consumerAccepts(
+  consumer: StreamConsumer,
+  record: { readonly eventName?: string; readonly dynamodb?: { readonly [key: string]: unknown } },
+): boolean {
+  if (!(consumer.eventNames as readonly string[]).includes(record.eventName ?? '')) return false;
+  if (!consumer.newImageEntities) return true;
+  const image = record.dynamodb?.NewImage as Record<string, { S?: string }> | undefined;
+  const entity = image?.entity?.S;
+  return entity !== undefined && consumer.newImageEntities.includes(entity);
+}

@@ -15,7 +15,7 @@
  */
 import { DescribeTableCommand, type DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import type { FunctionName } from '#functions/catalogue.ts';
-import type { StreamConsumer } from '#functions/streams.ts';
+import { consumerAccepts, type StreamConsumer } from '#functions/streams.ts';
 import type { TableName } from '#shared/tables.ts';
 
 /** A record as DynamoDB Streams' GetRecords returns it (AttributeValue JSON images). */
@@ -252,7 +252,7 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
       read += page.records.length;
       const wanted = page.records
         .map((r) => fromLocalTtl(r, sub.keyAttributes))
-        .filter((r) => (sub.consumer.eventNames as readonly string[]).includes(r.eventName));
+        .filter((r) => consumerAccepts(sub.consumer, r));
       for (let i = 0; i < wanted.length; i += sub.consumer.batchSize) {
         await deliver(sub, wanted.slice(i, i + sub.consumer.batchSize), 0);
       }

@@ -24,9 +24,14 @@ export interface StreamsProps {
   readonly functions: Readonly<Partial<Record<FunctionName, BackendFunction>>>;
 }
 
-/** The event filter of a consumer: `{"eventName": [...]}` on the stream record. */
+/** The event filter of a consumer: its event names, and the entity types of the new image if it names them. */
 export function streamFilter(consumer: StreamConsumer): Record<string, unknown> {
-  return lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.or(...consumer.eventNames) });
+  return lambda.FilterCriteria.filter({
+    eventName: lambda.FilterRule.or(...consumer.eventNames),
+    ...(consumer.newImageEntities
+      ? { dynamodb: { NewImage: { entity: { S: lambda.FilterRule.or(...consumer.newImageEntities) } } } }
+      : {}),
+  });
 }
 
 export class Streams extends Construct {

@@ -50,7 +50,18 @@ describe('stream consumers', () => {
           MaximumRetryAttempts: consumer.maximumRetryAttempts,
           BisectBatchOnFunctionError: true,
           FunctionResponseTypes: ['ReportBatchItemFailures'],
-          FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: [...consumer.eventNames] }) }] },
+          FilterCriteria: {
+            Filters: [
+              {
+                Pattern: JSON.stringify({
+                  eventName: [...consumer.eventNames],
+                  ...(consumer.newImageEntities
+                    ? { dynamodb: { NewImage: { entity: { S: [...consumer.newImageEntities] } } } }
+                    : {}),
+                }),
+              },
+            ],
+          },
           DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queue, 'Arn'] } } },
         });
       }
