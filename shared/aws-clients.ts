@@ -10,7 +10,8 @@ import { SESClient } from '@aws-sdk/client-ses';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
-function once<T>(make: () => T): () => T {
+/** A value made on first use, then kept for the life of the process (a Lambda instance). */
+export function once<T>(make: () => T): () => T {
   let value: T | undefined;
   return () => {
     value ??= make();

@@ -22,14 +22,34 @@ export const stripeEnvNames = {
   apiBase: 'STRIPE_API_BASE',
 } as const satisfies Record<keyof StripeSettings, string>;
 
+function checkedFee(feeBasisPoints: number): number {
+  if (!Number.isInteger(feeBasisPoints) || feeBasisPoints < 0 || feeBasisPoints > 10_000)
+    throw new Error('The platform fee must be an integer number of basis points from 0 to 10000');
+  return feeBasisPoints;
+}
+
 /** The one place the environment of a Stripe-calling function is built. */
 export function stripeEnv(settings: StripeSettings): Record<string, string> {
-  if (!Number.isInteger(settings.feeBasisPoints) || settings.feeBasisPoints < 0 || settings.feeBasisPoints > 10_000)
-    throw new Error('The platform fee must be an integer number of basis points from 0 to 10000');
+  checkedFee(settings.feeBasisPoints);
   return {
     [stripeEnvNames.secretKeyParameter]: settings.secretKeyParameter,
     [stripeEnvNames.webhookSecretParameter]: settings.webhookSecretParameter,
     [stripeEnvNames.feeBasisPoints]: String(settings.feeBasisPoints),
     ...(settings.apiBase ? { [stripeEnvNames.apiBase]: settings.apiBase } : {}),
+  };
+}
+
+/** The settings back from a function's environment (the composition root reads them on first use). */
+export function stripeSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): StripeSettings {
+  const required = (name: string) => {
+    const value = env[name];
+    if (!value) throw new Error(`Missing environment variable ${name}`);
+    return value;
+  };
+  return {
+    secretKeyParameter: required(stripeEnvNames.secretKeyParameter),
+    webhookSecretParameter: required(stripeEnvNames.webhookSecretParameter),
+    feeBasisPoints: checkedFee(Number(required(stripeEnvNames.feeBasisPoints))),
+    ...(env[stripeEnvNames.apiBase] ? { apiBase: env[stripeEnvNames.apiBase] as string } : {}),
   };
 }

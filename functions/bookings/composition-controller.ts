@@ -5,16 +5,16 @@
  * names (locally AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER points the client at the emulator).
  */
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { documentClient, eventBridgeClient } from '#shared/aws-clients.ts';
+import { documentClient } from '#shared/aws-clients.ts';
 import { systemClock } from '#shared/clock.ts';
 import { requiredEnv } from '#shared/config.ts';
-import { eventBridgePublisher } from '#shared/events/publisher.ts';
 import { tableNameFromEnv } from '#shared/tables.ts';
 import type { AccountDeletionDeps } from './account-deletion.ts';
 import { dynamoAppointmentStore } from './adapters/appointment-store.ts';
 import { cognitoClientDirectory } from './adapters/client-directory.ts';
 import { dynamoControllerActionStore } from './adapters/controller-action-store.ts';
 import { dynamoPaymentStore } from './adapters/payment-store.ts';
+import { events } from './composition.ts';
 import type { ControllerDeps, ErasureDeps } from './controller.ts';
 
 const bookingsTable = () => ({ client: documentClient(), tableName: tableNameFromEnv('bookings') });
@@ -33,11 +33,7 @@ export const exportDeps = (): ControllerDeps => ({
 /** Erasure and the log: no identity is read. */
 export const erasureDeps = (): ErasureDeps => ({
   store: dynamoAppointmentStore(bookingsTable()),
-  events: eventBridgePublisher({
-    client: eventBridgeClient(),
-    busName: requiredEnv('EVENT_BUS_NAME'),
-    clock: systemClock,
-  }),
+  events: events(),
   payments: dynamoPaymentStore(bookingsTable()),
   actions: dynamoControllerActionStore(bookingsTable()),
   clock: systemClock,

@@ -1,22 +1,21 @@
 /**
- * The Stripe keys, read once per process from SSM Parameter Store (SecureString parameters named
- * by STRIPE_SECRET_KEY_PARAMETER and STRIPE_WEBHOOK_SECRET_PARAMETER; never in the function's
- * environment, never logged). STRIPE_API_BASE, when set, points the SDK at another Stripe API
- * (the local emulator); absent, it is Stripe's.
+ * The Stripe keys, read once per process from SSM Parameter Store (the SecureString parameters the
+ * function's settings name, shared/payments-config.ts; never in its environment, never logged).
+ * `apiBase`, when set, points the SDK at another Stripe API (the local emulator); absent, Stripe's.
  */
 import { GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type Stripe from 'stripe';
-import { requiredEnv } from '#shared/config.ts';
+import type { StripeSettings } from '#shared/payments-config.ts';
 import { stripeClient } from './stripe-gateway.ts';
 
 export function stripeFromParameters(
   ssm: () => SSMClient,
-  env: NodeJS.ProcessEnv = process.env,
+  settings: Pick<StripeSettings, 'secretKeyParameter' | 'webhookSecretParameter' | 'apiBase'>,
 ): () => Promise<{ stripe: Stripe; webhookSecret: string }> {
   let loading: Promise<{ stripe: Stripe; webhookSecret: string }> | undefined;
   const load = async () => {
-    const secretKeyName = requiredEnv('STRIPE_SECRET_KEY_PARAMETER', env);
-    const webhookSecretName = requiredEnv('STRIPE_WEBHOOK_SECRET_PARAMETER', env);
+    const secretKeyName = settings.secretKeyParameter;
+    const webhookSecretName = settings.webhookSecretParameter;
     const { Parameters = [], InvalidParameters = [] } = await ssm().send(
       new GetParametersCommand({ Names: [secretKeyName, webhookSecretName], WithDecryption: true }),
     );
@@ -27,11 +26,7 @@ export function stripeFromParameters(
       return found;
     };
     return {
-      stripe: stripeClient({
-        secretKey: value(secretKeyName),
-        webhookSecret: value(webhookSecretName),
-        apiBase: env.STRIPE_API_BASE,
-      }),
+      stripe: stripeClient({ secretKey: value(secretKeyName), apiBase: settings.apiBase }),
       webhookSecret: value(webhookSecretName),
     };
   };

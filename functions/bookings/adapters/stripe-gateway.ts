@@ -21,7 +21,6 @@ import {
 
 export interface StripeConfig {
   readonly secretKey: string;
-  readonly webhookSecret: string;
   /** e.g. `http://127.0.0.1:12111` for the local emulator; absent: Stripe itself. */
   readonly apiBase?: string | undefined;
 }
