@@ -1,0 +1,61 @@
+/**
+ * The environment of each function, derived once from its catalogue entry (./catalogue.ts): the
+ * CDK app gives a Lambda function exactly this (with the deployed resources' names and ARNs) and
+ * the local cloud starts the same handler with exactly this (with the local resources' names), so
+ * a variable the code reads but the entry does not declare is missing in both places alike.
+ */
+import { type StripeSettings, stripeEnv } from '#shared/payments-config.ts';
+import { type OneTimeScheduleSettings, oneTimeScheduleEnv } from '#shared/scheduling/one-time-schedules.ts';
+import { type TableName, tables } from '#shared/tables.ts';
+import type { FunctionDefinition, TableAccess } from './catalogue.ts';
+
+/** What a function may be told about the deployed resources (values or CDK tokens). */
+export interface FunctionResources {
+  /** The physical name of a table. */
+  readonly tableName: (table: TableName) => string;
+  readonly eventBusName: string;
+  readonly mail: { readonly from: string; readonly platformInbox: string };
+  readonly stripe: StripeSettings;
+  readonly identity: { readonly userPoolId: string; readonly cguVersion: string };
+  /** The settings of the one-time schedules that invoke `target` (its group, role, dead letters). */
+  readonly oneTimeSchedules: (target: string) => OneTimeScheduleSettings;
+}
+
+/** The bounded context of a function: the folder under functions/ (Powertools' service name). */
+export function contextOf(entry: string): string {
+  const [root, context] = entry.split('/');
+  if (root !== 'functions' || !context) throw new Error(`Function entry ${entry} is not under functions/<context>/`);
+  return context;
+}
+
+/** The tables of an entry with their access mode. */
+export function tableAccessOf(definition: FunctionDefinition): [TableName, TableAccess][] {
+  return Object.entries(definition.tables ?? {}) as [TableName, TableAccess][];
+}
+
+/**
+ * The environment variables of a function, each from one field of its entry: a table's name per
+ * declared table, the bus when it publishes events, the sender when it sends mail, the Stripe
+ * parameters when it calls Stripe, the pool when it administers users (a Cognito trigger reads the
+ * pool from its event), the schedule settings when it creates one-time schedules.
+ */
+export function functionEnvironment(
+  definition: FunctionDefinition,
+  resources: FunctionResources,
+): Record<string, string> {
+  const environment: Record<string, string> = { POWERTOOLS_SERVICE_NAME: contextOf(definition.entry) };
+  for (const [table] of tableAccessOf(definition)) environment[tables[table].envVar] = resources.tableName(table);
+  if (definition.publishesEvents) environment.EVENT_BUS_NAME = resources.eventBusName;
+  if (definition.sendsMail) {
+    environment.MAIL_FROM = resources.mail.from;
+    environment.PLATFORM_INBOX = resources.mail.platformInbox;
+  }
+  if (definition.stripe) Object.assign(environment, stripeEnv(resources.stripe));
+  if (definition.identity) {
+    environment.CGU_VERSION = resources.identity.cguVersion;
+    if (!definition.identity.trigger) environment.COGNITO_USER_POOL_ID = resources.identity.userPoolId;
+  }
+  if (definition.oneTimeSchedules)
+    Object.assign(environment, oneTimeScheduleEnv(resources.oneTimeSchedules(definition.oneTimeSchedules.target)));
+  return environment;
+}
