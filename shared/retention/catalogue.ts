@@ -1,6 +1,6 @@
 /**
  * The retention catalogue: one row per processing purpose of the privacy policy
- * (../shared/privacy-policy.fr.txt, "Durée de conservation des données"), plus the purposes on
+ * (docs/privacy-policy.fr.txt, "Durée de conservation des données"), plus the purposes on
  * which the policy is silent, with the period we chose and why.
  *
  * It is the single source of truth for: the TTL written on every item (see ./expiry.ts), the

@@ -49,9 +49,9 @@ type Receiver = Awaited<ReturnType<typeof startReceiver>>;
 const stripeFor = (emulator: StripeEmulator) =>
   new Stripe('sk_test_local', { host: '127.0.0.1', port: emulator.port, protocol: 'http', maxNetworkRetries: 0 });
 
-/** Stripe's published example objects: `../shared` beside the repository root. */
+/** Stripe's published example objects (test/fixtures/stripe/README.md says where from). */
 const fixtures = JSON.parse(
-  readFileSync(new URL('../../../shared/data/stripe-fixtures3.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../fixtures/stripe/fixtures3.json', import.meta.url), 'utf8'),
 ) as { resources: Record<string, Record<string, unknown>> };
 
 /**

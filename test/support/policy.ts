@@ -1,9 +1,9 @@
-/** The privacy policy (../shared/privacy-policy.fr.txt, beside the project) as tests read it. */
+/** The privacy policy the backend implements (docs/privacy-policy.fr.txt) as tests read it. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const policy = readFileSync(
-  join(import.meta.dirname, '..', '..', '..', 'shared', 'privacy-policy.fr.txt'),
+  join(import.meta.dirname, '..', '..', 'docs', 'privacy-policy.fr.txt'),
   'utf8',
 );
 
