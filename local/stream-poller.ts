@@ -1,6 +1,7 @@
 /**
  * The local stand-in for Lambda's DynamoDB event source mappings: for every consumer × table of
- * functions/streams.ts it reads the table's stream on DynamoDB Local from TRIM_HORIZON, keeps the
+ * functions/streams.ts it reads the table's stream on DynamoDB Local from TRIM_HORIZON once, then
+ * from its checkpoint (the last sequence number read in each shard), keeps the
  * records whose eventName the consumer's filter accepts, and invokes the target function through
  * the local Lambda runtime with the AWS DynamoDBStreamEvent shape, in batches of the consumer's
  * size. A failing batch is retried as the event source mapping does (ADR 0005): a thrown error
@@ -217,6 +218,37 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
     return !parent || !sub.shards.has(parent) || sub.shards.get(parent)?.done === true;
   };
 
+  /**
+   * One page of a shard, from where its checkpoint says, as the event source mapping reads: from
+   * TRIM_HORIZON until a first record is read, then after the last record read. A shard whose
+   * oldest records were trimmed past the position asked (TrimmedDataAccessException) goes on from
+   * its oldest record kept, as Lambda does. Before any record was read, nothing can be lost by
+   * that: DynamoDB Local answers so, once, to the TRIM_HORIZON iterator of a stream that was empty
+   * when the iterator was taken (seen with its 2026-05-28 build), so that case is not worth a log
+   * line. After a checkpoint, it means records were lost: that is said.
+   */
+  async function readPage(sub: Subscription, streamArn: string, shardId: string, shard: ShardState) {
+    const from = (): ShardPosition =>
+      shard.lastSequenceNumber
+        ? { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: shard.lastSequenceNumber }
+        : { type: 'TRIM_HORIZON' };
+    shard.iterator ??= await options.api.shardIterator(streamArn, shardId, from());
+    try {
+      return await options.api.records(shard.iterator, 1000);
+    } catch (error) {
+      shard.iterator = undefined; // expired or invalid: start again after the last record read
+      if ((error as Error).name !== 'TrimmedDataAccessException') throw error;
+      if (shard.lastSequenceNumber) {
+        log(
+          `stream ${sub.consumer.name}/${sub.table}: records after ${shard.lastSequenceNumber} were trimmed before they were read; going on from the oldest record kept`,
+        );
+        shard.lastSequenceNumber = undefined;
+      }
+      shard.iterator = await options.api.shardIterator(streamArn, shardId, from());
+      return await options.api.records(shard.iterator, 1000);
+    }
+  }
+
   /** One pass over every shard of the stream; returns how many records it read. */
   async function pass(sub: Subscription): Promise<number> {
     if (!sub.streamArn) {
@@ -233,22 +265,7 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
     let read = 0;
     for (const [shardId, shard] of sub.shards) {
       if (shard.done || !ready(sub, shardId) || stopped) continue;
-      if (!shard.iterator) {
-        shard.iterator = await options.api.shardIterator(
-          sub.streamArn,
-          shardId,
-          shard.lastSequenceNumber
-            ? { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: shard.lastSequenceNumber }
-            : { type: 'TRIM_HORIZON' },
-        );
-      }
-      let page: Awaited<ReturnType<StreamsApi['records']>>;
-      try {
-        page = await options.api.records(shard.iterator, 1000);
-      } catch (error) {
-        shard.iterator = undefined; // expired or invalid: start again after the last record read
-        throw error;
-      }
+      const page = await readPage(sub, sub.streamArn, shardId, shard);
       read += page.records.length;
       const wanted = page.records
         .map((r) => fromLocalTtl(r, sub.keyAttributes))

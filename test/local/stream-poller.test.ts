@@ -21,9 +21,15 @@ interface FakeShard {
   parent?: string;
   records: StreamRecordJson[];
   closed: boolean;
+  /** Records dropped from the front (AWS trims after 24 h). */
+  trimmed: number;
 }
 
-function fakeStreams() {
+class TrimmedDataAccessException extends Error {
+  override name = 'TrimmedDataAccessException';
+}
+
+function fakeStreams(quirks: { staleEmptyHorizon?: boolean } = {}) {
   const shards = new Map<string, FakeShard[]>();
   let sequence = 0;
   const api: StreamsApi = {
@@ -47,17 +53,25 @@ function fakeStreams() {
       const shard = shards.get(table)!.find((s) => s.id === shardId)!;
       const index =
         position.type === 'TRIM_HORIZON'
-          ? 0
+          ? shard.trimmed
           : shard.records.findIndex((r) => r.dynamodb.SequenceNumber === position.sequenceNumber) + 1;
-      return `${table}|${shardId}|${index}`;
+      // DynamoDB Local's TRIM_HORIZON iterator of an empty stream: refused once records exist.
+      const stale = quirks.staleEmptyHorizon && position.type === 'TRIM_HORIZON' && shard.records.length === 0;
+      return `${table}|${shardId}|${index}${stale ? '|stale' : ''}`;
     },
     async records(iterator, limit) {
-      const [table, shardId, at] = iterator.split('|') as [string, string, string];
+      const [table, shardId, at, stale] = iterator.split('|') as [string, string, string, string?];
       const shard = shards.get(table)!.find((s) => s.id === shardId)!;
       const start = Number(at);
+      if ((stale && shard.records.length > 0) || start < shard.trimmed) {
+        throw new TrimmedDataAccessException('The operation attempted to read past the oldest stream record in a shard.');
+      }
       const records = shard.records.slice(start, start + limit);
       const end = start + records.length;
-      const next = shard.closed && end >= shard.records.length ? undefined : `${table}|${shardId}|${end}`;
+      const next =
+        shard.closed && end >= shard.records.length
+          ? undefined
+          : `${table}|${shardId}|${end}${stale && records.length === 0 ? '|stale' : ''}`;
       return { records, ...(next ? { next } : {}) };
     },
   };
@@ -66,7 +80,7 @@ function fakeStreams() {
     shards.set(table, list);
     let shard = list.find((s) => s.id === id);
     if (!shard) {
-      shard = { id, records: [], closed: false, ...(parent ? { parent } : {}) };
+      shard = { id, records: [], closed: false, trimmed: 0, ...(parent ? { parent } : {}) };
       list.push(shard);
     }
     return shard;
@@ -88,7 +102,11 @@ function fakeStreams() {
       },
     });
   };
-  return { api, shardOf, write, next: () => String(++sequence).padStart(21, '0') };
+  /** AWS drops records older than 24 h: the first `count` records of the shard are gone. */
+  const trim = (table: string, count: number, shard = 'shard-1') => {
+    shardOf(table, shard).trimmed = count;
+  };
+  return { api, shardOf, write, trim, next: () => String(++sequence).padStart(21, '0') };
 }
 
 const consumer = (overrides: Partial<StreamConsumer> = {}): StreamConsumer => ({
@@ -128,9 +146,11 @@ function start(
   streams: ReturnType<typeof fakeStreams>,
   invoke: (batch: Batch) => unknown,
   consumers: StreamConsumer[] = [consumer()],
+  log?: (line: string) => void,
 ) {
   poller = createStreamPoller({
     consumers,
+    ...(log ? { log } : {}),
     tableNames,
     api: streams.api,
     invoke: async (_name, event) => invoke(event as Batch),
@@ -297,6 +317,41 @@ describe('stream poller', () => {
       dynamodb: { Keys: { pk: { S: 'CONTACT#1' }, sk: { S: 'REQUEST' } } },
     });
     expect(Object.keys(batches[0]?.Records[0]?.dynamodb.Keys as object)).toEqual(['pk', 'sk']);
+  });
+
+  it("reads the first records of a stream that was empty when polling began, without an error line (DynamoDB Local refuses that iterator once)", async () => {
+    const streams = fakeStreams({ staleEmptyHorizon: true });
+    streams.shardOf('local-contact');
+    const lines: string[] = [];
+    const delivered: string[] = [];
+    const p = start(streams, (batch) => void delivered.push(...pks(batch)), [consumer()], (line) => lines.push(line));
+    await p.idle();
+    streams.write('local-contact', 'REMOVE', 'first');
+    streams.write('local-contact', 'REMOVE', 'second');
+    await p.idle();
+    streams.write('local-contact', 'REMOVE', 'third');
+    await p.idle();
+    expect(delivered).toEqual(['first', 'second', 'third']);
+    expect(lines).toEqual([]);
+  });
+
+  it('goes on from the oldest record kept when records after its checkpoint were trimmed, and says so', async () => {
+    const streams = fakeStreams();
+    streams.write('local-contact', 'REMOVE', 'read');
+    const lines: string[] = [];
+    const delivered: string[] = [];
+    const p = start(streams, (batch) => void delivered.push(...pks(batch)), [consumer()], (line) => lines.push(line));
+    await p.idle();
+    await p.stop();
+    // While the poller was stopped, two records came and the first of them passed the retention.
+    streams.write('local-contact', 'REMOVE', 'lost');
+    streams.write('local-contact', 'REMOVE', 'kept');
+    streams.trim('local-contact', 2);
+    p.start();
+    await p.idle();
+    expect(delivered).toEqual(['read', 'kept']);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/test-consumer\/contact: records after 0+1 were trimmed before they were read/);
   });
 
   it('stops promptly, and idle() gives up after its timeout when a stream never settles', async () => {
