@@ -64,7 +64,9 @@ function fakeStreams(quirks: { staleEmptyHorizon?: boolean } = {}) {
       const shard = shards.get(table)!.find((s) => s.id === shardId)!;
       const start = Number(at);
       if ((stale && shard.records.length > 0) || start < shard.trimmed) {
-        throw new TrimmedDataAccessException('The operation attempted to read past the oldest stream record in a shard.');
+        throw new TrimmedDataAccessException(
+          'The operation attempted to read past the oldest stream record in a shard.',
+        );
       }
       const records = shard.records.slice(start, start + limit);
       const end = start + records.length;
@@ -319,12 +321,17 @@ describe('stream poller', () => {
     expect(Object.keys(batches[0]?.Records[0]?.dynamodb.Keys as object)).toEqual(['pk', 'sk']);
   });
 
-  it("reads the first records of a stream that was empty when polling began, without an error line (DynamoDB Local refuses that iterator once)", async () => {
+  it('reads the first records of a stream that was empty when polling began, without an error line (DynamoDB Local refuses that iterator once)', async () => {
     const streams = fakeStreams({ staleEmptyHorizon: true });
     streams.shardOf('local-contact');
     const lines: string[] = [];
     const delivered: string[] = [];
-    const p = start(streams, (batch) => void delivered.push(...pks(batch)), [consumer()], (line) => lines.push(line));
+    const p = start(
+      streams,
+      (batch) => void delivered.push(...pks(batch)),
+      [consumer()],
+      (line) => lines.push(line),
+    );
     await p.idle();
     streams.write('local-contact', 'REMOVE', 'first');
     streams.write('local-contact', 'REMOVE', 'second');
@@ -340,7 +347,12 @@ describe('stream poller', () => {
     streams.write('local-contact', 'REMOVE', 'read');
     const lines: string[] = [];
     const delivered: string[] = [];
-    const p = start(streams, (batch) => void delivered.push(...pks(batch)), [consumer()], (line) => lines.push(line));
+    const p = start(
+      streams,
+      (batch) => void delivered.push(...pks(batch)),
+      [consumer()],
+      (line) => lines.push(line),
+    );
     await p.idle();
     await p.stop();
     // While the poller was stopped, two records came and the first of them passed the retention.
