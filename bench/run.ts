@@ -12,10 +12,8 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { functions } from '#functions/catalogue.ts';
-import { stripeEnv } from '#shared/payments-config.ts';
-import { oneTimeScheduleEnv } from '#shared/scheduling/one-time-schedules.ts';
-import { tables } from '#shared/tables.ts';
+import { type FunctionDefinition, functions } from '#functions/catalogue.ts';
+import { type FunctionResources, functionEnvironment } from '#functions/environment.ts';
 
 const root = join(import.meta.dirname, '..');
 const runs = Number(process.env.BENCH_RUNS ?? 12);
@@ -38,20 +36,14 @@ async function bundle(name: string, entry: string): Promise<string> {
   return outfile;
 }
 
-// The environment a deployed function has, so init code (composition roots) runs as in Lambda.
-const env = {
-  ...process.env,
-  AWS_REGION: 'eu-west-3',
-  AWS_ACCESS_KEY_ID: 'bench',
-  AWS_SECRET_ACCESS_KEY: 'bench',
-  EVENT_BUS_NAME: 'bench',
-  MAIL_FROM: 'bench@example.test',
-  PLATFORM_INBOX: 'bench@example.test',
-  COGNITO_USER_POOL_ID: 'eu-west-3_bench',
-  CGU_VERSION: 'bench',
-  ...Object.fromEntries(Object.values(tables).map((t) => [t.envVar, `bench-${t.name}`])),
-  // The settings some functions read at init, as the CDK app gives them (values never used).
-  ...oneTimeScheduleEnv({
+/** Bench values for the deployed resources a function is told about (never called). */
+const benchResources: FunctionResources = {
+  tableName: (table) => `bench-${table}`,
+  eventBusName: 'bench',
+  mail: { from: 'bench@example.test', platformInbox: 'bench@example.test' },
+  stripe: { secretKeyParameter: '/bench/key', webhookSecretParameter: '/bench/webhook', feeBasisPoints: 1000 },
+  identity: { userPoolId: 'eu-west-3_bench', cguVersion: 'bench' },
+  oneTimeSchedules: () => ({
     groupName: 'bench',
     targetArn: 'arn:aws:lambda:eu-west-3:000000000000:function:bench',
     roleArn: 'arn:aws:iam::000000000000:role/bench',
@@ -59,10 +51,21 @@ const env = {
     maximumRetryAttempts: 0,
     maximumEventAgeSeconds: 60,
   }),
-  ...stripeEnv({ secretKeyParameter: '/bench/key', webhookSecretParameter: '/bench/webhook', feeBasisPoints: 1000 }),
 };
 
-function coldStartMs(file: string): number {
+/**
+ * The environment a deployed function has, so init code (composition roots) runs as in Lambda:
+ * its own catalogue-derived variables and what Lambda's runtime sets, nothing else.
+ */
+const envOf = (definition?: FunctionDefinition): NodeJS.ProcessEnv => ({
+  PATH: process.env.PATH,
+  AWS_REGION: 'eu-west-3',
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  ...(definition ? functionEnvironment(definition, benchResources) : {}),
+});
+
+function coldStartMs(file: string, env: NodeJS.ProcessEnv): number {
   const started = process.hrtime.bigint();
   const result = spawnSync(
     process.execPath,
@@ -83,15 +86,15 @@ const median = (xs: number[]) => {
 
 const emptyEntry = join(out, 'empty.ts');
 writeFileSync(emptyEntry, 'export const handler = async () => ({ statusCode: 200, body: "" });\n');
-const bundles: Array<{ name: string; file: string }> = [
-  { name: '(empty handler)', file: await bundle('empty', emptyEntry) },
+const bundles: Array<{ name: string; file: string; env: NodeJS.ProcessEnv }> = [
+  { name: '(empty handler)', file: await bundle('empty', emptyEntry), env: envOf() },
 ];
 for (const [name, fn] of Object.entries(functions))
-  bundles.push({ name, file: await bundle(name, join(root, fn.entry)) });
+  bundles.push({ name, file: await bundle(name, join(root, fn.entry)), env: envOf(fn) });
 
 const samples = new Map<string, number[]>(bundles.map((b) => [b.name, []]));
-for (const b of bundles) coldStartMs(b.file); // warm the file cache
-for (let i = 0; i < runs; i++) for (const b of bundles) samples.get(b.name)!.push(coldStartMs(b.file));
+for (const b of bundles) coldStartMs(b.file, b.env); // warm the file cache
+for (let i = 0; i < runs; i++) for (const b of bundles) samples.get(b.name)!.push(coldStartMs(b.file, b.env));
 
 const floor = median(samples.get('(empty handler)')!);
 console.log(
