@@ -23,6 +23,22 @@ export function acknowledge(scope: IConstruct, id: string, reason: string): void
 }
 
 /**
+ * How cdk-nag names a resource in a finding: the value as resolved in `stack`, a reference to a
+ * resource or parameter written `<LogicalId>` (`<LogicalId.Attribute>` for an attribute).
+ */
+export function findingName(stack: Stack, value: string): string {
+  const render = (part: unknown): string => {
+    if (typeof part === 'string') return part;
+    const token = part as { Ref?: string; 'Fn::GetAtt'?: [string, string]; 'Fn::Join'?: [string, unknown[]] };
+    if (token.Ref) return `<${token.Ref}>`;
+    if (token['Fn::GetAtt']) return `<${token['Fn::GetAtt'].join('.')}>`;
+    if (token['Fn::Join']) return token['Fn::Join'][1].map(render).join(token['Fn::Join'][0]);
+    throw new Error(`findingName: cannot render ${JSON.stringify(part)}`);
+  };
+  return render(stack.resolve(value));
+}
+
+/**
  * An ARN ending in a wildcard, and the name cdk-nag gives it in a finding: the parameters it holds
  * (partition, and region and account when the stack does not fix them) appear as `<AWS::…>`.
  */

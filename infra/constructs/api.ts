@@ -4,17 +4,25 @@
  * access is not public go through the Cognito user-pool authorizer; roles and ownership are then
  * checked by the use case itself. Errors raised by API Gateway itself are RFC 9457 problems, like
  * the handlers' own.
+ *
+ * Across stacks: the RestApi, every path resource (created once from the whole route table, so
+ * two contexts serving paths under /practitioners share its resources), the validator, the model,
+ * the authorizer, the deployment and the stage live in the backend stack; each bounded context's
+ * nested stack adds the methods of its functions' routes (`addRoute`) onto those resources
+ * (CDK passes their ids to the nested stack as parameters). The deployment waits for every
+ * context stack, and its logical id is a hash of the route table: a new or changed route makes a
+ * new deployment, which the stage then serves.
  */
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { createHash } from 'node:crypto';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
-import { Construct } from 'constructs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct, type IDependable } from 'constructs';
 import * as z from 'zod';
-import type { FunctionName } from '#functions/catalogue.ts';
 import type { Route } from '#functions/routes.ts';
 import { acknowledge } from '../nag.ts';
 import { CONNECTION_LOG_DAYS } from '../retention.ts';
-import type { BackendFunction } from './functions.ts';
 import type { OperationalLogs } from './logs.ts';
 
 /** Steady-state requests per second and burst of the whole stage (every method). */
@@ -27,10 +35,11 @@ export const STAGE_THROTTLING = { rateLimit: 50, burstLimit: 100 } as const;
 export const API_SECURITY_POLICY = 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09';
 
 export interface ApiProps {
+  /** The whole route table: every path resource is created here, once. */
   readonly routes: readonly Route[];
-  readonly functions: Readonly<Record<FunctionName, BackendFunction>>;
   readonly userPool: cognito.IUserPool;
   readonly logs: OperationalLogs;
+  readonly restApiName: string;
   readonly stageName: string;
 }
 
@@ -97,46 +106,67 @@ export function pathParameters(path: string): string[] {
   return [...path.matchAll(/\{([^}+]+)\+?\}/g)].map((match) => match[1] as string);
 }
 
+/** The key of a route in `Api.methods`. */
+export function routeKey(route: Pick<Route, 'method' | 'path'>): string {
+  return `${route.method} ${route.path}`;
+}
+
+/**
+ * What of a route makes API Gateway's deployed snapshot differ: a change of any of these (a new
+ * route included) needs a new deployment. Function code does not: the integration names the
+ * function, whose code Lambda serves.
+ */
+export function routeTableFingerprint(routes: readonly Route[]): string {
+  const described = routes
+    .map((route) => ({
+      key: routeKey(route),
+      function: route.function,
+      operationId: route.operation.operationId,
+      access: route.operation.access.kind,
+      body: Boolean(route.operation.body),
+      query: requiredQueryParameters(route),
+    }))
+    .sort((a, b) => a.key.localeCompare(b.key));
+  return createHash('sha256').update(JSON.stringify({ described, gatewayProblems })).digest('hex').slice(0, 16);
+}
+
 export class Api extends Construct {
   readonly restApi: apigateway.RestApi;
   /** Created with the first non-public route (an unused authorizer fails synthesis). */
   authorizer: apigateway.CognitoUserPoolsAuthorizer | undefined;
   readonly methods: Record<string, apigateway.Method> = {};
+  /** Set by `deploy`. */
+  stage: apigateway.Stage | undefined;
+  private readonly props: ApiProps;
+  private readonly validator: apigateway.RequestValidator;
+  private readonly jsonObject: apigateway.Model;
+  private readonly accessLogs: ReturnType<OperationalLogs['logGroup']>;
+  private readonly executionLogs: ReturnType<OperationalLogs['logGroup']>;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
-    const accessLogs = props.logs.logGroup(this, 'AccessLogs', { maxDays: CONNECTION_LOG_DAYS });
+    this.props = props;
+    this.accessLogs = props.logs.logGroup(this, 'AccessLogs', { maxDays: CONNECTION_LOG_DAYS });
 
     this.restApi = new apigateway.RestApi(this, 'RestApi', {
-      restApiName: `${Stack.of(this).stackName}-api`,
+      restApiName: props.restApiName,
       description: 'Mon Pro du Bien-Être public API',
       endpointTypes: [apigateway.EndpointType.REGIONAL],
       cloudWatchRole: true,
       cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
-      deployOptions: {
-        stageName: props.stageName,
-        tracingEnabled: true,
-        throttlingRateLimit: STAGE_THROTTLING.rateLimit,
-        throttlingBurstLimit: STAGE_THROTTLING.burstLimit,
-        loggingLevel: apigateway.MethodLoggingLevel.ERROR,
-        dataTraceEnabled: false,
-        metricsEnabled: true,
-        accessLogDestination: new apigateway.LogGroupLogDestination(accessLogs),
-        accessLogFormat,
-      },
+      // The deployment and stage are ours (`deploy`): they must wait for the methods of every
+      // context stack, and redeploy when the route table changes.
+      deploy: false,
     });
-    // The stack has its own ApiUrl output; drop the construct's duplicate.
-    this.restApi.node.tryRemoveChild('Endpoint');
     const cfnApi = this.restApi.node.defaultChild as apigateway.CfnRestApi;
     cfnApi.securityPolicy = API_SECURITY_POLICY;
     cfnApi.endpointAccessMode = 'STRICT';
 
     // API Gateway writes execution logs into a group of this name, created without retention unless
     // it exists: create it first, encrypted and expiring.
-    const executionLogs = props.logs.logGroup(this, 'ExecutionLogs', {
+    this.executionLogs = props.logs.logGroup(this, 'ExecutionLogs', {
       logGroupName: `API-Gateway-Execution-Logs_${this.restApi.restApiId}/${props.stageName}`,
     });
-    this.restApi.deploymentStage.node.addDependency(executionLogs);
 
     const cloudWatchRole = this.restApi.node.tryFindChild('CloudWatchRole');
     if (cloudWatchRole) {
@@ -146,16 +176,6 @@ export class Api extends Construct {
         "The account-level role through which API Gateway writes execution logs, created by CDK (cloudWatchRole) with AWS's service-role policy made for exactly this (logs actions only); it is assumable by apigateway.amazonaws.com only.",
       );
     }
-    acknowledge(
-      this.restApi.deploymentStage,
-      'HIPAA.Security-APIGWCacheEnabledAndEncrypted',
-      'No stage cache: answers are personal (per caller) or must be fresh (slots, bookings); a cache keyed on the path would risk serving one user the data of another. Nothing is cached, so nothing is stored unencrypted.',
-    );
-    acknowledge(
-      this.restApi.deploymentStage,
-      'HIPAA.Security-APIGWSSLEnabled',
-      'Client certificates authenticate API Gateway to an HTTP backend. Every integration here is a Lambda proxy invoked through the AWS API (SigV4 over TLS), so there is no backend to present one to. Clients reach the API over TLS only (TLS 1.2+ with forward secrecy, strict endpoint access mode).',
-    );
 
     for (const problem of gatewayProblems) {
       this.restApi.addGatewayResponse(`Problem${problem.type.responseType}`, {
@@ -166,52 +186,114 @@ export class Api extends Construct {
       });
     }
 
-    const validator = this.restApi.addRequestValidator('Validator', {
+    this.validator = this.restApi.addRequestValidator('Validator', {
       validateRequestBody: true,
       validateRequestParameters: true,
     });
     // Bodies must be JSON objects; their fields are the zod contract's business, in the handler.
-    const jsonObject = this.restApi.addModel('JsonObject', {
+    this.jsonObject = this.restApi.addModel('JsonObject', {
       contentType: 'application/json',
       schema: { schema: apigateway.JsonSchemaVersion.DRAFT4, type: apigateway.JsonSchemaType.OBJECT },
     });
 
-    for (const route of props.routes) {
-      const key = `${route.method} ${route.path}`;
-      if (this.methods[key]) throw new Error(`Duplicate route ${key}`);
-      const fn = props.functions[route.function];
-      const resource = this.restApi.root.resourceForPath(route.path);
-      const requestParameters: Record<string, boolean> = {};
-      for (const name of pathParameters(route.path)) requestParameters[`method.request.path.${name}`] = true;
-      for (const name of requiredQueryParameters(route)) {
-        requestParameters[`method.request.querystring.${name}`] = true;
-      }
-      const isPublic = route.operation.access.kind === 'public';
-      const method = resource.addMethod(
-        route.method,
-        new apigateway.LambdaIntegration(fn.function, { proxy: true, allowTestInvoke: false }),
-        {
-          operationName: route.operation.operationId,
-          requestValidator: validator,
-          ...(Object.keys(requestParameters).length > 0 ? { requestParameters } : {}),
-          ...(route.operation.body ? { requestModels: { 'application/json': jsonObject } } : {}),
-          ...(isPublic
-            ? { authorizationType: apigateway.AuthorizationType.NONE }
-            : { authorizationType: apigateway.AuthorizationType.COGNITO, authorizer: this.userPoolAuthorizer(props) }),
-        },
-      );
-      if (isPublic) {
-        const reason = `${key} is public in the route table (functions/routes.ts, operation ${route.operation.operationId}): visitors call it without an account. It is bounded by the WAF (per-IP rate limits, managed rules) and the stage throttling.`;
-        acknowledge(method, 'AwsSolutions-APIG4', reason);
-        acknowledge(method, 'AwsSolutions-COG4', reason);
-      }
-      this.methods[key] = method;
-    }
+    // Every path resource, once, from the whole route table.
+    for (const route of props.routes) this.restApi.root.resourceForPath(route.path);
   }
 
-  private userPoolAuthorizer(props: ApiProps): apigateway.CognitoUserPoolsAuthorizer {
+  /**
+   * The method of one route, created in `scope` (the nested stack of the function's context) on
+   * the path resource of this stack: a Lambda proxy integration whose invoke permission names
+   * this stage's method only.
+   */
+  addRoute(scope: Construct, route: Route, fn: lambda.IFunction): apigateway.Method {
+    const key = routeKey(route);
+    if (this.methods[key]) throw new Error(`Duplicate route ${key}`);
+    if (!this.stage) throw new Error('Api: deploy() names the stage before routes are added');
+    const resource = this.restApi.root.resourceForPath(route.path);
+    const requestParameters: Record<string, boolean> = {};
+    for (const name of pathParameters(route.path)) requestParameters[`method.request.path.${name}`] = true;
+    for (const name of requiredQueryParameters(route)) {
+      requestParameters[`method.request.querystring.${name}`] = true;
+    }
+    const isPublic = route.operation.access.kind === 'public';
+    const method = new apigateway.Method(scope, `${route.method}${route.path.replace(/[^A-Za-z0-9]+/g, '-')}`, {
+      resource,
+      httpMethod: route.method,
+      integration: new apigateway.LambdaIntegration(fn, { proxy: true, allowTestInvoke: false }),
+      options: {
+        operationName: route.operation.operationId,
+        requestValidator: this.validator,
+        ...(Object.keys(requestParameters).length > 0 ? { requestParameters } : {}),
+        ...(route.operation.body ? { requestModels: { 'application/json': this.jsonObject } } : {}),
+        ...(isPublic
+          ? { authorizationType: apigateway.AuthorizationType.NONE }
+          : { authorizationType: apigateway.AuthorizationType.COGNITO, authorizer: this.userPoolAuthorizer() }),
+      },
+    });
+    if (isPublic) {
+      const reason = `${key} is public in the route table (functions/routes.ts, operation ${route.operation.operationId}): visitors call it without an account. It is bounded by the WAF (per-IP rate limits, managed rules) and the stage throttling.`;
+      acknowledge(method, 'AwsSolutions-APIG4', reason);
+      acknowledge(method, 'AwsSolutions-COG4', reason);
+    }
+    this.methods[key] = method;
+    return method;
+  }
+
+  /**
+   * The deployment and the stage. The deployment's logical id changes with the route table
+   * (`routeTableFingerprint`), and it waits for `methodStacks` (every stack adding methods): a
+   * deployment is a snapshot of the methods that exist when it is made.
+   */
+  deploy(fingerprint: string): apigateway.Stage {
+    if (this.stage) return this.stage;
+    const deployment = new apigateway.Deployment(this, 'Deployment', {
+      api: this.restApi,
+      description: `Route table ${fingerprint}`,
+    });
+    deployment.addToLogicalId({ routeTable: fingerprint });
+    this.stage = new apigateway.Stage(this, 'Stage', {
+      deployment,
+      stageName: this.props.stageName,
+      tracingEnabled: true,
+      throttlingRateLimit: STAGE_THROTTLING.rateLimit,
+      throttlingBurstLimit: STAGE_THROTTLING.burstLimit,
+      loggingLevel: apigateway.MethodLoggingLevel.ERROR,
+      dataTraceEnabled: false,
+      metricsEnabled: true,
+      accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogs),
+      accessLogFormat,
+    });
+    this.stage.node.addDependency(this.executionLogs);
+    // The invoke permissions of the methods (in the context stacks) and the URL name the stage by
+    // its configured name, not by a reference to the stage resource: the stage follows the
+    // deployment, which waits for the context stacks, so a reference back would be a cycle.
+    this.restApi.deploymentStage = apigateway.Stage.fromStageAttributes(this, 'StageByName', {
+      restApi: this.restApi,
+      stageName: this.props.stageName,
+    }) as apigateway.Stage;
+    acknowledge(
+      this.stage,
+      'HIPAA.Security-APIGWCacheEnabledAndEncrypted',
+      'No stage cache: answers are personal (per caller) or must be fresh (slots, bookings); a cache keyed on the path would risk serving one user the data of another. Nothing is cached, so nothing is stored unencrypted.',
+    );
+    acknowledge(
+      this.stage,
+      'HIPAA.Security-APIGWSSLEnabled',
+      'Client certificates authenticate API Gateway to an HTTP backend. Every integration here is a Lambda proxy invoked through the AWS API (SigV4 over TLS), so there is no backend to present one to. Clients reach the API over TLS only (TLS 1.2+ with forward secrecy, strict endpoint access mode).',
+    );
+    return this.stage;
+  }
+
+  /** Makes the deployment wait for the stacks that add methods. */
+  deploymentWaitsFor(...stacks: IDependable[]): void {
+    const deployment = this.node.tryFindChild('Deployment') as apigateway.Deployment | undefined;
+    if (!deployment) throw new Error('Api: deploy() first');
+    for (const stack of stacks) deployment.node.addDependency(stack);
+  }
+
+  private userPoolAuthorizer(): apigateway.CognitoUserPoolsAuthorizer {
     this.authorizer ??= new apigateway.CognitoUserPoolsAuthorizer(this, 'Authorizer', {
-      cognitoUserPools: [props.userPool],
+      cognitoUserPools: [this.props.userPool],
       identitySource: apigateway.IdentitySource.header('Authorization'),
     });
     return this.authorizer;

@@ -15,10 +15,51 @@ export const PITR_RECOVERY_DAYS = BACKUP_RECOVERY_DAYS;
 
 export interface DataProps {
   readonly tables: Readonly<Record<TableName, TableDefinition>>;
+  /** Prefix of the physical table names (the app's stack name): see `physicalTableName`. */
+  readonly namePrefix: string;
+}
+
+/**
+ * The physical name of a table: deterministic, so that the stacks of the functions name it (and
+ * its ARN and index ARNs) without a cross-stack reference; a retained table is never replaced
+ * under the same name by accident (CloudFormation refuses to replace a named resource).
+ */
+export function physicalTableName(namePrefix: string, definition: TableDefinition): string {
+  return `${namePrefix}-${definition.name}`;
 }
 
 function attributeType(type: AttributeType): dynamodb.AttributeType {
   return type === 'N' ? dynamodb.AttributeType.NUMBER : dynamodb.AttributeType.STRING;
+}
+
+export interface TableReferencesProps {
+  readonly namePrefix: string;
+  readonly definitions: Readonly<Record<TableName, TableDefinition>>;
+  readonly key: kms.IKey;
+  /** Each table's stream ARN (it changes if a stream is ever re-enabled: a weak reference, not a name). */
+  readonly streamArns: Readonly<Record<TableName, string>>;
+}
+
+/**
+ * The tables as another stack names them: by their deterministic physical names (so their ARNs
+ * and index ARNs are plain strings there), with their key and streams; grants on them extend to
+ * their indexes and their key.
+ */
+export function tableReferences(
+  scope: Construct,
+  id: string,
+  props: TableReferencesProps,
+): Record<TableName, dynamodb.ITable> {
+  const references = {} as Record<TableName, dynamodb.ITable>;
+  for (const [name, definition] of Object.entries(props.definitions) as [TableName, TableDefinition][]) {
+    references[name] = dynamodb.Table.fromTableAttributes(scope, `${id}${name}`, {
+      tableName: physicalTableName(props.namePrefix, definition),
+      tableStreamArn: props.streamArns[name],
+      encryptionKey: props.key,
+      globalIndexes: definition.indexes.map((index) => index.name),
+    });
+  }
+  return references;
 }
 
 export class Data extends Construct {
@@ -37,6 +78,7 @@ export class Data extends Construct {
     const tables = {} as Record<TableName, dynamodb.Table>;
     for (const [name, definition] of Object.entries(props.tables) as [TableName, TableDefinition][]) {
       const table = new dynamodb.Table(this, `${name}Table`, {
+        tableName: physicalTableName(props.namePrefix, definition),
         partitionKey: { name: definition.partitionKey.name, type: attributeType(definition.partitionKey.type) },
         sortKey: { name: definition.sortKey.name, type: attributeType(definition.sortKey.type) },
         billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
@@ -68,5 +110,12 @@ export class Data extends Construct {
       tables[name] = table;
     }
     this.tables = tables;
+  }
+
+  /** The stream ARN of every table. */
+  streamArns(): Record<TableName, string> {
+    return Object.fromEntries(
+      Object.entries(this.tables).map(([name, table]) => [name, table.tableStreamArn as string]),
+    ) as Record<TableName, string>;
   }
 }

@@ -1,8 +1,13 @@
 /**
- * The dead-letter queues of the backend: EventBridge rule targets, Lambda asynchronous failures and
- * Scheduler targets all end in one of these. Messages carry identifiers only (events never hold
- * personal data), are encrypted at rest (SQS-managed SSE) and in transit (TLS enforced), and are
- * kept for SQS's maximum of 14 days: the time operators have to inspect and redrive them.
+ * The dead-letter queues of the backend: one per bounded context, where its EventBridge rule
+ * targets, Lambda asynchronous failures, Scheduler targets and stream on-failure records all end.
+ * One queue per context rather than per rule and per function: each message still names its
+ * source (EventBridge and Scheduler set the RULE_ARN / SCHEDULE_ARN and TARGET_ARN message
+ * attributes; Lambda's on-failure records carry requestContext.functionArn, and a stream's its
+ * streamArn), so an alarm on the queue and a redrive filtered by that name stay as precise.
+ * Messages carry identifiers only (events never hold personal data), are encrypted at rest
+ * (SQS-managed SSE) and in transit (TLS enforced), and are kept for SQS's maximum of 14 days:
+ * the time operators have to inspect and redrive them.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';

@@ -137,4 +137,9 @@ export class WebFirewall extends Construct {
     });
     logging.node.addDependency(wafLogs);
   }
+
+  /** Puts another regional resource behind the web ACL (the user pool: sign-up, sign-in, password flows). */
+  protect(id: string, resourceArn: string): wafv2.CfnWebACLAssociation {
+    return new wafv2.CfnWebACLAssociation(this, id, { resourceArn, webAclArn: this.webAcl.attrArn });
+  }
 }

@@ -1,11 +1,14 @@
 /**
  * Functions: one Lambda function per entry of the function catalogue (functions/catalogue.ts),
- * built by `BackendFunction` with the backend's defaults, and given exactly the grants its entry
- * declares (least privilege): its tables in its access mode, the bus when it publishes events,
- * SES for its sender identity when it sends mail.
+ * built by `BackendFunction` with the backend's defaults. `catalogueFunction` gives it exactly
+ * what its entry declares, both derived from that one entry: its environment
+ * (`functionEnvironment`, functions/environment.ts, the same derivation the local cloud uses) and
+ * its grants (least privilege): its tables in their access mode, the bus when it publishes events,
+ * SES for its sender identity when it sends mail, the Stripe parameters, the user pool's admin
+ * actions, the one-time schedules of its group.
  */
 import * as path from 'node:path';
-import { ArnFormat, type CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -15,11 +18,11 @@ import { Charset, LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { FunctionDefinition, FunctionName, TableAccess } from '#functions/catalogue.ts';
-import { type StripeSettings, stripeEnv } from '#shared/payments-config.ts';
+import type { FunctionDefinition, TableAccess } from '#functions/catalogue.ts';
+import { type FunctionResources, functionEnvironment, tableAccessOf } from '#functions/environment.ts';
+import type { StripeSettings } from '#shared/payments-config.ts';
 import type { TableDefinition, TableName } from '#shared/tables.ts';
-import { acknowledge, wildcardArn } from '../nag.ts';
-import { deadLetterQueue } from './dead-letter-queue.ts';
+import { acknowledge, findingName, wildcardArn } from '../nag.ts';
 import type { OperationalLogs } from './logs.ts';
 
 export const DEFAULT_MEMORY_MB = 512;
@@ -66,6 +69,7 @@ export interface BackendFunctionProps {
   /** The project root: catalogue entries are relative to it, and so are package.json and the lock file. */
   readonly projectRoot: string;
   readonly logs: OperationalLogs;
+  /** Exactly `functionEnvironment(definition, resources)`; NODE_OPTIONS is added here. */
   readonly environment: Readonly<Record<string, string>>;
 }
 
@@ -78,7 +82,7 @@ export class BackendFunction extends Construct {
   readonly function: NodejsFunction;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
-  private asyncInvocation: { readonly policy: AsyncInvocationPolicy; readonly failures: sqs.Queue } | undefined;
+  private asyncInvocation: { readonly policy: AsyncInvocationPolicy; readonly failures: sqs.IQueue } | undefined;
 
   constructor(scope: Construct, id: string, props: BackendFunctionProps) {
     super(scope, id);
@@ -153,10 +157,11 @@ export class BackendFunction extends Construct {
 
   /**
    * Configures Lambda's asynchronous invocation (EventBridge and Scheduler targets invoke
-   * asynchronously): retries of a failing handler, then the event goes to a dedicated dead-letter
-   * queue. A function has one such configuration, so every caller must ask for the same policy.
+   * asynchronously): retries of a failing handler, then the event goes to the context's
+   * dead-letter queue (the on-failure record names this function). A function has one such
+   * configuration, so every caller must ask for the same policy.
    */
-  enableAsyncInvocation(policy: AsyncInvocationPolicy): sqs.Queue {
+  enableAsyncInvocation(policy: AsyncInvocationPolicy, failures: sqs.IQueue): sqs.IQueue {
     if (this.asyncInvocation) {
       const current = this.asyncInvocation.policy;
       if (
@@ -167,9 +172,9 @@ export class BackendFunction extends Construct {
           `${this.node.path}: conflicting asynchronous invocation policies (retries ${current.retryAttempts} vs ${policy.retryAttempts}, max age ${current.maxEventAge.toSeconds()} s vs ${policy.maxEventAge.toSeconds()} s)`,
         );
       }
+      if (this.asyncInvocation.failures !== failures) throw new Error(`${this.node.path}: two failure queues`);
       return this.asyncInvocation.failures;
     }
-    const failures = deadLetterQueue(this, 'AsyncFailures');
     this.function.configureAsyncInvoke({
       retryAttempts: policy.retryAttempts,
       maxEventAge: policy.maxEventAge,
@@ -180,7 +185,7 @@ export class BackendFunction extends Construct {
   }
 
   /** The asynchronous-failure queue, once `enableAsyncInvocation` was called. */
-  get asyncFailureQueue(): sqs.Queue | undefined {
+  get asyncFailureQueue(): sqs.IQueue | undefined {
     return this.asyncInvocation?.failures;
   }
 }
@@ -192,23 +197,25 @@ export interface MailSettings {
   readonly sesIdentity: string;
 }
 
-export interface FunctionsProps {
-  readonly definitions: Readonly<Record<FunctionName, FunctionDefinition>>;
-  readonly tableDefinitions: Readonly<Record<TableName, TableDefinition>>;
+/** What `catalogueFunction` builds a function from, besides its catalogue entry. */
+export interface FunctionDependencies {
+  readonly projectRoot: string;
+  readonly logs: OperationalLogs;
+  /** Every table (real in the data stack, imported by name elsewhere), to grant. */
   readonly tables: Readonly<Record<TableName, dynamodb.ITable>>;
+  readonly tableDefinitions: Readonly<Record<TableName, TableDefinition>>;
   readonly bus: events.IEventBus;
   readonly mail: MailSettings;
   readonly stripe: StripeSettings;
-  readonly logs: OperationalLogs;
-  readonly projectRoot: string;
+  /** The user pool's ARN, for the admin actions an entry declares. */
+  readonly userPoolArn: string;
+  /** The one-time schedule group's name, for the entries that create one-time schedules. */
+  readonly oneTimeScheduleGroupName: string | undefined;
+  /** The one source of every function's environment. */
+  readonly resources: FunctionResources;
 }
 
-/** The bounded context of a function: the folder under functions/ (Powertools' service name). */
-export function contextOf(entry: string): string {
-  const [root, context] = entry.split('/');
-  if (root !== 'functions' || !context) throw new Error(`Function entry ${entry} is not under functions/<context>/`);
-  return context;
-}
+export { contextOf } from '#functions/environment.ts';
 
 const grantTable: Record<TableAccess, (table: dynamodb.ITable, grantee: iam.IGrantable) => iam.Grant> = {
   read: (table, grantee) => table.grantReadData(grantee),
@@ -225,10 +232,9 @@ function acknowledgeTableGrant(
   definition: TableDefinition,
 ): void {
   if (definition.indexes.length > 0) {
-    const logicalId = Stack.of(table).getLogicalId(table.node.defaultChild as CfnElement);
     acknowledge(
       role,
-      `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/index/*]`,
+      `AwsSolutions-IAM5[Resource::${findingName(Stack.of(role), table.tableArn)}/index/*]`,
       `The ${name} table grant (${access}) extends to the indexes of that table only (${definition.indexes.map((i) => i.name).join(', ')}: shared/tables.ts); index ARNs are table/<name>/index/<index>, and the wildcard never reaches another table.`,
     );
   }
@@ -280,57 +286,106 @@ function grantStripeParameters(fn: BackendFunction, settings: StripeSettings): v
   );
 }
 
-export class Functions extends Construct {
-  readonly byName: Readonly<Record<FunctionName, BackendFunction>>;
+/**
+ * The Cognito admin actions of an entry, on the platform's pool only. A pool trigger gets them in
+ * a policy of its own, attached to its role but not part of what the function's creation waits
+ * for: the pool names the trigger, so the trigger's creation waiting for the pool would be a cycle.
+ */
+function grantUserPoolActions(fn: BackendFunction, name: string, definition: FunctionDefinition, poolArn: string) {
+  const actions = definition.identity?.actions ?? [];
+  if (actions.length === 0) return;
+  const statement = new iam.PolicyStatement({
+    sid: 'AdministerUsersOfThePlatformPoolOnly',
+    actions: actions.map((action) => `cognito-idp:${action}`),
+    resources: [poolArn],
+  });
+  if (!definition.identity?.trigger) {
+    fn.role.addToPrincipalPolicy(statement);
+    return;
+  }
+  const policy = new iam.Policy(fn, 'UserPoolAccess', { statements: [statement], roles: [fn.role] });
+  acknowledge(
+    policy,
+    'HIPAA.Security-IAMNoInlinePolicy',
+    `The Cognito admin actions of ${name}, from its catalogue entry, on the platform's user pool only; a policy of its own (not the role's default policy) so that a pool trigger's role can name the pool without a dependency cycle. Attached to this one role and deleted with the stack.`,
+  );
+}
 
-  constructor(scope: Construct, id: string, props: FunctionsProps) {
-    super(scope, id);
-    const sesIdentityArn = Stack.of(this).formatArn({
+/** Creating and deleting the one-time schedules of its group, and passing their role to Scheduler only. */
+function grantOneTimeSchedules(
+  fn: BackendFunction,
+  name: string,
+  definition: FunctionDefinition,
+  deps: FunctionDependencies,
+) {
+  if (!definition.oneTimeSchedules) return;
+  const groupName = deps.oneTimeScheduleGroupName;
+  if (!groupName) throw new Error(`${name} creates one-time schedules but the app has no schedule group`);
+  const schedules = wildcardArn(Stack.of(fn), 'scheduler', `schedule/${groupName}/*`);
+  const settings = deps.resources.oneTimeSchedules(definition.oneTimeSchedules.target);
+  fn.role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'ManageOneTimeSchedulesOfItsGroupOnly',
+      actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'],
+      resources: [schedules.arn],
+    }),
+  );
+  fn.role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'PassTheSchedulerRoleToSchedulerOnly',
+      actions: ['iam:PassRole'],
+      resources: [settings.roleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+    }),
+  );
+  acknowledge(
+    fn.role,
+    `AwsSolutions-IAM5[Resource::${schedules.findingName}]`,
+    `${name} creates and deletes one-time schedules named after the appointment they remind of, so their names are not known at deployment: the grant covers the schedules of its own group (${groupName}) only, with CreateSchedule and DeleteSchedule only.`,
+  );
+}
+
+/**
+ * The Lambda function of one catalogue entry: its environment is exactly
+ * `functionEnvironment(definition, deps.resources)` (plus NODE_OPTIONS), and its grants come from
+ * the same entry.
+ */
+export function catalogueFunction(
+  scope: Construct,
+  name: string,
+  definition: FunctionDefinition,
+  deps: FunctionDependencies,
+): BackendFunction {
+  const fn = new BackendFunction(scope, name, {
+    definition,
+    projectRoot: deps.projectRoot,
+    logs: deps.logs,
+    environment: functionEnvironment(definition, deps.resources),
+  });
+  for (const [tableName, access] of tableAccessOf(definition)) {
+    const table = deps.tables[tableName];
+    grantTable[access](table, fn.function);
+    acknowledgeTableGrant(fn.role, tableName, table, access, deps.tableDefinitions[tableName]);
+  }
+  if (definition.publishesEvents) deps.bus.grantPutEventsTo(fn.function);
+  if (definition.sendsMail) {
+    const sesIdentityArn = Stack.of(fn).formatArn({
       service: 'ses',
       resource: 'identity',
-      resourceName: props.mail.sesIdentity,
+      resourceName: deps.mail.sesIdentity,
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
-
-    const byName = {} as Record<FunctionName, BackendFunction>;
-    for (const [name, definition] of Object.entries(props.definitions) as [FunctionName, FunctionDefinition][]) {
-      const tableAccess = Object.entries(definition.tables ?? {}) as [TableName, TableAccess][];
-      const environment: Record<string, string> = { POWERTOOLS_SERVICE_NAME: contextOf(definition.entry) };
-      for (const [tableName] of tableAccess) {
-        environment[props.tableDefinitions[tableName].envVar] = props.tables[tableName].tableName;
-      }
-      if (definition.publishesEvents) environment.EVENT_BUS_NAME = props.bus.eventBusName;
-      if (definition.sendsMail) {
-        environment.MAIL_FROM = props.mail.from;
-        environment.PLATFORM_INBOX = props.mail.platformInbox;
-      }
-      if (definition.stripe) Object.assign(environment, stripeEnv(props.stripe));
-
-      const fn = new BackendFunction(this, name, {
-        definition,
-        projectRoot: props.projectRoot,
-        logs: props.logs,
-        environment,
-      });
-      for (const [tableName, access] of tableAccess) {
-        const table = props.tables[tableName];
-        grantTable[access](table, fn.function);
-        acknowledgeTableGrant(fn.role, tableName, table, access, props.tableDefinitions[tableName]);
-      }
-      if (definition.publishesEvents) props.bus.grantPutEventsTo(fn.function);
-      if (definition.sendsMail) {
-        fn.role.addToPrincipalPolicy(
-          new iam.PolicyStatement({
-            sid: 'SendMailFromThePlatformIdentityOnly',
-            actions: ['ses:SendEmail', 'ses:SendRawEmail'],
-            resources: [sesIdentityArn],
-            conditions: { StringEquals: { 'ses:FromAddress': props.mail.from } },
-          }),
-        );
-      }
-      if (definition.stripe) grantStripeParameters(fn, props.stripe);
-      byName[name] = fn;
-    }
-    this.byName = byName;
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'SendMailFromThePlatformIdentityOnly',
+        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+        resources: [sesIdentityArn],
+        conditions: { StringEquals: { 'ses:FromAddress': deps.mail.from } },
+      }),
+    );
   }
+  if (definition.stripe) grantStripeParameters(fn, deps.stripe);
+  grantUserPoolActions(fn, name, definition, deps.userPoolArn);
+  grantOneTimeSchedules(fn, name, definition, deps);
+  return fn;
 }

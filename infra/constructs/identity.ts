@@ -1,16 +1,17 @@
 /**
  * Identity: the Cognito user pool of clients, practitioners and staff, its groups (the roles of
  * shared/http/contract.ts) and the public client of the web and mobile frontends. The pool keeps
- * the identity (names, email, phone, password) and the terms accepted at sign-up; its triggers
- * and the accounts functions come from the function catalogue (`identity` of an entry).
+ * the identity (names, email, phone, password) and the terms accepted at sign-up. It lives in the
+ * data stack with its triggers (the catalogue entries with `identity.trigger`): the pool names
+ * its trigger functions, so a trigger in another stack would make the data stack depend on a
+ * stack that depends on it. The other identity functions only name the pool (their environment
+ * and grants come from their entry: infra/constructs/functions.ts).
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { cguVersionPattern, verificationEmail } from '#functions/accounts/contract.ts';
-import type { FunctionDefinition, FunctionName, IdentityTrigger } from '#functions/catalogue.ts';
+import type { FunctionDefinition, IdentityTrigger } from '#functions/catalogue.ts';
 import { type Role, roles } from '#shared/http/contract.ts';
 import { acknowledge } from '../nag.ts';
 import type { BackendFunction } from './functions.ts';
@@ -34,11 +35,6 @@ export interface IdentityProps {
   readonly sesIdentity: string;
   /** The CGU version a sign-up must accept (context `cguVersion`). */
   readonly cguVersion: string;
-  /** The functions of the catalogue; those with `identity` are wired to the pool. */
-  readonly functions: {
-    readonly definitions: Readonly<Record<FunctionName, FunctionDefinition>>;
-    readonly byName: Readonly<Record<FunctionName, BackendFunction>>;
-  };
 }
 
 export class Identity extends Construct {
@@ -141,51 +137,13 @@ export class Identity extends Construct {
       refreshTokenValidity: Duration.days(30),
     });
 
-    this.wireFunctions(props);
-  }
-
-  /**
-   * The catalogue's identity functions: the triggers on the pool, and for each its environment
-   * (CGU_VERSION; COGNITO_USER_POOL_ID unless it is a trigger) and the admin actions it calls,
-   * on this pool only. A trigger cannot be given the pool id nor a grant in its role's default
-   * policy: the pool names the function, so the function naming the pool would be a dependency
-   * cycle. Triggers read the pool from their event, and every grant is a separate policy,
-   * attached to the role but not part of what the function's creation waits for.
-   */
-  private wireFunctions(props: IdentityProps): void {
     if (!cguVersionPattern.test(props.cguVersion)) throw new Error(`cguVersion ${props.cguVersion} is not a version`);
-    const entries = Object.entries(props.functions.definitions) as [FunctionName, FunctionDefinition][];
-    for (const [name, definition] of entries) {
-      const identity = definition.identity;
-      if (!identity) continue;
-      const fn = props.functions.byName[name];
-      fn.function.addEnvironment('CGU_VERSION', props.cguVersion);
-      if (identity.trigger) this.userPool.addTrigger(OPERATIONS[identity.trigger], fn.function);
-      else fn.function.addEnvironment('COGNITO_USER_POOL_ID', this.userPool.userPoolId);
-      if (identity.actions.length === 0) continue;
-      const policy = new iam.Policy(this, `${name}UserPoolAccess`, {
-        statements: [
-          new iam.PolicyStatement({
-            sid: 'AdministerUsersOfThePlatformPoolOnly',
-            actions: identity.actions.map((action) => `cognito-idp:${action}`),
-            resources: [this.userPool.userPoolArn],
-          }),
-        ],
-        roles: [fn.role],
-      });
-      acknowledge(
-        policy,
-        'HIPAA.Security-IAMNoInlinePolicy',
-        `The Cognito admin actions of ${name}, from its catalogue entry, on the platform's user pool only; a policy of its own (not the role's default policy) so that a pool trigger's role can name the pool without a dependency cycle. Attached to this one role and deleted with the stack.`,
-      );
-    }
   }
 
-  /** Puts the pool behind the web ACL (sign-up, sign-in and password flows: bots and credential stuffing). */
-  protectWith(webAclArn: string): void {
-    new wafv2.CfnWebACLAssociation(this, 'UserPoolFirewall', {
-      resourceArn: this.userPool.userPoolArn,
-      webAclArn,
-    });
+  /** Wires a catalogue entry's trigger function to the pool (Cognito may invoke it for this pool only). */
+  addCatalogueTrigger(definition: FunctionDefinition, fn: BackendFunction): void {
+    const trigger = definition.identity?.trigger;
+    if (!trigger) throw new Error(`${definition.entry} is not a user pool trigger`);
+    this.userPool.addTrigger(OPERATIONS[trigger], fn.function);
   }
 }

@@ -3,8 +3,9 @@
  * (functions/streams.ts), reading the table's stream from TRIM_HORIZON with the consumer's event
  * filter (only its event names reach the function, and are billed), batch size and retries; a
  * failing batch is split in two, the function may answer a partial batch response, and what
- * still fails after the retries goes to one on-failure queue per consumer (SQS: a record of the
- * batch's shard and sequence numbers, never the records themselves). The local cloud's stream
+ * still fails after the retries goes to the context's dead-letter queue (SQS: a record naming the
+ * function and the stream, with the batch's shard and sequence numbers, never the records
+ * themselves). Mappings live in the stack of their target's context. The local cloud's stream
  * poller (local/stream-poller.ts) applies the same table.
  */
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -15,13 +16,14 @@ import { Construct } from 'constructs';
 import type { FunctionName } from '#functions/catalogue.ts';
 import type { StreamConsumer } from '#functions/streams.ts';
 import type { TableName } from '#shared/tables.ts';
-import { deadLetterQueue } from './dead-letter-queue.ts';
 import type { BackendFunction } from './functions.ts';
 
 export interface StreamsProps {
   readonly consumers: readonly StreamConsumer[];
   readonly tables: Readonly<Record<TableName, dynamodb.ITable>>;
   readonly functions: Readonly<Partial<Record<FunctionName, BackendFunction>>>;
+  /** The context's dead-letter queue. */
+  readonly deadLetterQueue: sqs.IQueue;
 }
 
 /** The event filter of a consumer: its event names, and the entity types of the new image if it names them. */
@@ -36,14 +38,14 @@ export function streamFilter(consumer: StreamConsumer): Record<string, unknown> 
 
 export class Streams extends Construct {
   /** The on-failure queue of each consumer, by consumer name. */
-  readonly failureQueues: Record<string, sqs.Queue> = {};
+  readonly failureQueues: Record<string, sqs.IQueue> = {};
 
   constructor(scope: Construct, id: string, props: StreamsProps) {
     super(scope, id);
     for (const consumer of props.consumers) {
       const target = props.functions[consumer.target];
-      if (!target) throw new Error(`Stream consumer ${consumer.name}: no function ${consumer.target}`);
-      const failures = deadLetterQueue(this, `${consumer.name}-failures`);
+      if (!target) throw new Error(`Stream consumer ${consumer.name}: no function ${consumer.target} in this stack`);
+      const failures = props.deadLetterQueue;
       this.failureQueues[consumer.name] = failures;
       for (const tableName of consumer.tables) {
         const table = props.tables[tableName];

@@ -1,125 +1,171 @@
 /**
- * The backend stack: it only composes the constructs, each reading its source of truth.
+ * The backend stack (`<stackName>-Backend`): everything stateless. It holds the REST API (every
+ * path resource, the validator, the authorizer, the deployment and stage), the WAF, and one
+ * nested stack per bounded context (./context-stack.ts) with that context's functions, rules,
+ * schedules, stream mappings and API methods. It reads the data stack's values by deterministic
+ * names (tables, bus, schedule group) or weak references (`Fn::GetStackOutput`: keys, table
+ * streams, the user pool), so either stack can change a value without an export deadlock; it is
+ * deployed after the data stack (an explicit dependency).
  */
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import { defaultRetry, type EventRule, type RetryPolicy, rules } from '#events/rules.ts';
-import { DEFAULT_CGU_VERSION } from '#functions/accounts/contract.ts';
-import { type FunctionDefinition, type FunctionName, functions } from '#functions/catalogue.ts';
-import { type Route, routes } from '#functions/routes.ts';
-import { type ScheduleDefinition, schedules } from '#functions/schedules.ts';
-import { type StreamConsumer, streamConsumers } from '#functions/streams.ts';
-import { type TableDefinition, type TableName, tables } from '#shared/tables.ts';
+import type { FunctionDefinition, FunctionName } from '#functions/catalogue.ts';
+import { contextOf, type FunctionResources } from '#functions/environment.ts';
+import type { OneTimeScheduleSettings } from '#shared/scheduling/one-time-schedules.ts';
 import type { DeploymentConfig } from '../config.ts';
-import { Api } from '../constructs/api.ts';
-import { Data } from '../constructs/data.ts';
-import { Events } from '../constructs/events.ts';
+import { Api, routeTableFingerprint } from '../constructs/api.ts';
+import { physicalTableName, tableReferences } from '../constructs/data.ts';
+import { eventBusNameOf } from '../constructs/events.ts';
 import { WebFirewall } from '../constructs/firewall.ts';
-import { Functions } from '../constructs/functions.ts';
-import { Identity } from '../constructs/identity.ts';
-import { OperationalLogs } from '../constructs/logs.ts';
-import { OneTimeSchedules, Schedules } from '../constructs/schedules.ts';
-import { Streams } from '../constructs/streams.ts';
-
-/** The sources of truth the stack is built from; tests may substitute one. */
-export interface BackendSources {
-  readonly functions: Readonly<Record<FunctionName, FunctionDefinition>>;
-  readonly routes: readonly Route[];
-  readonly rules: readonly EventRule[];
-  readonly schedules: readonly ScheduleDefinition[];
-  readonly scheduleRetry: RetryPolicy;
-  readonly tables: Readonly<Record<TableName, TableDefinition>>;
-  readonly streamConsumers: readonly StreamConsumer[];
-}
-
-export const projectSources: BackendSources = {
-  functions,
-  routes,
-  rules,
-  schedules,
-  scheduleRetry: defaultRetry,
-  tables,
-  streamConsumers,
-};
-
-/** Stack tags: CloudFormation applies them to every resource of the stack that takes tags. */
-export const STACK_TAGS = {
-  project: 'monprodubienetre',
-  'data-classification': 'personal-data',
-  'data-residency': 'eu',
-} as const;
+import type { BackendFunction, FunctionDependencies } from '../constructs/functions.ts';
+import { type ContextSources, ContextStack } from './context-stack.ts';
+import { type DataStack, STACK_TAGS } from './data-stack.ts';
+import type { BackendSources } from './sources.ts';
 
 export interface BackendStackProps extends StackProps {
   readonly config: DeploymentConfig;
   readonly projectRoot: string;
-  readonly sources?: Partial<BackendSources>;
+  readonly sources: BackendSources;
+  readonly cguVersion: string;
+  readonly data: DataStack;
+}
+
+/** The construct id of a context's nested stack: `bookings` → `BookingsContext`. */
+export function contextStackId(context: string): string {
+  return `${context.replace(/(^|-)(\w)/g, (_m, _dash, letter: string) => letter.toUpperCase())}Context`;
+}
+
+/** The functions of each bounded context, and what targets them, from the sources of truth. */
+export function contextSources(sources: BackendSources): Map<string, ContextSources> {
+  const entries = (Object.entries(sources.functions) as [FunctionName, FunctionDefinition][]).filter(
+    // User pool triggers live with the pool, in the data stack.
+    ([, definition]) => !definition.identity?.trigger,
+  );
+  const contextByFunction = new Map(entries.map(([name, definition]) => [name, contextOf(definition.entry)]));
+  const contextOfTarget = (target: string, what: string): string => {
+    const context = contextByFunction.get(target as FunctionName);
+    if (!context) throw new Error(`${what}: ${target} is not a function of the catalogue outside the data stack`);
+    return context;
+  };
+  const byContext = new Map<string, ContextSources>();
+  const sourcesOf = (context: string) => {
+    let found = byContext.get(context);
+    if (!found) {
+      found = { functions: [], routes: [], rules: [], schedules: [], streamConsumers: [], oneTimeScheduleTargets: [] };
+      byContext.set(context, found);
+    }
+    return found as { -readonly [K in keyof ContextSources]: ContextSources[K][number][] };
+  };
+  for (const [name, definition] of entries) sourcesOf(contextOf(definition.entry)).functions.push([name, definition]);
+  for (const route of sources.routes) {
+    sourcesOf(contextOfTarget(route.function, `Route ${route.method} ${route.path}`)).routes.push(route);
+  }
+  for (const rule of sources.rules) sourcesOf(contextOfTarget(rule.target, `Rule ${rule.name}`)).rules.push(rule);
+  for (const schedule of sources.schedules) {
+    sourcesOf(contextOfTarget(schedule.target, `Schedule ${schedule.name}`)).schedules.push(schedule);
+  }
+  for (const consumer of sources.streamConsumers) {
+    sourcesOf(contextOfTarget(consumer.target, `Stream consumer ${consumer.name}`)).streamConsumers.push(consumer);
+  }
+  const targets = new Set(entries.flatMap(([, definition]) => definition.oneTimeSchedules?.target ?? []));
+  for (const target of targets) {
+    const context = contextOfTarget(target, 'oneTimeSchedules target');
+    sourcesOf(context).oneTimeScheduleTargets.push(target as FunctionName);
+  }
+  return byContext;
 }
 
 export class BackendStack extends Stack {
-  readonly logs: OperationalLogs;
-  readonly data: Data;
-  readonly events: Events;
-  readonly functions: Functions;
-  readonly identity: Identity;
   readonly api: Api;
   readonly firewall: WebFirewall;
-  readonly schedules: Schedules;
-  readonly oneTimeSchedules: OneTimeSchedules;
-  readonly streams: Streams;
+  readonly contexts: Record<string, ContextStack> = {};
+  /** Every function of the nested context stacks, by name. */
+  readonly functions: Partial<Record<FunctionName, BackendFunction>> = {};
+  /** What every function's environment here is derived from (functions/environment.ts). */
+  readonly functionResources: FunctionResources;
 
   constructor(scope: Construct, id: string, props: BackendStackProps) {
     super(scope, id, { ...props, tags: { ...STACK_TAGS, ...props.tags } });
-    const sources = { ...projectSources, ...props.sources };
-    const { config } = props;
+    const { config, sources, data } = props;
+    const namePrefix = config.stackName;
+    // Values the data stack may change (a key, a stream): weak references, read at each deployment.
+    const dataKey = kms.Key.fromKeyArn(this, 'DataKey', data.data.key.keyArn);
+    const tables = tableReferences(this, 'Tables', {
+      namePrefix,
+      definitions: sources.tables,
+      key: dataKey,
+      streamArns: data.data.streamArns(),
+    });
+    const bus = events.EventBus.fromEventBusName(this, 'Bus', eventBusNameOf(namePrefix));
+    const contexts = contextSources(sources);
 
-    this.logs = new OperationalLogs(this, 'Logs');
-    this.data = new Data(this, 'Data', { tables: sources.tables });
-    this.events = new Events(this, 'Events');
-    this.functions = new Functions(this, 'Functions', {
-      definitions: sources.functions,
+    const oneTimeSettings = (target: string): OneTimeScheduleSettings => {
+      const groupName = data.oneTimeScheduleGroupName;
+      if (!groupName) throw new Error(`One-time schedules of ${target}: the data stack has no schedule group`);
+      // The target's context may be built after the creator's: read its settings at synthesis.
+      const settingsOf = () => {
+        const context = this.contexts[contextOf(sources.functions[target as FunctionName].entry)];
+        const settings = context?.oneTimeScheduleTargets?.settings(target);
+        if (!settings) throw new Error(`One-time schedules: no target ${target}`);
+        return settings;
+      };
+      return {
+        groupName,
+        targetArn: Lazy.string({ produce: () => settingsOf().targetArn }),
+        roleArn: Lazy.string({ produce: () => settingsOf().roleArn }),
+        deadLetterArn: Lazy.string({ produce: () => settingsOf().deadLetterArn }),
+        maximumRetryAttempts: sources.scheduleRetry.maximumRetryAttempts,
+        maximumEventAgeSeconds: sources.scheduleRetry.maximumEventAgeSeconds,
+      };
+    };
+    this.functionResources = {
+      tableName: (table) => physicalTableName(namePrefix, sources.tables[table]),
+      eventBusName: eventBusNameOf(namePrefix),
+      mail: { from: config.mailFrom, platformInbox: config.platformInbox },
+      stripe: config.stripe,
+      identity: { userPoolId: data.identity.userPool.userPoolId, cguVersion: props.cguVersion },
+      oneTimeSchedules: oneTimeSettings,
+    };
+    const dependencies: FunctionDependencies = {
+      projectRoot: props.projectRoot,
+      logs: data.logs,
+      tables,
       tableDefinitions: sources.tables,
-      tables: this.data.tables,
-      bus: this.events.bus,
+      bus,
       mail: { from: config.mailFrom, platformInbox: config.platformInbox, sesIdentity: config.sesIdentity },
       stripe: config.stripe,
-      logs: this.logs,
-      projectRoot: props.projectRoot,
-    });
-    this.events.route(sources.rules, this.functions.byName);
-    this.schedules = new Schedules(this, 'Schedules', {
-      schedules: sources.schedules,
-      functions: this.functions.byName,
-      retry: sources.scheduleRetry,
-    });
-    this.oneTimeSchedules = new OneTimeSchedules(this, 'OneTimeSchedules', {
-      definitions: sources.functions,
-      functions: this.functions.byName,
-      retry: sources.scheduleRetry,
-    });
-    this.streams = new Streams(this, 'Streams', {
-      consumers: sources.streamConsumers,
-      tables: this.data.tables,
-      functions: this.functions.byName,
-    });
-    this.identity = new Identity(this, 'Identity', {
-      mailFrom: config.mailFrom,
-      sesIdentity: config.sesIdentity,
-      cguVersion: (this.node.tryGetContext('cguVersion') as string | undefined) ?? DEFAULT_CGU_VERSION,
-      functions: { definitions: sources.functions, byName: this.functions.byName },
-    });
+      userPoolArn: data.identity.userPool.userPoolArn,
+      oneTimeScheduleGroupName: data.oneTimeScheduleGroupName,
+      resources: this.functionResources,
+    };
+
     this.api = new Api(this, 'Api', {
       routes: sources.routes,
-      functions: this.functions.byName,
-      userPool: this.identity.userPool,
-      logs: this.logs,
+      userPool: data.identity.userPool,
+      logs: data.logs,
+      restApiName: `${namePrefix}-api`,
       stageName: config.apiStageName,
     });
-    this.firewall = new WebFirewall(this, 'Firewall', { stage: this.api.restApi.deploymentStage, logs: this.logs });
-    this.identity.protectWith(this.firewall.webAcl.attrArn);
+    const stage = this.api.deploy(routeTableFingerprint(sources.routes));
+
+    for (const [context, contextSourcesOf] of [...contexts].sort(([a], [b]) => a.localeCompare(b))) {
+      const stack = new ContextStack(this, contextStackId(context), {
+        context,
+        sources: contextSourcesOf,
+        dependencies,
+        api: this.api,
+        scheduleRetry: sources.scheduleRetry,
+      });
+      this.contexts[context] = stack;
+      Object.assign(this.functions, stack.functions);
+    }
+    this.api.deploymentWaitsFor(...Object.values(this.contexts));
+
+    this.firewall = new WebFirewall(this, 'Firewall', { stage, logs: data.logs });
+    this.firewall.protect('UserPoolFirewall', data.identity.userPool.userPoolArn);
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url, description: 'Base URL of the REST API stage' });
-    new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
-    new CfnOutput(this, 'UserPoolClientId', { value: this.identity.client.userPoolClientId });
-    new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName });
   }
 }

@@ -5,14 +5,24 @@
  * asynchronous-failure destination. Every route is public: given authenticated and role routes,
  * the API puts them behind the Cognito authorizer.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultRetry } from '#events/rules.ts';
 import { getHealth } from '#functions/platform/contract.ts';
 import { type Route, routes } from '#functions/routes.ts';
 import type { ScheduleDefinition } from '#functions/schedules.ts';
 import { assertScheduleExpression } from '#infra/constructs/schedules.ts';
-import { logicalId, resourcesOfType, type Synthesized, synthesize, withoutBundling } from './synth.ts';
+import {
+  functionNamed,
+  logicalId,
+  resourceOf,
+  resourcesOfType,
+  resourcesOfTypeBeside,
+  type Synthesized,
+  synthesize,
+  templateOf,
+  withoutBundling,
+} from './synth.ts';
 
 const purge: ScheduleDefinition = {
   name: 'purge-contact-requests',
@@ -52,31 +62,40 @@ describe('authenticated routes', () => {
   it.each(privateRoutes.map((route) => [`${route.method} ${route.path}`] as const))(
     '%s goes through the Cognito user-pool authorizer',
     (key) => {
-      const method = synth.resources[logicalId(synth.stack, synth.stack.api.methods[key]!)]!.Properties!;
+      const construct = synth.backend.api.methods[key]!;
+      const method = resourceOf(synth, construct).Properties!;
       expect(method.AuthorizationType).toBe('COGNITO_USER_POOLS');
-      expect(method.AuthorizerId).toEqual({ Ref: logicalId(synth.stack, synth.stack.api.authorizer!) });
+      // The authorizer is the backend stack's, passed to the context's nested stack as a parameter.
+      const parameter = (method.AuthorizerId as { Ref: string }).Ref;
+      const nested = resourceOf(synth, Stack.of(construct).nestedStackResource!);
+      expect((nested.Properties!.Parameters as Record<string, unknown>)[parameter]).toEqual({
+        Ref: logicalId(synth.backend.api.authorizer!),
+      });
     },
   );
 
   it('has one authorizer, on the user pool, reading the Authorization header', () => {
     const authorizers = resourcesOfType(synth, 'AWS::ApiGateway::Authorizer');
     expect(authorizers).toHaveLength(1);
+    expect(authorizers[0]![2]).toBe(synth.backend);
     expect(authorizers[0]![1]).toMatchObject({
       Type: 'COGNITO_USER_POOLS',
       IdentitySource: 'method.request.header.Authorization',
-      ProviderARNs: [{ 'Fn::GetAtt': [logicalId(synth.stack, synth.stack.identity.userPool), 'Arn'] }],
     });
+    // The pool of the data stack, by a weak reference (no export).
+    const [provider] = authorizers[0]![1].ProviderARNs as [{ 'Fn::GetStackOutput': { OutputName: string } }];
+    const output = templateOf(synth, synth.data).json.Outputs?.[provider['Fn::GetStackOutput'].OutputName];
+    expect(output).toEqual({ Value: { 'Fn::GetAtt': [logicalId(synth.data.identity.userPool), 'Arn'] } });
   });
 
   it('requires the path parameters of a route', () => {
-    const method = synth.resources[logicalId(synth.stack, synth.stack.api.methods['DELETE /reviews/{reviewId}']!)]!;
+    const method = resourceOf(synth, synth.backend.api.methods['DELETE /reviews/{reviewId}']!);
     expect(method.Properties!.RequestParameters).toEqual({ 'method.request.path.reviewId': true });
   });
 
   it('keeps the routes of the route table as they are', () => {
     for (const route of routes) {
-      const method =
-        synth.resources[logicalId(synth.stack, synth.stack.api.methods[`${route.method} ${route.path}`]!)]!;
+      const method = resourceOf(synth, synth.backend.api.methods[`${route.method} ${route.path}`]!);
       expect(method.Properties!.AuthorizationType).toBe(
         route.operation.access.kind === 'public' ? 'NONE' : 'COGNITO_USER_POOLS',
       );
@@ -88,8 +107,10 @@ describe('schedules', () => {
   it('synthesizes one schedule per entry, in its time zone and flexible window, with its input', () => {
     const schedules = resourcesOfType(synth, 'AWS::Scheduler::Schedule');
     expect(schedules).toHaveLength(1);
-    const [, props] = schedules[0]!;
-    const fnId = logicalId(synth.stack, synth.stack.functions.byName.notifyPlatformInbox.function);
+    const [, props, stack] = schedules[0]!;
+    const fn = functionNamed(synth, 'notifyPlatformInbox').function;
+    expect(stack).toBe(Stack.of(fn));
+    const fnId = logicalId(fn);
     expect(props).toMatchObject({
       Description: purge.description,
       ScheduleExpression: purge.expression,
@@ -109,31 +130,32 @@ describe('schedules', () => {
       MaximumRetryAttempts: defaultRetry.maximumRetryAttempts,
       MaximumEventAgeInSeconds: defaultRetry.maximumEventAgeSeconds,
     });
-    const dlqId = logicalId(synth.stack, synth.stack.schedules.deadLetterQueue!);
+    const context = synth.backend.contexts.contact!;
+    const dlqId = logicalId(context.schedules!.deadLetterQueue!);
+    expect(context.schedules!.deadLetterQueue).toBe(context.deadLetterQueue);
     expect(target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } });
-    expect(synth.resources[dlqId]!.Properties!.SqsManagedSseEnabled).toBe(true);
+    expect(resourceOf(synth, context.deadLetterQueue!).Properties!.SqsManagedSseEnabled).toBe(true);
   });
 
   it("configures the target's asynchronous retries and failure destination", () => {
-    const fn = synth.stack.functions.byName.notifyPlatformInbox;
-    synth.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: { Ref: logicalId(synth.stack, fn.function) },
+    const fn = functionNamed(synth, 'notifyPlatformInbox');
+    templateOf(synth, fn.function).template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: logicalId(fn.function) },
       MaximumRetryAttempts: defaultRetry.functionRetryAttempts,
       DestinationConfig: {
-        OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(synth.stack, fn.asyncFailureQueue!), 'Arn'] } },
+        OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(fn.asyncFailureQueue!), 'Arn'] } },
       },
     });
   });
 
   it('lets Scheduler, for this account only, invoke the target function only', () => {
-    const fnId = logicalId(synth.stack, synth.stack.functions.byName.notifyPlatformInbox.function);
-    const roleId = logicalId(synth.stack, synth.stack.schedules.role!);
+    const fnId = logicalId(functionNamed(synth, 'notifyPlatformInbox').function);
+    const role = synth.backend.contexts.contact!.schedules!.role!;
+    const roleId = logicalId(role);
     const [, schedule] = resourcesOfType(synth, 'AWS::Scheduler::Schedule')[0]!;
     expect((schedule.Target as { RoleArn: unknown }).RoleArn).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
-    expect(JSON.stringify(synth.resources[roleId]!.Properties!.AssumeRolePolicyDocument)).toContain(
-      'aws:SourceAccount',
-    );
-    const statements = resourcesOfType(synth, 'AWS::IAM::Policy')
+    expect(JSON.stringify(resourceOf(synth, role).Properties!.AssumeRolePolicyDocument)).toContain('aws:SourceAccount');
+    const statements = resourcesOfTypeBeside(synth, role, 'AWS::IAM::Policy')
       .filter(([, props]) => JSON.stringify(props.Roles) === JSON.stringify([{ Ref: roleId }]))
       .flatMap(
         ([, props]) => (props.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement,
@@ -146,7 +168,7 @@ describe('schedules', () => {
   });
 
   it('still passes cdk-nag with a schedule (synthesis would have thrown otherwise)', () => {
-    expect(synth.assembly.getStackByName(synth.stack.stackName).template).toBeDefined();
+    expect(synth.assembly.getStackByName(synth.backend.stackName).template).toBeDefined();
   });
 
   it('accepts cron() and rate() expressions only', () => {
@@ -160,12 +182,13 @@ describe('schedules', () => {
   it('refuses two asynchronous policies for one function (one EventInvokeConfig per function)', () => {
     // The purge above targets the rule target notifyPlatformInbox with the rules' default retry:
     // a schedule asking for other handler retries must be refused, not silently win.
-    const fn = synth.stack.functions.byName.notifyPlatformInbox;
+    const fn = functionNamed(synth, 'notifyPlatformInbox');
+    const queue = fn.asyncFailureQueue!;
     const maxEventAge = Duration.seconds(defaultRetry.maximumEventAgeSeconds);
-    expect(fn.enableAsyncInvocation({ retryAttempts: defaultRetry.functionRetryAttempts, maxEventAge })).toBe(
-      fn.asyncFailureQueue,
+    expect(fn.enableAsyncInvocation({ retryAttempts: defaultRetry.functionRetryAttempts, maxEventAge }, queue)).toBe(
+      queue,
     );
-    expect(() => fn.enableAsyncInvocation({ retryAttempts: 0, maxEventAge })).toThrow(
+    expect(() => fn.enableAsyncInvocation({ retryAttempts: 0, maxEventAge }, queue)).toThrow(
       /conflicting asynchronous invocation policies/,
     );
   });

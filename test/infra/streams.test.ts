@@ -2,14 +2,20 @@
  * The stream consumer table (functions/streams.ts) in the synthesized template: one event source
  * mapping per consumer × table, reading the table's stream with the consumer's event filter,
  * batch size and retries, bisecting failing batches, taking partial batch responses, and sending
- * what still fails to an encrypted on-failure queue; the function may read those streams only.
+ * what still fails to its context's encrypted dead-letter queue; the function may read those
+ * streams only. Mappings live in the stack of their target's context and name the data stack's
+ * streams by weak references.
  */
+import { Stack } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { streamConsumers } from '#functions/streams.ts';
 import { type TableName, tables } from '#shared/tables.ts';
 import {
+  functionNamed,
   logicalId,
+  resourceOf,
   resourcesOfType,
+  resourcesOfTypeBeside,
   type Synthesized,
   synthesize,
   validationReport,
@@ -30,16 +36,36 @@ describe('stream consumers', () => {
     expect([...(audit?.tables ?? [])].sort()).toEqual([...tableNames].sort());
   });
 
+  /** The data stack's attribute a weak reference (Fn::GetStackOutput) reads. */
+  function dataValue(value: unknown): unknown {
+    const weak = (value as { 'Fn::GetStackOutput'?: { OutputName: string } })['Fn::GetStackOutput'];
+    if (!weak) return value;
+    const outputs = synth.stacks.find((s) => s.stack === synth.data)?.json.Outputs ?? {};
+    return (outputs[weak.OutputName] as { Value: unknown }).Value;
+  }
+
+  const failureQueueOf = (name: string) => {
+    for (const context of Object.values(synth.backend.contexts)) {
+      const queue = context.streams?.failureQueues[name];
+      if (queue) return queue;
+    }
+    throw new Error(`No failure queue for ${name}`);
+  };
+
   it('maps each consumer × table to one event source mapping with its filter, batching, retries and on-failure queue', () => {
     const mappings = resourcesOfType(synth, 'AWS::Lambda::EventSourceMapping');
     for (const consumer of streamConsumers) {
-      const fn = logicalId(synth.stack, synth.stack.functions.byName[consumer.target].function);
-      const queue = logicalId(synth.stack, synth.stack.streams.failureQueues[consumer.name]!);
+      const target = functionNamed(synth, consumer.target).function;
+      const fn = logicalId(target);
+      const failures = failureQueueOf(consumer.name);
+      expect(Stack.of(failures)).toBe(Stack.of(target));
+      const queue = logicalId(failures);
       for (const table of consumer.tables) {
-        const tableId = logicalId(synth.stack, synth.stack.data.tables[table]);
+        const tableId = logicalId(synth.data.data.tables[table]);
         const found = mappings.filter(
-          ([, p]) =>
-            JSON.stringify(p.EventSourceArn) === JSON.stringify({ 'Fn::GetAtt': [tableId, 'StreamArn'] }) &&
+          ([, p, stack]) =>
+            stack === Stack.of(target) &&
+            JSON.stringify(dataValue(p.EventSourceArn)) === JSON.stringify({ 'Fn::GetAtt': [tableId, 'StreamArn'] }) &&
             JSON.stringify(p.FunctionName) === JSON.stringify({ Ref: fn }),
         );
         expect(found, `${consumer.name} × ${table}`).toHaveLength(1);
@@ -72,13 +98,15 @@ describe('stream consumers', () => {
 
   it('keeps failed batches in an encrypted queue the function may send to', () => {
     for (const consumer of streamConsumers) {
-      const queue = logicalId(synth.stack, synth.stack.streams.failureQueues[consumer.name]!);
-      expect(synth.resources[queue]?.Properties).toMatchObject({
+      const failures = failureQueueOf(consumer.name);
+      const queue = logicalId(failures);
+      expect(resourceOf(synth, failures).Properties).toMatchObject({
         SqsManagedSseEnabled: true,
         MessageRetentionPeriod: 1_209_600,
       });
-      const role = logicalId(synth.stack, synth.stack.functions.byName[consumer.target].role);
-      const statements = resourcesOfType(synth, 'AWS::IAM::Policy')
+      const roleConstruct = functionNamed(synth, consumer.target).role;
+      const role = logicalId(roleConstruct);
+      const statements = resourcesOfTypeBeside(synth, roleConstruct, 'AWS::IAM::Policy')
         .filter(([, p]) => JSON.stringify(p.Roles) === JSON.stringify([{ Ref: role }]))
         .flatMap(
           ([, p]) => (p.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement,
@@ -92,14 +120,14 @@ describe('stream consumers', () => {
         ),
       ).toBe(true);
       for (const table of consumer.tables) {
-        const tableId = logicalId(synth.stack, synth.stack.data.tables[table]);
+        const tableId = logicalId(synth.data.data.tables[table]);
         expect(
           statements.some(
             (s) =>
               actions(s).includes('dynamodb:GetRecords') &&
               [s.Resource]
                 .flat()
-                .some((r) => JSON.stringify(r) === JSON.stringify({ 'Fn::GetAtt': [tableId, 'StreamArn'] })),
+                .some((r) => JSON.stringify(dataValue(r)) === JSON.stringify({ 'Fn::GetAtt': [tableId, 'StreamArn'] })),
           ),
           `${consumer.target} reads the stream of ${table}`,
         ).toBe(true);
