@@ -10,6 +10,10 @@ import { routes } from './routes.ts';
 
 export type TableAccess = 'read' | 'write' | 'read-write';
 
+/** A function's memory and timeout when its entry does not say (the CDK app and the local runtime). */
+export const DEFAULT_MEMORY_MB = 512;
+export const DEFAULT_TIMEOUT_SECONDS = 10;
+
 export interface FunctionDefinition {
   /** Path of the handler module from the project root; it exports `handler`. */
   readonly entry: string;

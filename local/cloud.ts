@@ -4,26 +4,24 @@
  * and scheduler, all built from the same sources of truth as the CDK app. Used by `npm start`
  * (local/main.ts) and by the integration and end-to-end tests.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultRetry, rules } from '#events/rules.ts';
+import { defaultRetry } from '#events/rules.ts';
 import { DEFAULT_CGU_VERSION } from '#functions/accounts/contract.ts';
-import { functions } from '#functions/catalogue.ts';
-import { routes } from '#functions/routes.ts';
-import { schedules } from '#functions/schedules.ts';
-import { streamConsumers } from '#functions/streams.ts';
+import type { FunctionName } from '#functions/catalogue.ts';
+import { functionEnvironment } from '#functions/environment.ts';
 import { openApiDocument } from '#shared/http/openapi.ts';
-import { stripeEnv } from '#shared/payments-config.ts';
-import { type TableName, tables } from '#shared/tables.ts';
 import { cognitoAuthorizer } from './authorizer.ts';
 import { startAwsEndpoint } from './aws-endpoint.ts';
 import { createLocalEventBus } from './event-bus.ts';
 import { createGateway } from './gateway.ts';
-import { createLambdaRuntime } from './lambda-runtime.ts';
+import { type FunctionPrincipal, type IamProxy, startIamProxy } from './iam-proxy.ts';
+import { createLambdaRuntime, type LambdaRuntime } from './lambda-runtime.ts';
 import { freePort } from './ports.ts';
 import { createLocalScheduler, localOneTimeScheduleEnv } from './scheduler.ts';
 import { seedDemoData } from './seed.ts';
@@ -33,6 +31,17 @@ import { ensureTables, localDynamoClient, missingIndexes, startDynamoDbLocal } f
 import { startSesLocal } from './services/ses.ts';
 import { createStreamPoller, dynamoDbStreamsApi, type StreamPoller } from './stream-poller.ts';
 import { startStripeEmulator } from './stripe/server.ts';
+import {
+  catalogueSources,
+  LOCAL_BUS_NAME,
+  LOCAL_MAIL,
+  LOCAL_STRIPE_PARAMETERS,
+  LOCAL_TABLE_PREFIX,
+  type LocalSources,
+  type LocalWiring,
+  localResources,
+  localWiring,
+} from './wiring.ts';
 
 export const REGION = 'eu-west-3';
 export const ACCOUNT = '000000000000';
@@ -48,6 +57,10 @@ export interface LocalCloudOptions {
   readonly dataDir?: string;
   readonly seed?: boolean;
   readonly log?: (line: string) => void;
+  /** The catalogue, routes, rules… to run (the real ones by default; a test may substitute an entry). */
+  readonly sources?: LocalSources;
+  /** Reclaim a function instance idle this long (Lambda does, after minutes). */
+  readonly lambdaIdleMs?: number;
 }
 
 export interface LocalCloud {
@@ -61,10 +74,20 @@ export interface LocalCloud {
     cognito: string;
     stripe: string;
     aws: string;
+    /** The local IAM proxy every function's AWS endpoints point at. */
+    iam: string;
   };
   readonly cognito: { userPoolId: string; clientId: string };
-  /** The environment the handlers run with (endpoints, table names, bus): for tests and tools. */
+  /**
+   * For tests and tools, not what any handler runs with: the emulators' own endpoints with the
+   * tools' credentials (full access), and the names of every local resource (tables, bus, mail,
+   * pool, schedule group…), the union of the functions' environments.
+   */
   readonly env: Record<string, string>;
+  /** What is wired: each function's environment and policy, routes, rules, schedules, streams, tables. */
+  readonly wiring: LocalWiring;
+  readonly runtime: LambdaRuntime;
+  readonly iam: IamProxy;
   readonly bus: ReturnType<typeof createLocalEventBus>;
   /** The DynamoDB stream consumers (functions/streams.ts), as Lambda's event source mappings. */
   readonly streams: StreamPoller;
@@ -80,6 +103,7 @@ function listen(server: Server, port: number): Promise<number> {
 
 export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
   const log = options.log ?? (() => undefined);
+  const sources = options.sources ?? catalogueSources;
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch((e: Error) => log(`stop failed: ${e.message}`));
@@ -104,8 +128,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     ]);
     stops.push(dynamo.stop, ses.stop, cognito.stop);
 
-    const tableNames = await ensureTables(dynamo.endpoint, 'mpbe-local-');
-    const lacking = await missingIndexes(dynamo.endpoint, 'mpbe-local-');
+    const tableNames = await ensureTables(dynamo.endpoint, LOCAL_TABLE_PREFIX, sources.tables);
+    const lacking = await missingIndexes(dynamo.endpoint, LOCAL_TABLE_PREFIX);
     if (lacking.length > 0)
       log(
         `warning: tables kept in the data folder lack indexes added since (${lacking.join(', ')}); the routes that use them fail until the folder is removed (its tables are then created afresh)`,
@@ -117,8 +141,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const stripe = await startStripeEmulator({ port: options.ports.stripe, webhookSecret });
     stops.push(() => stripe.close());
     const stripeSettings = {
-      secretKeyParameter: '/mpbe/local/stripe/secret-key',
-      webhookSecretParameter: '/mpbe/local/stripe/webhook-secret',
+      ...LOCAL_STRIPE_PARAMETERS,
       feeBasisPoints: Number(process.env.MPBE_PLATFORM_FEE_BASIS_POINTS ?? 1000),
       ...(realStripe ? {} : { apiBase: stripe.url }),
     };
@@ -128,7 +151,49 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       [stripeSettings.webhookSecretParameter]: webhookSecret,
     };
 
-    const busName = 'mpbe-local';
+    const resources = localResources({
+      userPoolId: cognito.userPoolId,
+      stripe: stripeSettings,
+      cguVersion: process.env.CGU_VERSION ?? DEFAULT_CGU_VERSION,
+    });
+    // Each function's own credentials, as its role's session in Lambda: the IAM proxy knows the
+    // caller by its access key id.
+    const secret = randomBytes(18).toString('base64url');
+    const credentials = (name: FunctionName) => ({
+      // Letters and digits only: DynamoDB Local refuses any other access key id.
+      accessKeyId: `LocalLambda${name}`,
+      secretAccessKey: secret,
+      sessionToken: `local-session-${name}`,
+    });
+    const principals = new Map<string, FunctionPrincipal>();
+    const iam = await startIamProxy({
+      arns: { region: REGION, account: ACCOUNT },
+      principal: (accessKeyId) => principals.get(accessKeyId),
+      upstreams: {
+        dynamodb: dynamo.endpoint,
+        ses: ses.endpoint,
+        'cognito-idp': cognito.endpoint,
+        events: `http://127.0.0.1:${awsPort}`,
+        scheduler: `http://127.0.0.1:${awsPort}`,
+        ssm: `http://127.0.0.1:${awsPort}`,
+      },
+      log,
+    });
+    stops.push(() => iam.close());
+    const wiring = localWiring({
+      sources,
+      resources,
+      runtime: {
+        awsEndpoint: iam.url,
+        credentials,
+        logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
+      },
+    });
+    for (const name of Object.keys(wiring.functions) as FunctionName[]) {
+      principals.set(credentials(name).accessKeyId, { name, policy: wiring.functions[name].policy });
+    }
+
+    // Tests and tools: the emulators directly, with full access, and every resource's name.
     const env: Record<string, string> = {
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: 'local',
@@ -139,34 +204,50 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       AWS_ENDPOINT_URL_SCHEDULER: `http://127.0.0.1:${awsPort}`,
       AWS_ENDPOINT_URL_SSM: `http://127.0.0.1:${awsPort}`,
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint,
-      COGNITO_USER_POOL_ID: cognito.userPoolId,
-      CGU_VERSION: process.env.CGU_VERSION ?? DEFAULT_CGU_VERSION,
       ...tableNames,
-      EVENT_BUS_NAME: busName,
-      MAIL_FROM: 'no-reply@monprodubienetre.fr',
-      PLATFORM_INBOX: 'contact@monprodubienetre.fr',
-      POWERTOOLS_SERVICE_NAME: 'mpbe-local',
-      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
-      // The group, target and role of the one-time schedules (reminders), as the CDK app gives them.
-      ...localOneTimeScheduleEnv(functions, defaultRetry, REGION, ACCOUNT),
-      ...stripeEnv(stripeSettings),
+      ...Object.assign(
+        {},
+        ...Object.values(sources.functions).map((definition) => {
+          const { POWERTOOLS_SERVICE_NAME: _service, ...rest } = functionEnvironment(definition, resources);
+          return rest;
+        }),
+      ),
+      EVENT_BUS_NAME: LOCAL_BUS_NAME,
+      MAIL_FROM: LOCAL_MAIL.from,
+      PLATFORM_INBOX: LOCAL_MAIL.platformInbox,
+      COGNITO_USER_POOL_ID: cognito.userPoolId,
+      ...localOneTimeScheduleEnv(sources.functions, defaultRetry, REGION, ACCOUNT),
     };
-    // The handlers run in this process and read their configuration from the environment, as in Lambda.
-    Object.assign(process.env, env);
     const mailBridge = startCognitoMailBridge({
       subscribe: cognito.onCodeDelivery,
       sesEndpoint: ses.endpoint,
-      from: env.MAIL_FROM as string,
+      from: LOCAL_MAIL.from,
       region: REGION,
       currentEmail: cognito.currentEmail,
       log,
     });
     stops.push(mailBridge.stop);
 
-    const runtime = createLambdaRuntime({ root: ROOT, region: REGION, account: ACCOUNT });
-    const bus = createLocalEventBus({ busName, rules, invoke: runtime.invoke, region: REGION, account: ACCOUNT, log });
+    // Each function in its own instance with exactly its wired environment (no shared process.env).
+    const runtime = createLambdaRuntime({
+      root: ROOT,
+      account: ACCOUNT,
+      definitions: sources.functions,
+      environment: (name) => wiring.environmentOf(name),
+      ...(options.lambdaIdleMs !== undefined ? { idleMs: options.lambdaIdleMs } : {}),
+      log,
+    });
+    stops.push(() => runtime.stop());
+    const bus = createLocalEventBus({
+      busName: LOCAL_BUS_NAME,
+      rules: sources.rules,
+      invoke: runtime.invoke,
+      region: REGION,
+      account: ACCOUNT,
+      log,
+    });
     stops.push(() => bus.close());
-    const scheduler = createLocalScheduler({ schedules, invoke: runtime.invoke, log });
+    const scheduler = createLocalScheduler({ schedules: sources.schedules, invoke: runtime.invoke, log });
     const aws = await startAwsEndpoint({
       port: awsPort,
       host: '127.0.0.1',
@@ -181,10 +262,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
 
     const streamsClient = localDynamoClient(dynamo.endpoint);
     const streams = createStreamPoller({
-      consumers: streamConsumers,
-      tableNames: Object.fromEntries(
-        (Object.keys(tables) as TableName[]).map((name) => [name, tableNames[tables[name].envVar] as string]),
-      ) as Record<TableName, string>,
+      consumers: sources.streamConsumers,
+      tableNames: wiring.tableNames,
       api: dynamoDbStreamsApi(streamsClient),
       invoke: runtime.invoke,
       region: REGION,
@@ -205,11 +284,11 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     let apiUrl = '';
     const gateway = createServer(
       createGateway({
-        routes,
+        routes: sources.routes,
         runtime,
         authorizer,
         account: ACCOUNT,
-        openApi: () => openApiDocument(routes, apiUrl),
+        openApi: () => openApiDocument(sources.routes, apiUrl),
         log,
       }),
     );
@@ -241,9 +320,13 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         cognito: cognito.endpoint,
         stripe: stripe.url,
         aws: aws.url,
+        iam: iam.url,
       },
       cognito: { userPoolId: cognito.userPoolId, clientId: cognito.clientId },
       env,
+      wiring,
+      runtime,
+      iam,
       bus,
       streams,
       stop,

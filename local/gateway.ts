@@ -144,9 +144,12 @@ function docsPage(): string {
 </body></html>`;
 }
 
+/** Whether the gateway asks the Cognito authorizer for a token before invoking the route's function. */
+export const isAuthorized = (route: Route): boolean => route.operation.access.kind !== 'public';
+
 export interface GatewayOptions {
   readonly routes: readonly Route[];
-  readonly runtime: LambdaRuntime;
+  readonly runtime: Pick<LambdaRuntime, 'invoke'>;
   readonly authorizer?: Authorizer;
   readonly openApi: () => unknown;
   readonly account: string;
@@ -190,7 +193,7 @@ export function createGateway(options: GatewayOptions): (req: IncomingMessage, r
         throw new HttpProblem(404, 'Not found', 'No route matches this path');
       }
       let claims: Claims | undefined;
-      if (hit.c.route.operation.access.kind !== 'public') {
+      if (isAuthorized(hit.c.route)) {
         claims = await options.authorizer?.verify(req.headers.authorization);
         if (!claims)
           throw new HttpProblem(401, 'Unauthorized', 'A valid ID token is required', {

@@ -46,6 +46,7 @@ console.log(`
   Cognito          ${cloud.urls.cognito}        user pool ${cloud.cognito.userPoolId}, client ${cloud.cognito.clientId}
   Stripe emulator  ${cloud.urls.stripe}
   EventBridge/Scheduler endpoint ${cloud.urls.aws}
+  IAM (local)      ${cloud.urls.iam}        every function's AWS endpoint: checks its catalogue grants
   Data             ${dataDir ?? 'in memory (set MPBE_DATA_DIR to keep it)'}
 `);
 if (env.MPBE_READY_FILE) {

@@ -8,7 +8,7 @@
  */
 import { type FunctionDefinition, type FunctionName, functions } from '#functions/catalogue.ts';
 import type { ScheduleDefinition } from '#functions/schedules.ts';
-import { oneTimeScheduleEnv } from '#shared/scheduling/one-time-schedules.ts';
+import { type OneTimeScheduleSettings, oneTimeScheduleEnv } from '#shared/scheduling/one-time-schedules.ts';
 import {
   AwsServiceError,
   createTaskTracker,
@@ -169,12 +169,36 @@ export function functionArn(fn: FunctionName, region = LOCAL_REGION, account = L
 /** The schedule group of the one-time schedules functions create locally. */
 export const LOCAL_ONE_TIME_GROUP = 'mpbe-local-one-time';
 
+/** The role the local one-time schedules name (Scheduler would assume it; the local one assumes none). */
+export const localSchedulerRoleArn = (account = LOCAL_ACCOUNT) => `arn:aws:iam::${account}:role/mpbe-local-scheduler`;
+
 /**
- * The one-time schedule settings of the local cloud (the environment every handler shares, built
- * by the same `oneTimeScheduleEnv` as in AWS): the local group, the target's local ARN, a role and
- * a dead-letter queue named for the record (the local scheduler assumes no role, and keeps failed
- * runs in `failures()`). The handlers share one environment, so every function of the catalogue
- * that creates one-time schedules must name the same target.
+ * The one-time schedule settings a function that creates schedules for `target` is given locally
+ * (functions/environment.ts turns them into its environment with the same `oneTimeScheduleEnv` as
+ * the CDK app): the local group, the target's local ARN, a role, and a dead-letter queue named for
+ * the record (the local scheduler keeps failed runs in `failures()`).
+ */
+export function localOneTimeScheduleSettings(
+  target: string,
+  retry: { maximumRetryAttempts: number; maximumEventAgeSeconds: number },
+  region = LOCAL_REGION,
+  account = LOCAL_ACCOUNT,
+): OneTimeScheduleSettings {
+  if (!Object.hasOwn(functions, target)) throw new Error(`No catalogue function ${target} for one-time schedules`);
+  return {
+    groupName: LOCAL_ONE_TIME_GROUP,
+    targetArn: functionArn(target as FunctionName, region, account),
+    roleArn: localSchedulerRoleArn(account),
+    deadLetterArn: `arn:aws:sqs:${region}:${account}:mpbe-local-schedule-dead-letters`,
+    maximumRetryAttempts: retry.maximumRetryAttempts,
+    maximumEventAgeSeconds: retry.maximumEventAgeSeconds,
+  };
+}
+
+/**
+ * The one-time schedule environment of the catalogue's schedule-creating function, for tests and
+ * tools (each function's own environment comes from functions/environment.ts): they read one
+ * group and one target from it, so the catalogue must name one target.
  */
 export function localOneTimeScheduleEnv(
   definitions: Readonly<Record<string, FunctionDefinition>>,
@@ -188,16 +212,23 @@ export function localOneTimeScheduleEnv(
   if (targets.size === 0) return {};
   const [target, ...others] = [...targets];
   if (others.length > 0) throw new Error(`Local one-time schedules name several targets (${[...targets].join(', ')})`);
-  if (!target || !Object.hasOwn(functions, target))
-    throw new Error(`No catalogue function ${target} for one-time schedules`);
-  return oneTimeScheduleEnv({
-    groupName: LOCAL_ONE_TIME_GROUP,
-    targetArn: functionArn(target as FunctionName, region, account),
-    roleArn: `arn:aws:iam::${account}:role/mpbe-local-scheduler`,
-    deadLetterArn: `arn:aws:sqs:${region}:${account}:mpbe-local-schedule-dead-letters`,
-    maximumRetryAttempts: retry.maximumRetryAttempts,
-    maximumEventAgeSeconds: retry.maximumEventAgeSeconds,
-  });
+  return oneTimeScheduleEnv(localOneTimeScheduleSettings(target as string, retry, region, account));
+}
+
+/** A schedule of functions/schedules.ts as the local scheduler creates it (and localWiring describes it). */
+export function staticScheduleInput(def: ScheduleDefinition): CreateScheduleInput {
+  return {
+    name: def.name,
+    expression: def.expression,
+    timezone: def.timezone,
+    target: def.target,
+    input: def.input,
+    description: def.description,
+    flexibleTimeWindow:
+      def.flexibleWindowMinutes > 0
+        ? { mode: 'FLEXIBLE', maximumWindowInMinutes: def.flexibleWindowMinutes }
+        : { mode: 'OFF' },
+  };
 }
 
 export function createLocalScheduler(options: LocalSchedulerOptions): LocalScheduler {
@@ -349,23 +380,7 @@ export function createLocalScheduler(options: LocalSchedulerOptions): LocalSched
 
   for (const def of options.schedules) {
     try {
-      add(
-        build(
-          {
-            name: def.name,
-            expression: def.expression,
-            timezone: def.timezone,
-            target: def.target,
-            input: def.input,
-            description: def.description,
-            flexibleTimeWindow:
-              def.flexibleWindowMinutes > 0
-                ? { mode: 'FLEXIBLE', maximumWindowInMinutes: def.flexibleWindowMinutes }
-                : { mode: 'OFF' },
-          },
-          true,
-        ),
-      );
+      add(build(staticScheduleInput(def), true));
     } catch (error) {
       throw new Error(`Schedule "${def.name}" of functions/schedules.ts: ${(error as Error).message}`);
     }

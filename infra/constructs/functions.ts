@@ -18,15 +18,17 @@ import { Charset, LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { FunctionDefinition, TableAccess } from '#functions/catalogue.ts';
+import {
+  DEFAULT_MEMORY_MB,
+  DEFAULT_TIMEOUT_SECONDS,
+  type FunctionDefinition,
+  type TableAccess,
+} from '#functions/catalogue.ts';
 import { type FunctionResources, functionEnvironment, tableAccessOf } from '#functions/environment.ts';
 import type { StripeSettings } from '#shared/payments-config.ts';
 import type { TableDefinition, TableName } from '#shared/tables.ts';
 import { acknowledge, findingName, wildcardArn } from '../nag.ts';
 import type { OperationalLogs } from './logs.ts';
-
-export const DEFAULT_MEMORY_MB = 512;
-export const DEFAULT_TIMEOUT_SECONDS = 10;
 
 /** Lambda's asynchronous-invocation layer: retries of a handler that throws, and the event's age limit. */
 export interface AsyncInvocationPolicy {

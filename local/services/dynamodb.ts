@@ -55,7 +55,8 @@ export function physicalTableName(prefix: string, table: TableDefinition): strin
   return `${prefix}${table.name}`;
 }
 
-function createTableInput(name: string, table: TableDefinition): CreateTableCommandInput {
+/** The table as the local cloud creates it (local/wiring.ts describes the same input). */
+export function createTableInput(name: string, table: TableDefinition): CreateTableCommandInput {
   const attributes = new Map<string, 'S' | 'N'>([
     [table.partitionKey.name, table.partitionKey.type],
     [table.sortKey.name, table.sortKey.type],
@@ -87,12 +88,16 @@ function createTableInput(name: string, table: TableDefinition): CreateTableComm
   };
 }
 
-/** Creates every table of shared/tables.ts that does not exist yet; returns the env of table names. */
-export async function ensureTables(endpoint: string, prefix: string): Promise<Record<string, string>> {
+/** Creates every table of shared/tables.ts (or of `definitions`) that does not exist yet; returns the env of table names. */
+export async function ensureTables(
+  endpoint: string,
+  prefix: string,
+  definitions: Readonly<Record<string, TableDefinition>> = tables,
+): Promise<Record<string, string>> {
   const client = localDynamoClient(endpoint);
   const env: Record<string, string> = {};
   try {
-    for (const table of Object.values(tables) as TableDefinition[]) {
+    for (const table of Object.values(definitions)) {
       const name = physicalTableName(prefix, table);
       env[table.envVar] = name;
       try {

@@ -66,7 +66,7 @@ describe('the local cloud process', () => {
     first.child.kill('SIGINT');
     const code = await new Promise((r) => first.child.once('exit', r));
     expect(code).toBe(0);
-    for (const key of ['api', 'dynamodb', 'cognito', 'mailViewer', 'stripe', 'aws']) {
+    for (const key of ['api', 'dynamodb', 'cognito', 'mailViewer', 'stripe', 'aws', 'iam']) {
       expect(await listening(first.ready.urls[key]!), key).toBe(false);
     }
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { functions } from '#functions/catalogue.ts';
 import { contactRequestEntity } from '#functions/contact/entities.ts';
 import { entities } from '#functions/entities.ts';
 import { dynamoAuditCounts, receiptKey } from '#functions/retention/adapters/audit-counts.ts';
@@ -39,18 +40,20 @@ let runtime: ReturnType<typeof createLambdaRuntime>;
 beforeAll(async () => {
   const env = await ensureTables(cloud.urls.dynamodb, `it-audit-${randomUUID().slice(0, 8)}-`);
   for (const t of Object.keys(tables) as TableName[]) names[t] = env[tables[t].envVar]!;
-  // The handler runs in this process, configured by its environment as in Lambda.
-  Object.assign(process.env, {
+  // The handler runs in its own instance, configured by its environment as in Lambda.
+  const environment = {
     AWS_REGION: 'eu-west-3',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: cloud.urls.dynamodb,
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
     ...env,
-  });
+  };
   runtime = createLambdaRuntime({
     root: join(import.meta.dirname, '..', '..'),
-    region: 'eu-west-3',
     account: '000000000000',
+    definitions: functions,
+    environment: () => environment,
   });
   poller = createStreamPoller({
     consumers: streamConsumers,
@@ -69,6 +72,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await poller?.stop();
+  await runtime?.stop();
   for (const name of Object.values(names)) {
     await streamsClient.send(new DeleteTableCommand({ TableName: name })).catch(() => undefined);
   }

@@ -50,9 +50,9 @@ const stripeFor = (emulator: StripeEmulator) =>
   new Stripe('sk_test_local', { host: '127.0.0.1', port: emulator.port, protocol: 'http', maxNetworkRetries: 0 });
 
 /** Stripe's published example objects (test/fixtures/stripe/README.md says where from). */
-const fixtures = JSON.parse(
-  readFileSync(new URL('../fixtures/stripe/fixtures3.json', import.meta.url), 'utf8'),
-) as { resources: Record<string, Record<string, unknown>> };
+const fixtures = JSON.parse(readFileSync(new URL('../fixtures/stripe/fixtures3.json', import.meta.url), 'utf8')) as {
+  resources: Record<string, Record<string, unknown>>;
+};
 
 /**
  * Fields that stripe 23 (API 2026-10-28) declares required and that the older published fixture

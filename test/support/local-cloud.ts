@@ -11,7 +11,7 @@ import type { TestProject } from 'vitest/node';
 
 export interface CloudInfo {
   urls: Record<
-    'api' | 'openApi' | 'docs' | 'mailViewer' | 'mailStore' | 'dynamodb' | 'cognito' | 'stripe' | 'aws',
+    'api' | 'openApi' | 'docs' | 'mailViewer' | 'mailStore' | 'dynamodb' | 'cognito' | 'stripe' | 'aws' | 'iam',
     string
   >;
   cognito: { userPoolId: string; clientId: string };
@@ -54,6 +54,12 @@ export default async function setup(project: TestProject) {
   return async () => {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
+    // A call a function's catalogue entry does not grant fails in AWS: the run fails with it,
+    // even when the test that caused it tolerated the error.
+    const denials = readFileSync(logFile, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('access denied:'));
     rmSync(dir, { recursive: true, force: true });
+    if (denials.length > 0) throw new Error(`The local IAM denied calls during the run:\n${denials.join('\n')}`);
   };
 }

@@ -2,10 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const policy = readFileSync(
-  join(import.meta.dirname, '..', '..', 'docs', 'privacy-policy.fr.txt'),
-  'utf8',
-);
+export const policy = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'privacy-policy.fr.txt'), 'utf8');
 
 /** The bullets of the policy's section "Durée de conservation des données". */
 export function policyRetentionBullets(): string[] {
