@@ -11,6 +11,10 @@ export function localDocumentClient(endpoint: string): DynamoDBDocumentClient {
       endpoint,
       region: 'eu-west-3',
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      // Under load DynamoDB Local answers a transaction that waited too long for its item locks
+      // with a 500 ("This request will succeed in actual DynamoDB API"), which the SDK retries:
+      // 3 attempts (the default) are not always enough on a loaded 2-core machine.
+      maxAttempts: 8,
     }),
     { marshallOptions: { removeUndefinedValues: true } },
   );
