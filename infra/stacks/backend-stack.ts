@@ -16,12 +16,12 @@ import { contextOf, type FunctionResources } from '#functions/environment.ts';
 import type { OneTimeScheduleSettings } from '#shared/scheduling/one-time-schedules.ts';
 import type { DeploymentConfig } from '../config.ts';
 import { Api, routeTableFingerprint } from '../constructs/api.ts';
-import { physicalTableName, tableReferences } from '../constructs/data.ts';
+import { tableReferences } from '../constructs/data.ts';
 import { eventBusNameOf } from '../constructs/events.ts';
 import { WebFirewall } from '../constructs/firewall.ts';
 import type { BackendFunction, FunctionDependencies } from '../constructs/functions.ts';
 import { type ContextSources, ContextStack } from './context-stack.ts';
-import { type DataStack, STACK_TAGS } from './data-stack.ts';
+import { type DataStack, deployedFunctionResources, STACK_TAGS } from './data-stack.ts';
 import type { BackendSources } from './sources.ts';
 
 export interface BackendStackProps extends StackProps {
@@ -120,14 +120,10 @@ export class BackendStack extends Stack {
         maximumEventAgeSeconds: sources.scheduleRetry.maximumEventAgeSeconds,
       };
     };
-    this.functionResources = {
-      tableName: (table) => physicalTableName(namePrefix, sources.tables[table]),
-      eventBusName: eventBusNameOf(namePrefix),
-      mail: { from: config.mailFrom, platformInbox: config.platformInbox },
-      stripe: config.stripe,
+    this.functionResources = deployedFunctionResources(config, sources, {
       identity: { userPoolId: data.identity.userPool.userPoolId, cguVersion: props.cguVersion },
       oneTimeSchedules: oneTimeSettings,
-    };
+    });
     const dependencies: FunctionDependencies = {
       projectRoot: props.projectRoot,
       logs: data.logs,

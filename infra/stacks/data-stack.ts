@@ -28,6 +28,24 @@ export const STACK_TAGS = {
   'data-residency': 'eu',
 } as const;
 
+/**
+ * What the functions are told about the deployed resources (functions/environment.ts): by the
+ * names we choose where we choose them (tables, bus), the pool and schedules as the caller has them.
+ */
+export function deployedFunctionResources(
+  config: DeploymentConfig,
+  sources: BackendSources,
+  given: Pick<FunctionResources, 'identity' | 'oneTimeSchedules'>,
+): FunctionResources {
+  return {
+    tableName: (table) => physicalTableName(config.stackName, sources.tables[table]),
+    eventBusName: eventBusNameOf(config.stackName),
+    mail: { from: config.mailFrom, platformInbox: config.platformInbox },
+    stripe: config.stripe,
+    ...given,
+  };
+}
+
 export interface DataStackProps extends StackProps {
   readonly config: DeploymentConfig;
   readonly projectRoot: string;
@@ -67,16 +85,12 @@ export class DataStack extends Stack {
       cguVersion: props.cguVersion,
     });
 
-    this.functionResources = {
-      tableName: (table) => physicalTableName(namePrefix, sources.tables[table]),
-      eventBusName: eventBusNameOf(namePrefix),
-      mail: { from: config.mailFrom, platformInbox: config.platformInbox },
-      stripe: config.stripe,
+    this.functionResources = deployedFunctionResources(config, sources, {
       identity: { userPoolId: this.identity.userPool.userPoolId, cguVersion: props.cguVersion },
       oneTimeSchedules: (target) => {
         throw new Error(`A user pool trigger cannot create one-time schedules (target ${target})`);
       },
-    };
+    });
     // Grants name the tables as the other stacks do (by name), so that cdk-nag findings read alike.
     const tables: Record<TableName, dynamodb.ITable> = tableReferences(this, 'TableReferences', {
       namePrefix,
