@@ -6,12 +6,14 @@
  * own service. Events and results cross as JSON, as Lambda serializes them; a handler's error
  * comes back as an Error with the name, message and stack Lambda reports.
  *
- * Concurrency: one instance per function serves concurrent invocations (Lambda would start more
- * instances; one keeps memory bounded and still lets the invocations interleave, so races between
- * them stay visible). An invocation that exceeds the function's timeout fails with Lambda's
- * `Sandbox.Timedout`, and its instance is retired as Lambda discards a timed-out sandbox: the next
- * invocation cold-starts a new one, and the old one is terminated once its other invocations end.
- * An instance idle for `idleMs` is reclaimed (Lambda does too, after minutes).
+ * Concurrency: as a Lambda sandbox, an instance runs one invocation at a time; concurrent
+ * invocations start more instances, up to `maxInstances` per function (4 by default: enough for
+ * races between instances to stay visible, few enough to bound memory), and beyond that wait for
+ * a free one (the wait is not counted in the timeout: Lambda would have started another
+ * instance). An invocation that exceeds the function's timeout fails with Lambda's
+ * `Sandbox.Timedout`, and its instance is discarded as Lambda discards a timed-out sandbox: the
+ * next invocation cold-starts a new one. An instance idle for `idleMs` is reclaimed (Lambda does
+ * too, after minutes).
  */
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -43,6 +45,8 @@ export interface LambdaRuntimeOptions {
   readonly environment: (name: FunctionName) => Readonly<Record<string, string>>;
   /** Reclaim an instance idle this long; 5 minutes by default. */
   readonly idleMs?: number;
+  /** Instances of one function at most; 4 by default. */
+  readonly maxInstances?: number;
   readonly compileCacheDir?: string;
   readonly log?: (line: string) => void;
 }
@@ -64,32 +68,49 @@ interface Pending {
 interface Instance {
   readonly worker: Worker;
   readonly ready: Promise<void>;
+  /** The invocation it runs: one at a time, as a Lambda sandbox. */
   readonly pending: Map<number, Pending>;
   readonly inspections: Map<number, (environment: Record<string, string>) => void>;
+  busy: boolean;
   retired: boolean;
   idleTimer?: NodeJS.Timeout;
+}
+
+/** A function's instances, and the invocations waiting for one to be free. */
+interface Pool {
+  readonly instances: Set<Instance>;
+  /** Each gets a free instance (already marked busy), or undefined to look again. */
+  readonly waiting: ((instance: Instance | undefined) => void)[];
 }
 
 export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntime {
   const log = options.log ?? (() => undefined);
   const idleMs = options.idleMs ?? 5 * 60_000;
+  const maxInstances = options.maxInstances ?? 4;
   const compileCacheDir = options.compileCacheDir ?? join(tmpdir(), 'mpbe-lambda-compile-cache');
-  const current = new Map<FunctionName, Instance>();
-  const all = new Set<Instance>();
+  const pools = new Map<FunctionName, Pool>();
   let nextId = 1;
   let stopped = false;
+  const stoppedError = () => new Error('The local Lambda runtime stopped');
 
+  const poolOf = (name: FunctionName): Pool => {
+    let pool = pools.get(name);
+    if (!pool) {
+      pool = { instances: new Set(), waiting: [] };
+      pools.set(name, pool);
+    }
+    return pool;
+  };
+
+  /** Takes an instance out of service; it is ended at once (it runs one invocation at most). */
   function retire(name: FunctionName, instance: Instance): void {
+    if (instance.retired) return;
     instance.retired = true;
-    if (current.get(name) === instance) current.delete(name);
     clearTimeout(instance.idleTimer);
-    if (instance.pending.size === 0) void terminate(instance);
-  }
-
-  async function terminate(instance: Instance): Promise<void> {
-    all.delete(instance);
-    clearTimeout(instance.idleTimer);
-    await instance.worker.terminate();
+    poolOf(name).instances.delete(instance);
+    void instance.worker.terminate();
+    // An invocation waiting for a free instance may now start a new one.
+    if (!instance.busy) poolOf(name).waiting.shift()?.(undefined);
   }
 
   function failAll(instance: Instance, error: Error): void {
@@ -121,9 +142,9 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
       markReady = resolve;
       failInit = reject;
     });
-    // A failed init is reported to the invocations that waited for it; nobody else need listen.
+    // A failed init is reported to the invocation that waited for it; nobody else need listen.
     ready.catch(() => undefined);
-    const instance: Instance = { worker, ready, pending, inspections: new Map(), retired: false };
+    const instance: Instance = { worker, ready, pending, inspections: new Map(), busy: false, retired: false };
     worker.on('message', (message: FromWorker) => {
       if (message.type === 'ready') {
         log(`lambda: ${name} cold start ${Math.round(performance.now() - started)} ms`);
@@ -148,7 +169,6 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
       clearTimeout(call.timer);
       if (message.type === 'result') call.resolve(JSON.parse(message.payload));
       else call.reject(functionError(message.error));
-      settle(name, instance);
     });
     worker.on('error', (error) => {
       // An uncaught exception or unhandled rejection ends the runtime, as in Lambda.
@@ -159,53 +179,70 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
       retire(name, instance);
     });
     worker.on('exit', (code) => {
-      all.delete(instance);
-      if (current.get(name) === instance) current.delete(name);
       const error = stopped
-        ? new Error('The local Lambda runtime stopped')
+        ? stoppedError()
         : functionError({ name: 'Runtime.ExitError', message: `The instance exited with code ${code}` });
       failInit(error);
       failAll(instance, error);
+      retire(name, instance);
     });
-    current.set(name, instance);
-    all.add(instance);
+    poolOf(name).instances.add(instance);
     return instance;
   }
 
-  /** After an invocation: terminate a retired instance once idle, or arm the idle reclaim. */
-  function settle(name: FunctionName, instance: Instance): void {
-    if (instance.pending.size > 0) return;
+  /**
+   * A free instance of the function, marked busy: an idle one, else a new one while the function
+   * has fewer than `maxInstances`, else the next one freed (the wait is not part of the timeout).
+   */
+  async function acquire(name: FunctionName): Promise<Instance> {
+    for (;;) {
+      if (stopped) throw stoppedError();
+      const pool = poolOf(name);
+      let instance = [...pool.instances].find((i) => !i.busy && !i.retired);
+      if (!instance && pool.instances.size < maxInstances) instance = start(name);
+      if (instance) instance.busy = true;
+      else instance = await new Promise<Instance | undefined>((resolve) => pool.waiting.push(resolve));
+      if (!instance) continue;
+      clearTimeout(instance.idleTimer);
+      try {
+        await instance.ready;
+      } catch (error) {
+        release(name, instance);
+        throw error;
+      }
+      if (!instance.retired) return instance;
+      release(name, instance);
+    }
+  }
+
+  /** After an invocation: the instance goes to a waiting invocation, or idles until reclaimed. */
+  function release(name: FunctionName, instance: Instance): void {
+    instance.busy = false;
+    const pool = poolOf(name);
+    const next = pool.waiting.shift();
     if (instance.retired) {
-      void terminate(instance);
+      next?.(undefined);
       return;
     }
-    clearTimeout(instance.idleTimer);
+    if (next) {
+      instance.busy = true;
+      next(instance);
+      return;
+    }
     instance.idleTimer = setTimeout(() => {
-      if (instance.pending.size === 0) retire(name, instance);
+      if (!instance.busy) retire(name, instance);
     }, idleMs);
     instance.idleTimer.unref();
   }
 
-  async function invoke(name: FunctionName, event: unknown): Promise<unknown> {
-    if (stopped) throw new Error('The local Lambda runtime is stopped');
+  function run(name: FunctionName, instance: Instance, payload: string): Promise<unknown> {
     const definition = options.definitions[name];
-    if (!definition) throw functionError({ name: 'ResourceNotFoundException', message: `Function not found: ${name}` });
-    const payload = JSON.stringify(event ?? null);
-    let instance = current.get(name) ?? start(name);
-    await instance.ready;
-    // Retired while this call waited for its init (another call timed out): use a fresh one.
-    while (instance.retired) {
-      instance = current.get(name) ?? start(name);
-      await instance.ready;
-    }
-    clearTimeout(instance.idleTimer);
     const timeoutSeconds = definition.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
     const requestId = randomUUID();
     const id = nextId++;
-    const target = instance;
     return new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
-        target.pending.delete(id);
+        instance.pending.delete(id);
         log(`lambda: ${name} timed out after ${timeoutSeconds} s (request ${requestId}); its instance is retired`);
         reject(
           functionError({
@@ -213,10 +250,10 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
             message: `RequestId: ${requestId} Error: Task timed out after ${timeoutSeconds.toFixed(2)} seconds`,
           }),
         );
-        retire(name, target);
+        retire(name, instance);
       }, timeoutSeconds * 1000);
-      target.pending.set(id, { resolve, reject, timer });
-      target.worker.postMessage({
+      instance.pending.set(id, { resolve, reject, timer });
+      instance.worker.postMessage({
         type: 'invoke',
         id,
         event: payload,
@@ -226,11 +263,24 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
     });
   }
 
+  async function invoke(name: FunctionName, event: unknown): Promise<unknown> {
+    if (stopped) throw new Error('The local Lambda runtime is stopped');
+    if (!options.definitions[name])
+      throw functionError({ name: 'ResourceNotFoundException', message: `Function not found: ${name}` });
+    const payload = JSON.stringify(event ?? null);
+    const instance = await acquire(name);
+    try {
+      return await run(name, instance, payload);
+    } finally {
+      release(name, instance);
+    }
+  }
+
   return {
     invoke,
-    running: () => [...current.keys()],
+    running: () => [...pools].filter(([, pool]) => pool.instances.size > 0).map(([name]) => name),
     async instanceEnvironment(name) {
-      const instance = current.get(name) ?? start(name);
+      const instance = [...poolOf(name).instances].find((i) => !i.retired) ?? start(name);
       await instance.ready;
       const id = nextId++;
       return new Promise((resolve) => {
@@ -240,12 +290,16 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
     },
     async stop() {
       stopped = true;
-      const stopping = [...all];
-      current.clear();
+      const stopping = [...pools.values()].flatMap((pool) => {
+        for (const waiter of pool.waiting.splice(0)) waiter(undefined);
+        return [...pool.instances];
+      });
       for (const instance of stopping) {
-        failAll(instance, new Error('The local Lambda runtime stopped'));
+        instance.retired = true;
+        failAll(instance, stoppedError());
       }
-      await Promise.all(stopping.map((instance) => terminate(instance)));
+      await Promise.all(stopping.map((instance) => instance.worker.terminate()));
+      pools.clear();
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The local Lambda runtime: each function in its own instance (a worker thread) with exactly its
  * wired environment, init code run once, JSON in and out, errors and timeouts as Lambda reports
- * them, concurrent invocations, instances retired after a timeout and terminated on stop().
+ * them, one invocation at a time per instance (more instances up to a limit, then a queue),
+ * instances retired after a timeout and terminated on stop().
  */
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -22,8 +23,10 @@ afterEach(async () => {
 function fixtureRuntime(
   definitions: Record<string, Partial<FunctionDefinition> & { entry: string }>,
   environment: (name: string) => Record<string, string> = () => ({ AWS_REGION: 'eu-west-3' }),
+  more: { maxInstances?: number } = {},
 ): LambdaRuntime {
   const runtime = createLambdaRuntime({
+    ...more,
     root,
     account: '000000000000',
     definitions: definitions as unknown as Record<FunctionName, FunctionDefinition>,
@@ -92,17 +95,30 @@ describe('each function in its own instance', () => {
 });
 
 describe('invocations', () => {
-  it('runs init once, serves concurrent invocations, and answers in JSON', async () => {
+  it('runs init once per instance, and answers in JSON', async () => {
     const runtime = fixtureRuntime({ probe: { entry: fixture('instance.ts') } });
-    const answers = (await Promise.all(Array.from({ length: 5 }, () => invoke(runtime, 'probe', { sleepMs: 50 })))) as {
-      instanceId: string;
-      invocations: number;
-      at: unknown;
-    }[];
-    expect(new Set(answers.map((a) => a.instanceId)).size).toBe(1);
-    expect(answers.map((a) => a.invocations).sort()).toEqual([5, 5, 5, 5, 5]);
+    const first = (await invoke(runtime, 'probe', {})) as { instanceId: string; invocations: number };
+    const second = (await invoke(runtime, 'probe', {})) as { instanceId: string; invocations: number };
+    expect(second.instanceId).toBe(first.instanceId);
+    expect([first.invocations, second.invocations]).toEqual([1, 2]);
     // Lambda serializes the result: a Date is a string, undefined properties are gone.
-    expect(answers[0]).toEqual({ instanceId: answers[0]?.instanceId, invocations: 5, at: '1970-01-01T00:00:00.000Z' });
+    expect(second).toEqual({
+      instanceId: first.instanceId,
+      invocations: 2,
+      mostAtOnce: 1,
+      at: '1970-01-01T00:00:00.000Z',
+    });
+  });
+
+  it('runs one invocation at a time per instance, starts more up to the limit, and queues beyond it', async () => {
+    const runtime = fixtureRuntime({ probe: { entry: fixture('instance.ts') } }, undefined, { maxInstances: 2 });
+    const answers = (await Promise.all(
+      Array.from({ length: 6 }, () => invoke(runtime, 'probe', { sleepMs: 100 })),
+    )) as { instanceId: string; invocations: number; mostAtOnce: number }[];
+    const instances = new Set(answers.map((a) => a.instanceId));
+    expect(instances.size).toBe(2);
+    expect(answers.every((a) => a.mostAtOnce === 1)).toBe(true);
+    expect(answers.reduce((most, a) => Math.max(most, a.invocations), 0)).toBe(3);
   });
 
   it('gives back a thrown error with its name, message and stack', async () => {
