@@ -54,12 +54,14 @@ export default async function setup(project: TestProject) {
   return async () => {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
-    // A call a function's catalogue entry does not grant fails in AWS: the run fails with it,
-    // even when the test that caused it tolerated the error.
-    const denials = readFileSync(logFile, 'utf8')
+    // A call a function's catalogue entry does not grant fails in AWS, and so does a function
+    // whose init fails or whose instance crashes; a stream read that errs or loses records is a
+    // local cloud failing. The run fails with any of them, even when the test that caused it
+    // tolerated the error: a normal run prints none of these lines.
+    const failures = readFileSync(logFile, 'utf8')
       .split('\n')
-      .filter((line) => line.includes('access denied:'));
+      .filter((line) => /access denied:|init failed:|instance crashed:|^\[local\] stream \S+: /.test(line));
     rmSync(dir, { recursive: true, force: true });
-    if (denials.length > 0) throw new Error(`The local IAM denied calls during the run:\n${denials.join('\n')}`);
+    if (failures.length > 0) throw new Error(`The local cloud logged failures during the run:\n${failures.join('\n')}`);
   };
 }
