@@ -30,7 +30,7 @@ import { startCognitoMailBridge } from './services/cognito-mail-bridge.ts';
 import { ensureTables, localDynamoClient, missingIndexes, startDynamoDbLocal } from './services/dynamodb.ts';
 import { startSesLocal } from './services/ses.ts';
 import { createStreamPoller, dynamoDbStreamsApi, type StreamPoller } from './stream-poller.ts';
-import { startStripeEmulator } from './stripe/server.ts';
+import { EMULATOR_PUBLISHABLE_KEY, startStripeEmulator } from './stripe/server.ts';
 import {
   catalogueSources,
   LOCAL_BUS_NAME,
@@ -48,6 +48,8 @@ export const ACCOUNT = '000000000000';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The local Stripe emulator's keys: test-mode shaped, known to nobody else. */
 export const LOCAL_SECRET_KEY = 'sk_test_local';
+/** What a frontend gives Stripe.js locally: scoped by Stripe to the PaymentIntents whose client secret it holds. */
+export const LOCAL_PUBLISHABLE_KEY = EMULATOR_PUBLISHABLE_KEY;
 export const LOCAL_WEBHOOK_SECRET = 'whsec_local';
 
 export interface LocalCloudOptions {
@@ -138,7 +140,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     // STRIPE_WEBHOOK_SECRET, e.g. from `stripe listen`): then the same code talks to Stripe.
     const realStripe = Boolean(process.env.STRIPE_SECRET_KEY && process.env.STRIPE_WEBHOOK_SECRET);
     const webhookSecret = realStripe ? (process.env.STRIPE_WEBHOOK_SECRET as string) : LOCAL_WEBHOOK_SECRET;
-    const stripe = await startStripeEmulator({ port: options.ports.stripe, webhookSecret });
+    // Its state (payments, accounts, refunds, balances, events owed) is kept with the rest.
+    const stripe = await startStripeEmulator({
+      port: options.ports.stripe,
+      webhookSecret,
+      ...(options.dataDir ? { dataDir: join(options.dataDir, 'stripe') } : {}),
+    });
     stops.push(() => stripe.close());
     const stripeSettings = {
       ...LOCAL_STRIPE_PARAMETERS,

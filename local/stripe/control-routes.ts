@@ -12,6 +12,7 @@ import { decodeForm, type ParamReader, readParams, required } from './form.ts';
 import type { DisputeReason } from './objects/dispute.ts';
 import type { EventType } from './objects/event.ts';
 import { visitOnboardingLink } from './operations/connect.ts';
+import { completeAuthentication } from './operations/payment-intents.ts';
 import type { DeclineCode } from './test-cards.ts';
 
 type ControlAnswer = { json: unknown } | { redirect: string } | { html: string; status?: number };
@@ -43,10 +44,54 @@ const DISPUTE_REASONS: readonly DisputeReason[] = [
   'unrecognized',
 ];
 
+/**
+ * The 3-D Secure challenge page of a `next_action` (redirect_to_url.url, or use_stripe_sdk's
+ * stripe_js, which Stripe.js opens in a frame): one visit (GET or POST) authenticates, with
+ * `fail=1` the card holder fails authentication. With a return URL the browser goes back to it
+ * with Stripe's query (`payment_intent`, `payment_intent_client_secret`, `redirect_status`).
+ */
+function authenticate(core: EmulationCore, token: string, fail: boolean): ControlAnswer {
+  const done = completeAuthentication(emulationFor(core, AUTOMATIC), token, fail ? 'failed' : 'authenticated');
+  if (!done) return { html: '<p>This authentication has expired or was already completed.</p>', status: 410 };
+  const { paymentIntent: pi, returnUrl } = done;
+  const succeeded = pi.status === 'succeeded' || pi.status === 'requires_capture' || pi.status === 'processing';
+  if (returnUrl) {
+    const back = new URL(returnUrl);
+    back.searchParams.set('payment_intent', pi.id);
+    back.searchParams.set('payment_intent_client_secret', pi.client_secret ?? '');
+    back.searchParams.set('redirect_status', succeeded ? 'succeeded' : 'failed');
+    return { redirect: back.toString() };
+  }
+  return {
+    html: succeeded
+      ? '<p>Authentication complete (Stripe emulator). You can close this page.</p>'
+      : '<p>Authentication failed (Stripe emulator). You can close this page.</p>',
+  };
+}
+
 function routesFor(core: EmulationCore, controls: EmulatorControls): readonly ControlRoute[] {
   const { webhooks } = controls;
   const ok = { json: { ok: true } };
+  const isFail = (p: ParamReader) => ['1', 'true'].includes(p.string('fail') ?? '');
   return [
+    {
+      method: 'GET',
+      path: '/_emulator/3ds/:token',
+      params: ['fail'],
+      handle: (p, { token }) => authenticate(core, token!, isFail(p)),
+    },
+    {
+      method: 'POST',
+      path: '/_emulator/3ds/:token',
+      params: ['fail'],
+      handle: (p, { token }) => authenticate(core, token!, isFail(p)),
+    },
+    {
+      method: 'POST',
+      path: '/_emulator/payment_intents/:id/authenticate',
+      params: ['fail'],
+      handle: (p, { id }) => ({ json: controls.authenticatePaymentIntent(id!, { fail: isFail(p) }) }),
+    },
     { method: 'GET', path: '/_emulator/health', handle: () => ok },
     {
       method: 'POST',
@@ -175,7 +220,8 @@ export function createControlHandler(
       return { status: 404, headers: jsonHeaders, body: JSON.stringify({ error }) };
     }
     try {
-      const form = decodeForm(call.method === 'GET' ? call.query : call.body);
+      // A POST may carry its parameters in the query too (`/_emulator/3ds/<token>?fail=1`).
+      const form = decodeForm(call.method === 'GET' ? call.query : [call.query, call.body].filter(Boolean).join('&'));
       const answer = await match.route.handle(readParams(form, match.route.params ?? []), match.path);
       if ('redirect' in answer) return { status: 302, headers: { Location: answer.redirect }, body: '' };
       if ('html' in answer)

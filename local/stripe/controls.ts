@@ -11,7 +11,7 @@ import type { DisputeReason } from './objects/dispute.ts';
 import type { EventOf, EventType } from './objects/event.ts';
 import { completeOnboarding } from './operations/connect.ts';
 import { closeDispute, disputePaymentIntent } from './operations/disputes.ts';
-import { confirmPaymentIntent } from './operations/payment-intents.ts';
+import { completeAuthentication, confirmPaymentIntent } from './operations/payment-intents.ts';
 import { failRefund } from './operations/refunds.ts';
 import { find } from './store.ts';
 import { type DeclineCode, testCard, tokenForDecline } from './test-cards.ts';
@@ -37,6 +37,8 @@ export interface WebhookControls {
 export interface EmulatorControls {
   /** The card holder pays with a test card (default `pm_card_visa`): succeeded, or requires_capture for manual capture. */
   succeedPaymentIntent(id: string, options?: { paymentMethod?: string }): Stripe.PaymentIntent;
+  /** The card holder answers the pending 3-D Secure challenge (what visiting `next_action`'s URL does); `fail`: authentication fails. */
+  authenticatePaymentIntent(id: string, options?: { fail?: boolean }): Stripe.PaymentIntent;
   /** The bank declines the card (default `generic_decline`): back to requires_payment_method with `last_payment_error`. */
   failPaymentIntent(id: string, options?: { declineCode?: DeclineCode }): Stripe.PaymentIntent;
   /** The card holder disputes the payment's charge (default reason `fraudulent`, whole amount). */
@@ -59,6 +61,14 @@ export function createControls(core: EmulationCore, dispatcher: WebhookDispatche
         throw invalidRequest(`${paymentMethod} is a declining test card: use fail instead.`, 'payment_method');
       }
       return confirmPaymentIntent(em, id, { paymentMethod, throwOnDecline: false });
+    },
+    authenticatePaymentIntent(id, { fail = false } = {}) {
+      const pi = find(core.store.paymentIntents, id, 'payment_intent');
+      const challenge = [...core.store.authentications.values()].find((item) => item.paymentIntent === id);
+      if (pi.status !== 'requires_action' || !challenge) {
+        throw invalidRequest(`PaymentIntent ${id} has no 3-D Secure challenge pending (status ${pi.status}).`, 'id');
+      }
+      return completeAuthentication(em, challenge.token, fail ? 'failed' : 'authenticated')?.paymentIntent ?? pi;
     },
     failPaymentIntent(id, { declineCode = 'generic_decline' } = {}) {
       return confirmPaymentIntent(em, id, { paymentMethod: tokenForDecline(declineCode), throwOnDecline: false });

@@ -24,7 +24,13 @@ export type IdPrefix =
   | 'trr'
   | 'fee'
   | 'pmc'
-  | 'link';
+  | 'link'
+  | 'fr'
+  | 'py'
+  | 'pyr'
+  | 'ca'
+  | 'src'
+  | 'auth';
 
 /** Stripe ids are a prefix and 24 base-62 characters (16 for accounts, 14 for request ids). */
 export function newId(prefix: IdPrefix): string {

@@ -10,7 +10,8 @@ import { createApi, type HttpAnswer, type HttpCall } from './api/pipeline.ts';
 import type { EmulationCore } from './context.ts';
 import { createControlHandler } from './control-routes.ts';
 import { createControls, type EmulatorControls } from './controls.ts';
-import { createStore } from './store.ts';
+import { createStateWriter, loadSnapshot, type StateWriter } from './persistence.ts';
+import { createStore, restoreStore, snapshotOf } from './store.ts';
 import { createWebhookDispatcher, type RetryPolicy } from './webhooks/dispatcher.ts';
 
 export type { EmulatorControls, WebhookControls } from './controls.ts';
@@ -33,7 +34,23 @@ export interface StripeEmulatorOptions {
   readonly webhookRetry?: Partial<RetryPolicy>;
   /** Deliver every event this many times (default 1), to exercise the consumer's deduplication. */
   readonly deliveriesPerEvent?: number;
+  /**
+   * A folder to keep the whole state in (persistence.ts), reloaded at start; events the endpoint
+   * had not yet accepted are sent again. Absent: in memory, lost on stop.
+   */
+  readonly dataDir?: string;
 }
+
+/** The publishable key a local front end uses with Stripe.js against the emulator (any `pk_test_…` is accepted). */
+export const EMULATOR_PUBLISHABLE_KEY = 'pk_test_local';
+
+/** The API is called from browsers (Stripe.js): Stripe answers CORS, so does the emulator. */
+const CORS_HEADERS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'GET, POST, DELETE, OPTIONS',
+  'Access-Control-Allow-Headers': 'Authorization, Content-Type, Idempotency-Key, Stripe-Account, Stripe-Version',
+  'Access-Control-Max-Age': '300',
+};
 
 export interface StripeEmulator extends EmulatorControls {
   /** `http://<host>:<port>`. */
@@ -42,6 +59,22 @@ export interface StripeEmulator extends EmulatorControls {
   readonly port: number;
   /** Stops delivering webhooks and closes the server. */
   close(): Promise<void>;
+}
+
+/** The controls, each noting a change of state once done (the webhook levers change none). */
+function persisting(controls: EmulatorControls, writer: StateWriter): EmulatorControls {
+  const wrapped: Record<string, unknown> = { ...controls };
+  for (const [name, value] of Object.entries(controls)) {
+    if (typeof value !== 'function' || name === 'events') continue;
+    wrapped[name] = (...args: unknown[]) => {
+      try {
+        return (value as (...a: unknown[]) => unknown)(...args);
+      } finally {
+        writer.changed();
+      }
+    };
+  }
+  return wrapped as unknown as EmulatorControls;
 }
 
 function readBody(request: IncomingMessage): Promise<string> {
@@ -56,6 +89,11 @@ function readBody(request: IncomingMessage): Promise<string> {
 export async function startStripeEmulator(options: StripeEmulatorOptions): Promise<StripeEmulator> {
   if (!options.webhookSecret) throw new Error('startStripeEmulator: webhookSecret is required');
   const store = createStore();
+  const saved = options.dataDir ? loadSnapshot(options.dataDir) : null;
+  if (saved) restoreStore(store, saved);
+  const writer: StateWriter = options.dataDir
+    ? createStateWriter(options.dataDir, () => snapshotOf(store))
+    : { changed: () => {}, flush: () => {} };
   let baseUrl = '';
   const dispatcher = createWebhookDispatcher({
     url: options.webhookUrl,
@@ -65,6 +103,12 @@ export async function startStripeEmulator(options: StripeEmulatorOptions): Promi
     onDelivered: (eventId) => {
       const event = store.events.get(eventId);
       if (event) event.pending_webhooks = 0;
+      store.undelivered.delete(eventId);
+      writer.changed();
+    },
+    onGaveUp: (eventId) => {
+      store.undelivered.delete(eventId);
+      writer.changed();
     },
   });
   const core: EmulationCore = {
@@ -72,13 +116,21 @@ export async function startStripeEmulator(options: StripeEmulatorOptions): Promi
     now: options.now ?? (() => new Date()),
     baseUrl: () => baseUrl,
     endpointCount: () => (dispatcher.endpoint() ? 1 : 0),
-    publish: (event) => dispatcher.enqueue(event),
+    publish: (event) => {
+      if (dispatcher.endpoint()) store.undelivered.add(event.id);
+      dispatcher.enqueue(event);
+      writer.changed();
+    },
   };
-  const controls = createControls(core, dispatcher);
+  const controls = persisting(createControls(core, dispatcher), writer);
   const api = createApi(core);
   const control = createControlHandler(core, controls);
 
   const server = createServer(async (request, response) => {
+    if (request.method === 'OPTIONS') {
+      response.writeHead(204, CORS_HEADERS).end();
+      return;
+    }
     let answer: HttpAnswer;
     try {
       const url = new URL(request.url ?? '/', 'http://stripe-emulator');
@@ -90,6 +142,7 @@ export async function startStripeEmulator(options: StripeEmulatorOptions): Promi
         headers: request.headers,
       };
       answer = url.pathname.startsWith('/_emulator/') ? await control(call) : api(call);
+      writer.changed();
     } catch (error) {
       console.error('[stripe-emulator] unexpected error', error);
       const message = `The Stripe emulator failed: ${error instanceof Error ? error.message : String(error)}`;
@@ -99,7 +152,7 @@ export async function startStripeEmulator(options: StripeEmulatorOptions): Promi
         body: JSON.stringify({ error: { type: 'api_error', message } }),
       };
     }
-    response.writeHead(answer.status, answer.headers).end(answer.body);
+    response.writeHead(answer.status, { ...CORS_HEADERS, ...answer.headers }).end(answer.body);
   });
 
   const host = options.host ?? '127.0.0.1';
@@ -110,6 +163,12 @@ export async function startStripeEmulator(options: StripeEmulatorOptions): Promi
   const { port } = server.address() as AddressInfo;
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   baseUrl = `http://${urlHost}:${port}`;
+  // What the endpoint had not accepted before the restart is owed to it still.
+  for (const eventId of [...store.undelivered]) {
+    const event = store.events.get(eventId);
+    if (event && dispatcher.endpoint()) dispatcher.enqueue(event);
+    else store.undelivered.delete(eventId);
+  }
 
   return {
     ...controls,
@@ -118,6 +177,7 @@ export async function startStripeEmulator(options: StripeEmulatorOptions): Promi
     port,
     close() {
       dispatcher.close();
+      writer.flush();
       return new Promise((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();

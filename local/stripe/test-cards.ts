@@ -18,6 +18,10 @@ export interface TestCard {
   };
   /** Succeeds, then the card holder disputes the charge (`pm_card_createDispute`). */
   readonly disputes?: boolean;
+  /** The issuer demands 3-D Secure on every payment: the intent goes to requires_action first. */
+  readonly authentication?: 'required';
+  /** Radar blocks the payment before it reaches the network (`outcome.type: blocked`). */
+  readonly blocked?: 'highest_risk_level';
 }
 
 const declined = (code: NonNullable<TestCard['decline']>['code'], declineCode: string, message: string) => ({
@@ -33,6 +37,39 @@ export const TEST_CARDS: Readonly<Record<string, TestCard>> = {
   pm_card_amex: { brand: 'amex', last4: '8431', country: 'US', funding: 'credit' },
   pm_card_fr: { brand: 'visa', last4: '0003', country: 'FR', funding: 'credit' },
   pm_card_createDispute: { brand: 'visa', last4: '0259', country: 'US', funding: 'credit', disputes: true },
+  // https://docs.stripe.com/testing#regulatory-cards: 3-D Secure required on every payment.
+  pm_card_threeDSecure2Required: {
+    brand: 'visa',
+    last4: '3220',
+    country: 'US',
+    funding: 'credit',
+    authentication: 'required',
+  },
+  pm_card_authenticationRequired: {
+    brand: 'visa',
+    last4: '3184',
+    country: 'DE',
+    funding: 'credit',
+    authentication: 'required',
+  },
+  // https://docs.stripe.com/testing#fraud-prevention and /radar/testing: highest risk, blocked by
+  // Radar (the default rule blocks the highest risk level); the error is card_declined/fraudulent.
+  pm_card_radarBlock: {
+    brand: 'visa',
+    last4: '0019',
+    country: 'US',
+    funding: 'credit',
+    decline: declined('card_declined', 'fraudulent', 'Your card was declined.'),
+    blocked: 'highest_risk_level',
+  },
+  pm_card_riskLevelHighest: {
+    brand: 'visa',
+    last4: '4954',
+    country: 'US',
+    funding: 'credit',
+    decline: declined('card_declined', 'fraudulent', 'Your card was declined.'),
+    blocked: 'highest_risk_level',
+  },
   pm_card_chargeDeclined: {
     brand: 'visa',
     last4: '0002',

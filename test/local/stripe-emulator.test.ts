@@ -614,5 +614,56 @@ describe('local Stripe emulator', () => {
         .find((e) => e.type === 'charge.dispute.created' && e.data.object.id === dispute.id);
       expect(disputed).toBeDefined();
     });
+
+    it('shapes the money objects of a destination charge like the fixtures, answered and emitted', async () => {
+      const practitioner = await onboardedAccount();
+      const pi = await stripe.paymentIntents.create({
+        amount: 6000,
+        currency: 'eur',
+        application_fee_amount: 600,
+        transfer_data: { destination: practitioner.id },
+      });
+      emulator.succeedPaymentIntent(pi.id);
+      const refund = await stripe.refunds.create({
+        payment_intent: pi.id,
+        amount: 1000,
+        reverse_transfer: true,
+        refund_application_fee: true,
+      });
+      const charge = await stripe.charges.retrieve(String(refund.charge));
+      const transfer = await stripe.transfers.retrieve(String(charge.transfer));
+      expectFixtureShape(transfer, 'transfer');
+      expectFixtureShape(transfer.reversals.data[0]!, 'transfer_reversal');
+      const fee = await stripe.applicationFees.retrieve(String(charge.application_fee));
+      expectFixtureShape(fee, 'application_fee');
+      expectFixtureShape(fee.refunds.data[0]!, 'fee_refund');
+      expectFixtureShape(await stripe.balance.retrieve(), 'balance');
+      expectFixtureShape(await stripe.balance.retrieve({}, { stripeAccount: practitioner.id }), 'balance');
+      expectFixtureShape(refund, 'refund');
+
+      await emulator.webhooks.idle();
+      const emitted = (type: string) =>
+        receiver.events().find((e) => e.type === type && (e.data.object as { id: string }).id === transfer.id);
+      expectFixtureShape(emitted('transfer.created')!.data.object, 'transfer');
+      expectFixtureShape(emitted('transfer.reversed')!.data.object, 'transfer');
+      const feeEvents = receiver
+        .events()
+        .filter((e) => e.type.startsWith('application_fee.') && (e.data.object as { id: string }).id === fee.id);
+      expect(feeEvents.map((e) => e.type)).toEqual(['application_fee.created', 'application_fee.refunded']);
+      for (const event of feeEvents) expectFixtureShape(event.data.object, 'application_fee');
+    });
+
+    it('shapes the client view of a 3-D Secure challenge like the fixture', async () => {
+      const pi = await stripe.paymentIntents.create({
+        amount: 6000,
+        currency: 'eur',
+        payment_method: 'pm_card_threeDSecure2Required',
+        confirm: true,
+        return_url: 'http://localhost:5173/done',
+      });
+      expect(pi).toMatchObject({ status: 'requires_action', next_action: { type: 'redirect_to_url' } });
+      expectFixtureShape(pi, 'payment_intent');
+      expect(emulator.authenticatePaymentIntent(pi.id).status).toBe('succeeded');
+    });
   });
 });

@@ -10,12 +10,24 @@ type Resolver = (store: Store, id: string) => object | undefined;
 const charge: Resolver = (store, id) => store.charges.get(id);
 const paymentIntent: Resolver = (store, id) => store.paymentIntents.get(id);
 const account: Resolver = (store, id) => store.accounts.get(id);
+const transfer: Resolver = (store, id) => store.transfers.get(id);
+const applicationFee: Resolver = (store, id) => store.applicationFees.get(id);
+const transferReversal: Resolver = (store, id) => {
+  for (const item of store.transfers.values()) {
+    const found = item.reversals.data.find((reversal) => reversal.id === id);
+    if (found) return found;
+  }
+  return undefined;
+};
 
 const EXPANDABLE: Readonly<Record<string, Readonly<Record<string, Resolver>>>> = {
   payment_intent: { latest_charge: charge, on_behalf_of: account },
-  charge: { payment_intent: paymentIntent, on_behalf_of: account },
-  refund: { charge, payment_intent: paymentIntent },
+  charge: { payment_intent: paymentIntent, on_behalf_of: account, transfer, application_fee: applicationFee },
+  refund: { charge, payment_intent: paymentIntent, transfer_reversal: transferReversal },
   dispute: { charge, payment_intent: paymentIntent },
+  transfer: { source_transaction: charge, destination: account },
+  transfer_reversal: { transfer, source_refund: (store, id) => store.refunds.get(id) },
+  application_fee: { charge, account },
 };
 
 type Json = Record<string, unknown>;

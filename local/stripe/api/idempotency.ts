@@ -6,6 +6,7 @@
  * are not saved. The stripe SDK sends a key with every POST, so every POST goes through here.
  */
 import type { FormObject, FormValue } from '../form.ts';
+import type { IdempotencyRecord } from '../store.ts';
 
 export interface SavedResponse {
   readonly status: number;
@@ -36,8 +37,8 @@ export interface IdempotencyStore {
   save(key: string, fingerprint: string, response: SavedResponse, now: Date): void;
 }
 
-export function createIdempotencyStore(): IdempotencyStore {
-  const saved = new Map<string, { fingerprint: string; response: SavedResponse; at: number }>();
+/** Over the store's records, so that they are persisted with the rest of the state. */
+export function createIdempotencyStore(saved: Map<string, IdempotencyRecord>): IdempotencyStore {
   const forget = (now: Date) => {
     for (const [key, entry] of saved) if (now.getTime() - entry.at > RETENTION_MS) saved.delete(key);
   };

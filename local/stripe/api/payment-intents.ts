@@ -29,7 +29,7 @@ const CREATE_PARAMS = [
   'statement_descriptor_suffix',
   'payment_method',
   'confirm',
-  // Accepted for server-side confirmation; test cards never redirect, so it is not used.
+  // Where a 3-D Secure redirect returns to, with confirm=true.
   'return_url',
 ];
 
@@ -112,6 +112,7 @@ function create({ form, em }: ApiRequest) {
     statementDescriptorSuffix: p.string('statement_descriptor_suffix') ?? null,
     paymentMethod: p.string('payment_method') ?? null,
     confirm: p.boolean('confirm') ?? false,
+    returnUrl: p.string('return_url') ?? null,
   });
 }
 
@@ -143,6 +144,7 @@ export const paymentIntentRoutes: readonly Route[] = [
       return confirmPaymentIntent(em, path.id!, {
         paymentMethod: p.string('payment_method') ?? null,
         throwOnDecline: true,
+        returnUrl: p.string('return_url') ?? null,
       });
     },
   },

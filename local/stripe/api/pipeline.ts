@@ -1,6 +1,7 @@
 /**
- * One `/v1` request, end to end: test-mode API key, parameters, route, idempotency, the
- * endpoint, `expand`, and Stripe's response headers and error objects.
+ * One `/v1` request, end to end: test-mode API key (secret, or publishable for the calls of
+ * Stripe.js: api/publishable.ts), parameters, route, idempotency, the endpoint, `expand`, and
+ * Stripe's response headers and error objects.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { type EmulationCore, emulationFor } from '../context.ts';
@@ -11,7 +12,9 @@ import { API_VERSION } from '../objects/event.ts';
 import { connectRoutes } from './connect.ts';
 import { checkExpandable, expand } from './expand.ts';
 import { createIdempotencyStore, fingerprintOf, type SavedResponse } from './idempotency.ts';
+import { moneyRoutes } from './money.ts';
 import { paymentIntentRoutes } from './payment-intents.ts';
+import { handlePublishable } from './publishable.ts';
 import { refundRoutes } from './refunds.ts';
 import { retrieveRoutes } from './retrieve.ts';
 import { matchRoute, type Route } from './route.ts';
@@ -21,6 +24,7 @@ export const API_ROUTES: readonly Route[] = [
   ...refundRoutes,
   ...connectRoutes,
   ...retrieveRoutes,
+  ...moneyRoutes,
 ];
 
 export interface HttpCall {
@@ -40,8 +44,8 @@ export interface HttpAnswer {
 const json = (value: unknown) => JSON.stringify(value, null, 2);
 const errorBody = (error: StripeErrorObject) => json({ error });
 
-/** The secret key, from `Authorization: Bearer sk_test_…` or Basic auth (`curl -u sk_test_…:`). */
-function apiKeyOf(headers: IncomingHttpHeaders): string | null {
+/** The key from `Authorization: Bearer …` or Basic auth (`curl -u sk_test_…:`). */
+function headerKeyOf(headers: IncomingHttpHeaders): string | null {
   const [scheme, value] = (headers.authorization ?? '').split(' ');
   if (!value) return null;
   if (scheme?.toLowerCase() === 'bearer') return value;
@@ -49,8 +53,7 @@ function apiKeyOf(headers: IncomingHttpHeaders): string | null {
   return null;
 }
 
-function refuseBeforeRouting(call: HttpCall): StripeApiError | null {
-  const key = apiKeyOf(call.headers);
+function refuseKey(key: string | null): StripeApiError | null {
   if (!key) {
     return new StripeApiError(401, {
       type: 'invalid_request_error',
@@ -58,24 +61,28 @@ function refuseBeforeRouting(call: HttpCall): StripeApiError | null {
         "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
     });
   }
-  if (!/^(sk|rk)_test_/.test(key)) {
+  if (!/^(sk|rk|pk)_test_/.test(key)) {
     return new StripeApiError(401, {
       type: 'invalid_request_error',
-      message: 'The Stripe emulator accepts test-mode secret keys only (sk_test_…); a live key must never reach it.',
-    });
-  }
-  if (call.headers['stripe-account']) {
-    return new StripeApiError(400, {
-      type: 'invalid_request_error',
       message:
-        'The Stripe-Account header (direct charges on a connected account) is not emulated: use destination charges.',
+        'The Stripe emulator accepts test-mode keys only (sk_test_…, pk_test_…); a live key must never reach it.',
     });
   }
   return null;
 }
 
+/** `Stripe-Account` (acting as a connected account) is emulated for reading its balance only. */
+function refuseStripeAccount(call: HttpCall): StripeApiError | null {
+  if (!call.headers['stripe-account'] || (call.method === 'GET' && call.pathname === '/v1/balance')) return null;
+  return new StripeApiError(400, {
+    type: 'invalid_request_error',
+    message:
+      'The Stripe-Account header is emulated only for GET /v1/balance (direct charges on a connected account are not): use destination charges.',
+  });
+}
+
 export function createApi(core: EmulationCore): (call: HttpCall) => HttpAnswer {
-  const idempotency = createIdempotencyStore();
+  const idempotency = createIdempotencyStore(core.store.idempotency);
 
   return (call) => {
     const requestId = newId('req');
@@ -93,7 +100,20 @@ export function createApi(core: EmulationCore): (call: HttpCall) => HttpAnswer {
       body: errorBody(error.error),
     });
 
-    const refusal = refuseBeforeRouting(call);
+    let form: ReturnType<typeof decodeForm>;
+    try {
+      form = decodeForm(call.method === 'GET' ? call.query : call.body);
+    } catch (error) {
+      if (error instanceof StripeApiError) return fail(error);
+      throw error;
+    }
+    // Stripe.js sends the publishable key as the `key` parameter rather than a header.
+    let key = headerKeyOf(call.headers);
+    if (!key && typeof form.key === 'string') {
+      key = form.key;
+      delete form.key;
+    }
+    const refusal = refuseKey(key) ?? refuseStripeAccount(call);
     if (refusal) return fail(refusal);
     const match = matchRoute(API_ROUTES, call.method, call.pathname);
     if (match.kind === 'missing') {
@@ -105,12 +125,20 @@ export function createApi(core: EmulationCore): (call: HttpCall) => HttpAnswer {
       );
     }
 
-    let form: ReturnType<typeof decodeForm>;
-    try {
-      form = decodeForm(call.method === 'GET' ? call.query : call.body);
-    } catch (error) {
-      if (error instanceof StripeApiError) return fail(error);
-      throw error;
+    if (key?.startsWith('pk_')) {
+      try {
+        const em = emulationFor(core, { id: requestId, idempotency_key: null });
+        const result = handlePublishable(em, {
+          method: call.method,
+          route: match.route.path,
+          id: match.path.id ?? '',
+          form,
+        });
+        return { status: 200, headers: headers(), body: json(result) };
+      } catch (error) {
+        if (error instanceof StripeApiError) return fail(error);
+        throw error;
+      }
     }
     const fingerprint = fingerprintOf(call.method, call.pathname, form);
     if (idempotencyKey) {
@@ -136,7 +164,8 @@ export function createApi(core: EmulationCore): (call: HttpCall) => HttpAnswer {
         expandParam === undefined ? [] : (readParams({ expand: expandParam }, ['expand']).strings('expand') ?? []);
       checkExpandable(paths);
       const em = emulationFor(core, { id: requestId, idempotency_key: idempotencyKey ?? null });
-      const result = match.route.handle({ form: params, path: match.path, em });
+      const account = (call.headers['stripe-account'] as string | undefined) ?? null;
+      const result = match.route.handle({ form: params, path: match.path, em, account });
       response = { status: 200, body: json(expand(core.store, result, paths)) };
     } catch (error) {
       if (!(error instanceof StripeApiError)) {

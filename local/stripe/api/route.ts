@@ -8,6 +8,8 @@ export interface ApiRequest {
   /** The `:name` segments of the route's path. */
   readonly path: Readonly<Record<string, string>>;
   readonly em: Emulation;
+  /** The `Stripe-Account` header: a connected account to act as (only `GET /v1/balance` takes it). */
+  readonly account: string | null;
 }
 
 /** Any Stripe API object: what an endpoint answers, before expansion. */

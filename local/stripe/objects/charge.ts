@@ -45,6 +45,18 @@ function cardDetails(card: TestCard, amount: number): Stripe.Charge.PaymentMetho
 }
 
 function outcomeOf(card: TestCard): Stripe.Charge.Outcome {
+  if (card.blocked) {
+    return {
+      advice_code: null,
+      network_advice_code: null,
+      network_decline_code: null,
+      network_status: 'not_sent_to_network',
+      reason: card.blocked,
+      risk_level: 'highest',
+      seller_message: 'Stripe blocked this payment as too risky.',
+      type: 'blocked',
+    };
+  }
   if (card.decline) {
     return {
       advice_code: null,
@@ -82,7 +94,8 @@ export function newCharge(input: ChargeInput): Stripe.Charge {
     amount_captured: approved && input.capture ? pi.amount : 0,
     amount_refunded: 0,
     application: null,
-    application_fee: approved && pi.application_fee_amount !== null ? newId('fee') : null,
+    // Set with the transfer once the charge is captured (operations/money.ts).
+    application_fee: null,
     application_fee_amount: pi.application_fee_amount,
     balance_transaction: approved && input.capture ? newId('txn') : null,
     billing_details: { address: NO_ADDRESS, email: null, name: null, phone: null, tax_id: null },
@@ -117,7 +130,6 @@ export function newCharge(input: ChargeInput): Stripe.Charge {
     statement_descriptor: null,
     statement_descriptor_suffix: pi.statement_descriptor_suffix,
     status: approved ? 'succeeded' : 'failed',
-    ...(approved && destinationId ? { transfer: newId('tr') } : {}),
     transfer_data: destinationId ? { amount: pi.transfer_data?.amount ?? null, destination: destinationId } : null,
     transfer_group: destinationId ? `group_${pi.id}` : pi.transfer_group,
   };

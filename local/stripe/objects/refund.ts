@@ -7,8 +7,6 @@ export interface RefundInput {
   readonly amount: number;
   readonly reason: Stripe.Refund.Reason | null;
   readonly metadata: Stripe.Metadata;
-  /** A destination charge whose transfer is reversed by the refund (`reverse_transfer`). */
-  readonly reverseTransfer: boolean;
   readonly created: Date;
 }
 
@@ -35,6 +33,7 @@ export function newRefund(input: RefundInput): Stripe.Refund {
     receipt_number: null,
     source_transfer_reversal: null,
     status: 'succeeded',
-    transfer_reversal: input.reverseTransfer ? newId('trr') : null,
+    // Set by the money movement when the refund reverses a transfer (operations/money.ts).
+    transfer_reversal: null,
   };
 }

@@ -13,11 +13,13 @@ import { newRefund } from '../objects/refund.ts';
 import { chargeOf, find, patch } from '../store.ts';
 import { testCard } from '../test-cards.ts';
 import { openDispute } from './disputes.ts';
+import { settleCapturedCharge } from './money.ts';
 
 export interface CreatePaymentIntentInput extends Omit<PaymentIntentInput, 'created'> {
   /** A test token (`pm_card_visa`) to attach, and whether to confirm at once (server-side confirmation). */
   readonly paymentMethod: string | null;
   readonly confirm: boolean;
+  readonly returnUrl?: string | null;
 }
 
 const CONFIRMABLE = ['requires_payment_method', 'requires_confirmation', 'requires_action'];
@@ -90,19 +92,30 @@ export function createPaymentIntent(em: Emulation, input: CreatePaymentIntentInp
   em.store.paymentIntents.set(paymentIntent.id, paymentIntent);
   em.emit('payment_intent.created', paymentIntent);
   return input.confirm
-    ? confirmPaymentIntent(em, paymentIntent.id, { paymentMethod: null, throwOnDecline: true })
+    ? confirmPaymentIntent(em, paymentIntent.id, {
+        paymentMethod: null,
+        throwOnDecline: true,
+        returnUrl: input.returnUrl ?? null,
+      })
     : paymentIntent;
 }
 
+export interface ConfirmOptions {
+  readonly paymentMethod: string | null;
+  /** Through the API a decline also answers 402 `card_error`; the control surface only records it. */
+  readonly throwOnDecline: boolean;
+  /** Where a 3-D Secure redirect comes back to (`redirect_to_url`); absent: `use_stripe_sdk`. */
+  readonly returnUrl?: string | null;
+  /** Stripe.js asks for the SDK's own next action (`use_stripe_sdk=true`) even with a return URL. */
+  readonly useStripeSdk?: boolean;
+}
+
 /**
- * One payment attempt with a test card. A decline leaves the intent in requires_payment_method
- * with `last_payment_error`; through the API it also answers 402 `card_error`, as Stripe does.
+ * One payment attempt with a test card. A card that demands 3-D Secure first leaves the intent
+ * in requires_action with a `next_action` the client completes (completeAuthentication). A
+ * decline leaves it in requires_payment_method with `last_payment_error`.
  */
-export function confirmPaymentIntent(
-  em: Emulation,
-  id: string,
-  options: { paymentMethod: string | null; throwOnDecline: boolean },
-): Stripe.PaymentIntent {
+export function confirmPaymentIntent(em: Emulation, id: string, options: ConfirmOptions): Stripe.PaymentIntent {
   const pi = find(em.store.paymentIntents, id, 'payment_intent');
   if (!CONFIRMABLE.includes(pi.status)) {
     throw unexpectedState(
@@ -118,8 +131,91 @@ export function confirmPaymentIntent(
   }
   const paymentMethod = paymentMethodFor(em, requested);
   const card = testCard(paymentMethod.token);
+  forgetChallenges(em, pi.id);
+  if (card.authentication === 'required') return requireAction(em, pi, paymentMethod.id, options);
+  return attemptCharge(em, pi, paymentMethod.id, options.throwOnDecline);
+}
+
+function forgetChallenges(em: Emulation, paymentIntent: string): void {
+  for (const [token, challenge] of em.store.authentications) {
+    if (challenge.paymentIntent === paymentIntent) em.store.authentications.delete(token);
+  }
+}
+
+/** The issuer asks for 3-D Secure: no charge yet, a challenge page of the emulator instead. */
+function requireAction(
+  em: Emulation,
+  pi: Stripe.PaymentIntent,
+  paymentMethod: string,
+  options: ConfirmOptions,
+): Stripe.PaymentIntent {
+  const token = newId('auth').slice('auth_'.length);
+  const returnUrl = options.returnUrl ?? null;
+  em.store.authentications.set(token, { token, paymentIntent: pi.id, paymentMethod, returnUrl });
+  const url = `${em.baseUrl()}/_emulator/3ds/${token}`;
+  const nextAction: Stripe.PaymentIntent.NextAction =
+    returnUrl && !options.useStripeSdk
+      ? { type: 'redirect_to_url', redirect_to_url: { url, return_url: returnUrl } }
+      : // Stripe.js opens `stripe_js` in a frame for a 3-D Secure redirect inside use_stripe_sdk.
+        {
+          type: 'use_stripe_sdk',
+          use_stripe_sdk: { type: 'three_d_secure_redirect', stripe_js: url, source: newId('src') },
+        };
+  patch(pi, {
+    status: 'requires_action',
+    payment_method: paymentMethod,
+    next_action: nextAction,
+    last_payment_error: null,
+  });
+  em.emit('payment_intent.requires_action', pi);
+  return pi;
+}
+
+/**
+ * The card holder answered the 3-D Secure challenge (what Stripe.js does in its frame or the
+ * redirect page): authenticated, the payment goes on to the card; failed, the intent asks for
+ * another payment method. Answers where the browser goes next, if anywhere.
+ */
+export function completeAuthentication(
+  em: Emulation,
+  token: string,
+  outcome: 'authenticated' | 'failed',
+): { paymentIntent: Stripe.PaymentIntent; returnUrl: string | null } | null {
+  const challenge = em.store.authentications.get(token);
+  if (!challenge) return null;
+  em.store.authentications.delete(token);
+  const pi = find(em.store.paymentIntents, challenge.paymentIntent, 'payment_intent');
+  if (pi.status !== 'requires_action') return null;
+  patch(pi, { next_action: null });
+  if (outcome === 'authenticated') {
+    attemptCharge(em, pi, challenge.paymentMethod, false);
+  } else {
+    patch(pi, {
+      status: 'requires_payment_method',
+      payment_method: null,
+      last_payment_error: {
+        type: 'invalid_request_error',
+        code: 'payment_intent_authentication_failure',
+        doc_url: 'https://stripe.com/docs/error-codes/payment_intent_authentication_failure',
+        message:
+          'The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again.',
+        payment_method_type: 'card',
+      },
+    });
+    em.emit('payment_intent.payment_failed', pi);
+  }
+  return { paymentIntent: pi, returnUrl: challenge.returnUrl };
+}
+
+function attemptCharge(
+  em: Emulation,
+  pi: Stripe.PaymentIntent,
+  paymentMethodId: string,
+  throwOnDecline: boolean,
+): Stripe.PaymentIntent {
+  const card = testCard(em.store.paymentMethods.get(paymentMethodId) ?? paymentMethodId);
   const capture = pi.capture_method !== 'manual';
-  const charge = newCharge({ paymentIntent: pi, paymentMethod: paymentMethod.id, card, capture, created: em.now() });
+  const charge = newCharge({ paymentIntent: pi, paymentMethod: paymentMethodId, card, capture, created: em.now() });
   em.store.charges.set(charge.id, charge);
   pi.latest_charge = charge.id;
 
@@ -134,6 +230,7 @@ export function confirmPaymentIntent(
     patch(pi, {
       status: 'requires_payment_method',
       payment_method: null,
+      next_action: null,
       last_payment_error: {
         ...error,
         doc_url: `https://stripe.com/docs/error-codes/${error.code}`,
@@ -142,13 +239,15 @@ export function confirmPaymentIntent(
     });
     em.emit('charge.failed', charge);
     em.emit('payment_intent.payment_failed', pi);
-    if (options.throwOnDecline) throw new StripeApiError(402, { ...error, payment_intent: structuredClone(pi) });
+    if (throwOnDecline) throw new StripeApiError(402, { ...error, payment_intent: structuredClone(pi) });
     return pi;
   }
 
-  patch(pi, { payment_method: paymentMethod.id, last_payment_error: null });
+  patch(pi, { payment_method: paymentMethodId, last_payment_error: null, next_action: null });
   if (capture) {
     patch(pi, { status: 'succeeded', amount_received: pi.amount });
+    // First, so that charge.succeeded already names its transfer and application fee.
+    settleCapturedCharge(em, charge);
     em.emit('charge.succeeded', charge);
     em.emit('payment_intent.succeeded', pi);
   } else {
@@ -184,6 +283,7 @@ export function capturePaymentIntent(em: Emulation, id: string, amountToCapture:
     balance_transaction: newId('txn'),
   });
   patch(pi, { status: 'succeeded', amount_received: amount, amount_capturable: 0 });
+  settleCapturedCharge(em, charge);
   em.emit('charge.captured', charge, { before });
   em.emit('payment_intent.succeeded', pi);
   return pi;
@@ -209,7 +309,6 @@ export function cancelPaymentIntent(
       amount: charge.amount,
       reason: null,
       metadata: {},
-      reverseTransfer: false,
       created: em.now(),
     });
     em.store.refunds.set(refund.id, refund);

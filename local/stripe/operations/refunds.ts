@@ -1,11 +1,17 @@
-/** Refunds of captured charges, whole or partial, up to what is left unrefunded. */
+/**
+ * Refunds of captured charges, whole or partial, up to what is left unrefunded. Every refund,
+ * whoever asks for it (our backend, the dashboard, a script with the secret key), goes through
+ * createRefund and emits the same events: `refund.created` then `charge.refunded`, plus
+ * `transfer.reversed` / `application_fee.refunded` when it reverses money (operations/money.ts).
+ */
 import type Stripe from 'stripe';
 import type { Emulation } from '../context.ts';
 import { invalidRequest, refused } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { formatAmount } from '../money.ts';
 import { newRefund } from '../objects/refund.ts';
-import { chargeOf, find, patch } from '../store.ts';
+import { chargeOf, find, PLATFORM, patch } from '../store.ts';
+import { credit, moveRefundMoney } from './money.ts';
 
 export interface CreateRefundInput {
   readonly paymentIntent: string | null;
@@ -14,6 +20,7 @@ export interface CreateRefundInput {
   readonly reason: 'duplicate' | 'fraudulent' | 'requested_by_customer' | null;
   readonly metadata: Stripe.Metadata;
   readonly reverseTransfer: boolean;
+  readonly refundApplicationFee: boolean;
 }
 
 function refundableCharge(em: Emulation, input: CreateRefundInput): Stripe.Charge {
@@ -68,6 +75,8 @@ export function createRefund(em: Emulation, input: CreateRefundInput): Stripe.Re
   charge.refunds?.data.unshift(refund);
   em.emit('refund.created', refund);
   em.emit('charge.refunded', charge, { before });
+  const reversal = moveRefundMoney(em, charge, refund, input);
+  if (reversal) patch(refund, { transfer_reversal: reversal.id });
   return refund;
 }
 
@@ -93,7 +102,10 @@ export function failRefund(em: Emulation, id: string): Stripe.Refund {
     failure_balance_transaction: newId('txn'),
   });
   const charge = typeof refund.charge === 'string' ? em.store.charges.get(refund.charge) : undefined;
-  if (charge) patch(charge, { amount_refunded: charge.amount_refunded - refund.amount, refunded: false });
+  if (charge) {
+    patch(charge, { amount_refunded: charge.amount_refunded - refund.amount, refunded: false });
+    credit(em.store, PLATFORM, refund.currency, refund.amount);
+  }
   em.emit('refund.updated', refund, { before });
   em.emit('refund.failed', refund);
   em.emit('charge.refund.updated', refund, { before });

@@ -48,6 +48,8 @@ export interface WebhookDispatcherOptions {
   readonly deliveriesPerEvent?: number | undefined;
   /** Called once an event has been accepted (2xx) by the endpoint. */
   readonly onDelivered?: (eventId: string) => void;
+  /** Called when the last attempt of an event failed: no more retries. */
+  readonly onGaveUp?: (eventId: string) => void;
 }
 
 export interface WebhookDispatcher {
@@ -135,6 +137,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
     const gaveUp = !ok && job.attempt >= retry.maxAttempts;
     log.push({ ...job, url: target, status, error, ok, gaveUp, signature, at: new Date() });
     if (ok) options.onDelivered?.(job.eventId);
+    if (gaveUp) options.onGaveUp?.(job.eventId);
     if (ok || gaveUp) return;
     const delay = Math.min(retry.initialDelayMs * 2 ** (job.attempt - 1), retry.maxDelayMs);
     const timer = setTimeout(() => {
