@@ -138,8 +138,15 @@ export const StripeEventReceived = defineEvent({
   detailType: 'StripeEventReceived',
   version: 1,
   description:
-    'A Stripe webhook event arrived with a valid signature, for the first time: its id, type and object id. The processing re-reads the object from Stripe.',
-  data: z.object({ stripeEventId: stripeId, type: z.string().max(100), objectId: stripeId }).strict(),
+    'A Stripe webhook event arrived with a valid signature, for the first time: its id, type, object id (absent for an object without one, e.g. a balance) and, for a Connect event, the connected account. The processing re-reads the object from Stripe.',
+  data: z
+    .object({
+      stripeEventId: stripeId,
+      type: z.string().max(100),
+      objectId: stripeId.optional(),
+      account: stripeId.optional(),
+    })
+    .strict(),
 });
 
 const paymentIds = { appointmentId, paymentIntentId: stripeId };

@@ -40,7 +40,7 @@ export const PaymentSummary = z
         refundId: z.string(),
         amountCents: z.number().int(),
         status: z.string(),
-        cause: z.enum(['cancellation', 'late-payment', 'staff']),
+        cause: z.enum(['cancellation', 'late-payment', 'staff', 'external']),
       }),
     ),
     disputes: z.array(z.object({ disputeId: z.string(), status: z.string(), reason: z.string() })),
@@ -374,6 +374,8 @@ export const getPayoutStatus = defineOperation({
 });
 
 export const staffRefundReasons = ['no-show-exception', 'service-issue', 'goodwill', 'duplicate-payment'] as const;
+/** Why support refunds; it also decides who pays (ADR 0011). */
+export type StaffRefundReason = (typeof staffRefundReasons)[number];
 
 export const refundAppointmentByStaff = defineOperation({
   operationId: 'refundAppointmentByStaff',
@@ -384,9 +386,17 @@ export const refundAppointmentByStaff = defineOperation({
   headers: IdempotencyKeyHeader,
   body: z.object({ amountCents: z.number().int().min(1).max(1_000_000), reason: z.enum(staffRefundReasons) }).strict(),
   responses: {
-    200: { description: 'The payment after the refund.', schema: PaymentSummary },
+    200: {
+      description: 'The payment after the refund (the same answer again for the same key and amount).',
+      schema: PaymentSummary,
+    },
     404: { description: 'No appointment has this id.' },
-    409: { description: 'Nothing was paid online for it.' },
+    409: {
+      description:
+        'Nothing was paid online for it, the payment is disputed, or more than remains refundable was asked (the problem says what remains).',
+    },
+    422: { description: 'This Idempotency-Key was used for a refund of another amount: nothing is refunded.' },
+    503: { description: 'Stripe could not confirm the refund: retry with the same Idempotency-Key.' },
   },
 });
 

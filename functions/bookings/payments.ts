@@ -27,10 +27,25 @@ import { logger } from '#shared/logger.ts';
 import type { OfferedService } from '#shared/offer/offer.ts';
 import { defaultServicePayment } from '#shared/offer/offer.ts';
 import type { AppointmentStore } from './adapters/appointment-store.ts';
-import type { PaymentStore, RefundRecord } from './adapters/payment-store.ts';
+import {
+  committedOf,
+  isLive,
+  type PaymentRecord,
+  type PaymentStore,
+  type RefundCause,
+  type RefundClaim,
+} from './adapters/payment-store.ts';
+import type { StaffRefundReason } from './contract.ts';
 import { type Appointment, cancel, confirm } from './domain/appointment.ts';
 import { amountDueAtBooking, applicationFee, refundOnCancellation } from './domain/payment.ts';
-import { type PaymentGateway, RefundRefused } from './payment-gateway.ts';
+import {
+  NotAtStripe,
+  type PaymentGateway,
+  PaymentNotStarted,
+  type RefundFunding,
+  RefundRefused,
+  type RefundState,
+} from './payment-gateway.ts';
 
 export interface PaymentDeps {
   readonly store: AppointmentStore;
@@ -69,6 +84,23 @@ export const nothingToPay: Checkout = {
   },
 };
 
+const cannotCharge = () =>
+  new HttpProblem(
+    409,
+    'Online payment unavailable',
+    'This practitioner cannot receive online payments yet: choose a service paid on site',
+  );
+
+const paymentUnavailable = () =>
+  new HttpProblem(
+    503,
+    'Payment unavailable',
+    'The payment could not be started: the slot was not kept, book again in a moment',
+    {
+      headers: { 'Retry-After': '30' },
+    },
+  );
+
 /**
  * The Stripe checkout. Its dependencies are built on first use (`deps` is called then), so the
  * booking functions that never take a payment never read Stripe's configuration.
@@ -82,27 +114,33 @@ export function stripeCheckout(
     async assertCanCharge(practitionerId) {
       const { payments, clock } = deps();
       const payee = await payments.payee(practitionerId, clock.now());
-      if (!payee?.chargesEnabled)
-        throw new HttpProblem(
-          409,
-          'Online payment unavailable',
-          'This practitioner cannot receive online payments yet: choose a service paid on site',
-        );
+      if (!payee?.chargesEnabled) throw cannotCharge();
     },
 
     async start(appointment, amountCents) {
       const { payments, gateway, clock, feeBasisPoints } = deps();
       const now = clock.now();
       const payee = await payments.payee(appointment.practitionerId, now);
-      if (!payee) throw new Error('No payee for a booking to be paid online');
+      if (!payee) throw cannotCharge();
       const fee = applicationFee(amountCents, feeBasisPoints);
-      const started = await gateway.startPayment({
-        appointmentId: appointment.id,
-        amountCents,
-        applicationFeeCents: fee,
-        destinationAccountId: payee.accountId,
-        description: `Rendez-vous ${appointment.id}`,
-      });
+      let started: Awaited<ReturnType<PaymentGateway['startPayment']>>;
+      try {
+        started = await gateway.startPayment({
+          appointmentId: appointment.id,
+          amountCents,
+          applicationFeeCents: fee,
+          destinationAccountId: payee.accountId,
+          description: `Rendez-vous ${appointment.id}`,
+        });
+      } catch (error) {
+        // Whatever Stripe answered, the client gets a problem (the booking use case frees the slot).
+        if (error instanceof PaymentNotStarted && error.kind === 'refused') throw cannotCharge();
+        logger.warn('Payment could not be started', {
+          appointmentId: appointment.id,
+          kind: error instanceof PaymentNotStarted ? error.kind : 'unexpected',
+        });
+        throw paymentUnavailable();
+      }
       await payments.open({
         appointmentId: appointment.id,
         clientId: appointment.clientId,
@@ -142,33 +180,62 @@ export async function receiveStripeWebhook(
   // New, or noted before but not handed over (a failure between the two): hand it over now.
   await deps.events.publish(
     StripeEventReceived,
-    { stripeEventId: event.id, type: event.type, objectId: event.objectId },
+    {
+      stripeEventId: event.id,
+      // Stripe's types are short; a longer one is none we act on, and must not fail the hand-over.
+      type: event.type.slice(0, 100),
+      ...(event.objectId ? { objectId: event.objectId } : {}),
+      ...(event.account ? { account: event.account } : {}),
+    },
     { correlationId: event.id },
   );
   await deps.payments.markPublished(event.id);
   return { received: true, duplicate: state !== 'new' };
 }
 
-/** The types we act on; every other event is acknowledged and left. */
-const handled = /^(payment_intent\.|charge\.refund|charge\.refunded$|refund\.|charge\.dispute\.|account\.updated$)/;
+/**
+ * The events we act on, each with the kind of object it is about (by its id's prefix). Every
+ * other event (another type, an object without an id, an id of another kind) is acknowledged and
+ * left: settled as ignored, never thrown, so never retried nor dead-lettered.
+ */
+const settlements: readonly {
+  readonly type: RegExp;
+  readonly prefixes: readonly string[];
+  readonly settle: (deps: PaymentDeps, objectId: string) => Promise<string>;
+}[] = [
+  { type: /^payment_intent\./, prefixes: ['pi_'], settle: (deps, id) => settlePaymentIntent(deps, id) },
+  // charge.refunded is about the charge; charge.refund.updated and refund.* about the refund.
+  { type: /^charge\.refunded$/, prefixes: ['ch_', 'py_'], settle: (deps, id) => settleChargeRefunds(deps, id) },
+  {
+    type: /^(refund\.|charge\.refund\.updated$)/,
+    prefixes: ['re_', 'pyr_'],
+    settle: (deps, id) => settleRefund(deps, id),
+  },
+  { type: /^charge\.dispute\./, prefixes: ['dp_', 'du_'], settle: (deps, id) => settleDispute(deps, id) },
+  { type: /^account\.updated$/, prefixes: ['acct_'], settle: (deps, id) => settlePayee(deps, id) },
+];
 
 /**
  * Settles one Stripe event by re-reading its object from Stripe: what counts is the object's
- * state now, whatever order the events came in and however often.
+ * state now, whatever order the events came in and however often. An object Stripe does not know
+ * (404) is not ours: settled as ignored.
  */
 export async function processStripeEvent(
   deps: PaymentDeps,
-  data: { stripeEventId: string; type: string; objectId: string },
+  data: { stripeEventId: string; type: string; objectId?: string | undefined; account?: string | undefined },
 ): Promise<string> {
-  if (!handled.test(data.type)) return 'ignored';
-  if (data.type.startsWith('payment_intent.')) return settlePaymentIntent(deps, data.objectId);
-  if (data.type.startsWith('charge.dispute.')) return settleDispute(deps, data.objectId);
-  if (data.type === 'account.updated') return settlePayee(deps, data.objectId);
-  if (data.type.startsWith('refund.')) return settleRefund(deps, data.objectId);
-  // charge.refunded / charge.refund.updated: the refunds of the charge's payment.
-  const paymentIntentId = await deps.gateway.chargePaymentIntent(data.objectId);
-  if (!paymentIntentId) return 'ignored';
-  return settleRefundsOf(deps, paymentIntentId);
+  const { objectId } = data;
+  const settlement = settlements.find((s) => s.type.test(data.type));
+  if (!settlement || !objectId || !settlement.prefixes.some((prefix) => objectId.startsWith(prefix))) return 'ignored';
+  // Our payments are destination charges, made on the platform: of what happens on a connected
+  // account, only the account itself is ours to follow.
+  if (data.account && data.type !== 'account.updated') return 'ignored';
+  try {
+    return await settlement.settle(deps, objectId);
+  } catch (error) {
+    if (error instanceof NotAtStripe) return 'unknown-object';
+    throw error;
+  }
 }
 
 async function settlePaymentIntent(deps: PaymentDeps, paymentIntentId: string): Promise<string> {
@@ -204,35 +271,72 @@ async function settlePaymentIntent(deps: PaymentDeps, paymentIntentId: string): 
 
 async function settleRefund(deps: PaymentDeps, refundId: string): Promise<string> {
   const refund = await deps.gateway.refundState(refundId);
-  if (!refund.paymentIntentId) return 'ignored';
-  return settleRefundsOf(deps, refund.paymentIntentId, refund);
+  if (!refund.paymentIntentId) return 'not-ours';
+  return followRefunds(deps, refund.paymentIntentId);
 }
 
-async function settleRefundsOf(
-  deps: PaymentDeps,
-  paymentIntentId: string,
-  known?: Awaited<ReturnType<PaymentGateway['refundState']>>,
-): Promise<string> {
+async function settleChargeRefunds(deps: PaymentDeps, chargeId: string): Promise<string> {
+  const paymentIntentId = await deps.gateway.chargePaymentIntent(chargeId);
+  if (!paymentIntentId) return 'not-ours';
+  return followRefunds(deps, paymentIntentId);
+}
+
+/**
+ * The payment record follows Stripe's refunds of its PaymentIntent, whoever made them: ours settle
+ * their claim (matched by the key in their metadata), the others are recorded as `external`, and
+ * statuses follow (a failed refund no longer counts).
+ */
+async function followRefunds(deps: PaymentDeps, paymentIntentId: string): Promise<string> {
   const pi = await deps.gateway.paymentIntent(paymentIntentId);
   if (!pi.appointmentId) return 'not-ours';
   const record = await deps.payments.find(pi.appointmentId, deps.clock.now());
-  if (!record) return 'no-record';
-  const refunds = known
-    ? [known]
-    : await Promise.all(Object.keys(record.refunds).map((id) => deps.gateway.refundState(id)));
-  for (const refund of refunds) {
-    const recorded = record.refunds[refund.id];
-    if (!recorded) continue; // a refund made outside the platform: staff see it at Stripe
-    await deps.payments.recordRefund(pi.appointmentId, { ...recorded, status: refund.status }, deps.clock.now());
+  if (record?.paymentIntentId !== pi.id) return 'no-record';
+  const refunds = await recordStripeRefunds(deps, record);
+  // Published on every settlement (at least once); nothing consumes them to move money.
+  for (const refund of refunds)
     await deps.events.publish(PaymentRefunded, {
-      appointmentId: pi.appointmentId,
-      paymentIntentId,
+      appointmentId: record.appointmentId,
+      paymentIntentId: pi.id,
       refundId: refund.id,
       amountCents: refund.amountCents,
       status: refund.status,
     });
-  }
   return 'refunds-settled';
+}
+
+/** Re-reads the payment's refunds at Stripe and records what the record does not know yet. */
+async function recordStripeRefunds(deps: PaymentDeps, record: PaymentRecord) {
+  const now = deps.clock.now();
+  const refunds = await deps.gateway.refundsOf(record.paymentIntentId);
+  for (const refund of refunds) {
+    const known = record.refunds[refund.id];
+    const claim = refund.refundKey ? record.claims?.[refund.refundKey] : undefined;
+    if (!known && claim && !claim.refundId) {
+      // Our own refund, whose answer from Stripe was not recorded yet (its event came first).
+      await deps.payments.settleClaim(
+        record.appointmentId,
+        claim,
+        { refundId: refund.id, amountCents: refund.amountCents, status: refund.status },
+        now,
+      );
+      continue;
+    }
+    if (known?.status === refund.status) continue;
+    await deps.payments.recordRefund(
+      record.appointmentId,
+      known
+        ? { ...known, status: refund.status }
+        : {
+            refundId: refund.id,
+            amountCents: refund.amountCents,
+            status: refund.status,
+            cause: 'external',
+            at: now.toISOString(),
+          },
+      now,
+    );
+  }
+  return refunds;
 }
 
 async function settleDispute(deps: PaymentDeps, disputeId: string): Promise<string> {
@@ -288,7 +392,11 @@ export async function confirmPaidBooking(deps: PaymentDeps, data: { appointmentI
     const amount = appointment.cancellation
       ? refundOnCancellation(data.amountCents, appointment.service.priceCents, appointment.cancellation)
       : data.amountCents;
-    return refund(deps, appointment, 'late-payment', amount);
+    return refund(deps, appointment, {
+      cause: 'late-payment',
+      key: policyRefundKey(appointment.id),
+      amountCents: amount,
+    });
   }
   return 'already-settled';
 }
@@ -303,65 +411,180 @@ export async function releaseUnpaidBooking(deps: PaymentDeps, data: { appointmen
   throw new Error('The booking changed while its payment failed; delivered again');
 }
 
-async function refund(
-  deps: PaymentDeps,
-  appointment: Appointment,
-  cause: RefundRecord['cause'],
-  amountCents: number,
-  staff?: { actorId: string; reason: string; key: string },
-): Promise<string> {
-  const now = deps.clock.now();
-  const record = await deps.payments.find(appointment.id, now);
-  if (record?.status !== 'succeeded') return 'nothing-paid';
-  const live = Object.values(record.refunds).filter((r) => r.status !== 'failed' && r.status !== 'canceled');
-  const refunded = live.reduce((sum, r) => sum + r.amountCents, 0);
-  // A staff refund adds to what was given back; the policy's refunds (cancellation, late payment)
-  // make up `amountCents` between them, so the two never both give back the same money.
-  const byPolicy = live.filter((r) => r.cause !== 'staff').reduce((sum, r) => sum + r.amountCents, 0);
-  const amount = Math.min(staff ? amountCents : amountCents - byPolicy, record.amountCents - refunded);
-  if (amount <= 0) return 'nothing-to-refund';
-  // One key per reason of refund: a retry of the same refund never pays back twice.
-  const idempotencyKey = staff ? `refund-${appointment.id}-staff-${staff.key}` : `refund-${appointment.id}-${cause}`;
-  let done: Awaited<ReturnType<PaymentGateway['refund']>>;
-  try {
-    done = await deps.gateway.refund({
-      paymentIntentId: record.paymentIntentId,
-      amountCents: amount,
-      idempotencyKey,
-      appointmentId: appointment.id,
-    });
-  } catch (error) {
-    if (!(error instanceof RefundRefused)) throw error;
-    // The client disputed the charge: the chargeback, not a refund, gives the money back.
-    if (staff)
-      throw new HttpProblem(
-        409,
-        'Payment disputed',
-        'The client disputed this payment with their bank: settle the dispute in Stripe, no refund can be added',
-      );
-    logger.warn('Refund refused: the payment is disputed', { appointmentId: appointment.id, cause });
-    return 'disputed';
-  }
-  await deps.payments.recordRefund(
-    appointment.id,
-    {
-      refundId: done.id,
-      amountCents: done.amountCents,
-      status: done.status,
-      cause,
-      ...(staff ? { actorId: staff.actorId, reason: staff.reason } : {}),
-      idempotencyKey,
-      at: now.toISOString(),
-    },
-    now,
+type OwnRefundCause = Exclude<RefundCause, 'external'>;
+
+/**
+ * Who pays each refund (ADR 0011, "Who pays a refund"). Stripe takes a destination charge's
+ * refund from the platform's balance unless the transfer is reversed; both flags act in
+ * proportion to the refunded amount, so a partial refund takes back the practitioner's share of
+ * it and gives back the platform's fee on it.
+ */
+export function refundFunding(cause: OwnRefundCause, staffReason?: StaffRefundReason): RefundFunding {
+  // A refund outside the policy that the platform grants on its own account (a gesture, a no-show
+  // forgiven): the practitioner never agreed to it, so it comes out of the platform's balance.
+  if (cause === 'staff' && (staffReason === 'goodwill' || staffReason === 'no-show-exception'))
+    return { reverseTransfer: false, refundApplicationFee: false };
+  // The policy's refunds, a payment after the slot was released, a service that went wrong, a
+  // duplicate payment: the money goes back from where it went, the practitioner's part from their
+  // account and the platform's fee from the platform.
+  return { reverseTransfer: true, refundApplicationFee: true };
+}
+
+/**
+ * The policy gives one refund per booking, whichever path asks it first (its cancellation, or its
+ * payment coming after the booking was released): one key, so the two can never both claim it.
+ */
+const policyRefundKey = (appointmentId: string) => `refund-${appointmentId}-policy`;
+
+/** What the policy's refunds (cancellation, late payment) gave back or promised between them (older records had two keys). */
+function givenByPolicy(record: PaymentRecord): number {
+  const policy = (cause: RefundCause) => cause === 'cancellation' || cause === 'late-payment';
+  const refunded = Object.values(record.refunds)
+    .filter((r) => policy(r.cause) && isLive(r.status))
+    .reduce((sum, r) => sum + r.amountCents, 0);
+  const claimed = Object.values(record.claims ?? {})
+    .filter((c) => policy(c.cause) && !c.refundId)
+    .reduce((sum, c) => sum + c.amountCents, 0);
+  return refunded + claimed;
+}
+
+/** A claim for a key, or a refund recorded under it before claims existed. */
+function claimOf(record: PaymentRecord, key: string): RefundClaim | undefined {
+  const claim = record.claims?.[key];
+  if (claim) return claim;
+  const legacy = Object.values(record.refunds).find((r) => r.idempotencyKey === key);
+  if (!legacy || legacy.cause === 'external') return undefined;
+  return { key, amountCents: legacy.amountCents, cause: legacy.cause, at: legacy.at, refundId: legacy.refundId };
+}
+
+const euros = (cents: number) => `${(cents / 100).toFixed(2)} €`;
+
+const tooMuch = (remainingCents: number) =>
+  new HttpProblem(
+    409,
+    'More than remains',
+    `Only ${euros(remainingCents)} of this payment remain refundable (other refunds were made or are under way)`,
   );
-  logger.info('Refund issued', {
-    appointmentId: appointment.id,
-    refundId: done.id,
-    cause,
-    amountCents: done.amountCents,
-  });
-  return 'refunded';
+
+interface RefundAsk {
+  readonly cause: OwnRefundCause;
+  /** The idempotency key, also Stripe's: one per reason of refund. */
+  readonly key: string;
+  /** A staff refund: exactly this; a policy refund: what the policy's refunds give back in all. */
+  readonly amountCents: number;
+  readonly staff?: { readonly actorId: string; readonly reason: StaffRefundReason };
+}
+
+/**
+ * Refunds under a claim: the amount is reserved on the payment record (a conditional write on
+ * what is committed) before Stripe is asked, then settled with Stripe's refund or released if
+ * Stripe refused it. Concurrent refunds can therefore never promise more than was paid. A policy
+ * refund is capped by what remains; a staff refund is exact, or a 409 saying what remains.
+ */
+async function refund(deps: PaymentDeps, appointment: Appointment, ask: RefundAsk): Promise<string> {
+  const now = deps.clock.now();
+  // Rounds: a concurrent claim, or a refund made at Stripe meanwhile, makes it read again.
+  for (let round = 0; round < 5; round++) {
+    const record = await deps.payments.find(appointment.id, now);
+    if (record?.status !== 'succeeded') return 'nothing-paid';
+    let claim = claimOf(record, ask.key);
+    if (claim) {
+      if (ask.staff && claim.amountCents !== ask.amountCents)
+        throw new HttpProblem(
+          422,
+          'Key reused',
+          `This Idempotency-Key was used for a refund of ${euros(claim.amountCents)}: use a new key for another amount`,
+        );
+      if (claim.refundId) return 'already-refunded';
+      // An open claim: an earlier attempt stopped before Stripe's answer; the same key resumes it.
+    } else {
+      const remaining = record.amountCents - committedOf(record);
+      const amount = ask.staff ? ask.amountCents : Math.min(ask.amountCents - givenByPolicy(record), remaining);
+      if (ask.staff && amount > remaining) throw tooMuch(Math.max(0, remaining));
+      if (amount <= 0) return 'nothing-to-refund';
+      claim = {
+        key: ask.key,
+        amountCents: amount,
+        cause: ask.cause,
+        ...(ask.staff ? { actorId: ask.staff.actorId, reason: ask.staff.reason } : {}),
+        at: now.toISOString(),
+      };
+      const claimed = await deps.payments.claimRefund(record, claim, now);
+      if (claimed.kind === 'exceeds' && ask.staff) throw tooMuch(claimed.remainingCents);
+      if (claimed.kind !== 'claimed') continue;
+    }
+
+    let done: RefundState;
+    try {
+      done = await deps.gateway.refund({
+        paymentIntentId: record.paymentIntentId,
+        amountCents: claim.amountCents,
+        idempotencyKey: claim.key,
+        appointmentId: appointment.id,
+        ...refundFunding(claim.cause, ask.staff?.reason),
+      });
+    } catch (error) {
+      if (!(error instanceof RefundRefused)) {
+        // No answer: the refund may have been made, so the claim stays (a retry under the same key
+        // resumes it; Stripe's refund event settles it if it was made).
+        if (!ask.staff) throw error;
+        throw new HttpProblem(
+          503,
+          'Stripe unavailable',
+          'The refund could not be confirmed with Stripe: retry with the same Idempotency-Key',
+          { headers: { 'Retry-After': '30' } },
+        );
+      }
+      await deps.payments.releaseClaim(appointment.id, claim, now);
+      if (error.code === 'charge-disputed') {
+        // The client disputed the charge: the chargeback, not a refund, gives the money back.
+        if (ask.staff)
+          throw new HttpProblem(
+            409,
+            'Payment disputed',
+            'The client disputed this payment with their bank: settle the dispute in Stripe, no refund can be added',
+          );
+        logger.warn('Refund refused: the payment is disputed', { appointmentId: appointment.id, cause: ask.cause });
+        return 'disputed';
+      }
+      if (error.code === 'idempotency-conflict') {
+        if (ask.staff)
+          throw new HttpProblem(422, 'Key reused', 'This Idempotency-Key was used at Stripe for another refund');
+        logger.error('Refund refused: its key was used with other parameters', {
+          appointmentId: appointment.id,
+          cause: ask.cause,
+        });
+        return 'key-conflict';
+      }
+      // amount-too-large: someone refunded at Stripe (the dashboard) and its event is not in yet:
+      // follow Stripe's refunds now, then decide again on what remains.
+      const atStripe = await recordStripeRefunds(deps, record);
+      if (ask.staff) {
+        // What remains by Stripe's count and by ours, whichever is less: never a 500, never a retry loop.
+        const refundedAtStripe = atStripe.filter((r) => isLive(r.status)).reduce((sum, r) => sum + r.amountCents, 0);
+        const latest = await deps.payments.find(appointment.id, now);
+        const ours = latest ? latest.amountCents - committedOf(latest) : 0;
+        throw tooMuch(Math.max(0, Math.min(record.amountCents - refundedAtStripe, ours)));
+      }
+      continue;
+    }
+    await deps.payments.settleClaim(
+      appointment.id,
+      claim,
+      { refundId: done.id, amountCents: done.amountCents, status: done.status },
+      now,
+    );
+    logger.info('Refund issued', {
+      appointmentId: appointment.id,
+      refundId: done.id,
+      cause: ask.cause,
+      amountCents: done.amountCents,
+    });
+    return 'refunded';
+  }
+  if (ask.staff)
+    throw new HttpProblem(409, 'Changed meanwhile', 'Other refunds of this payment are under way: read it again');
+  throw new Error('The payment kept changing while it was refunded; delivered again');
 }
 
 /**
@@ -381,23 +604,32 @@ export async function refundCancelledBooking(deps: PaymentDeps, data: { appointm
     return 'payment-canceled';
   }
   const amount = refundOnCancellation(record.amountCents, appointment.service.priceCents, appointment.cancellation);
-  return refund(deps, appointment, 'cancellation', amount);
+  return refund(deps, appointment, {
+    cause: 'cancellation',
+    key: policyRefundKey(appointment.id),
+    amountCents: amount,
+  });
 }
 
-/** Staff refund outside the policy (a no-show they forgive, a service issue): who, why, and a key. */
+/**
+ * Staff refund outside the policy (a no-show they forgive, a service issue): who, why, and a key.
+ * Exactly the amount asked or nothing: more than remains is a 409 saying what remains; the same
+ * key with another amount a 422.
+ */
 export async function refundByStaff(
   deps: PaymentDeps,
   appointmentId: string,
   staff: { actorId: string; key: string },
-  input: { amountCents: number; reason: string },
+  input: { amountCents: number; reason: StaffRefundReason },
 ) {
   const now = deps.clock.now();
   const appointment = await deps.store.find(appointmentId, now);
   if (!appointment) throw new HttpProblem(404, 'Not found', 'No appointment has this id');
-  const outcome = await refund(deps, appointment, 'staff', input.amountCents, {
-    actorId: staff.actorId,
-    reason: input.reason,
-    key: staff.key,
+  const outcome = await refund(deps, appointment, {
+    cause: 'staff',
+    key: `refund-${appointment.id}-staff-${staff.key}`,
+    amountCents: input.amountCents,
+    staff: { actorId: staff.actorId, reason: input.reason },
   });
   if (outcome === 'nothing-paid')
     throw new HttpProblem(409, 'Nothing paid', 'This appointment has no succeeded payment to refund');

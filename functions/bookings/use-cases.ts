@@ -181,7 +181,16 @@ export async function book(
   const answer = async (a: Appointment, status: 200 | 201) => {
     // A booking still waiting for its payment: its PaymentIntent again (Stripe's idempotency finds it).
     if (a.state !== 'requested') return { status, body: view(a) };
-    const checkout = await deps.checkout.start(a, deps.checkout.amountDue(a.service));
+    let checkout: PaymentStart;
+    try {
+      checkout = await deps.checkout.start(a, deps.checkout.amountDue(a.service));
+    } catch (error) {
+      await releaseUnstarted(deps, a);
+      if (error instanceof HttpProblem) throw error;
+      throw new HttpProblem(503, 'Payment unavailable', 'The payment could not be started: book again in a moment', {
+        headers: { 'Retry-After': '30' },
+      });
+    }
     return { status, body: { ...view(a), checkout } };
   };
   const replay = (existing: Appointment | undefined) => {
@@ -217,6 +226,20 @@ export async function book(
   if (outcome.kind === 'exists') return replay(outcome.appointment);
   if (outcome.kind === 'slot-taken') throw slotTaken();
   return answer(appointment, 201);
+}
+
+/**
+ * A held booking whose payment could not start does not keep its slot: it is cancelled by the
+ * platform (as a hold that ran out). Unless a payment was opened for it before (a retry of a
+ * booking whose payment did start): the client may be paying it, and the hold's end decides.
+ */
+async function releaseUnstarted(deps: BookDeps, held: Appointment) {
+  const now = deps.clock.now();
+  if (await deps.payments.find(held.id, now)) return;
+  const current = await deps.store.find(held.id, now);
+  if (current?.state !== 'requested') return;
+  // Stale (changed meanwhile) or not: either way the booking is no longer this held one.
+  await deps.store.change(current, cancel(current, 'platform', now), now);
 }
 
 /** The appointment if the caller is its client or its practitioner; 404 alike otherwise. */

@@ -6,7 +6,7 @@
  * it); a receipt expires 30 days after its reception.
  */
 import { randomUUID } from 'node:crypto';
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { appointmentIdFor, dynamoAppointmentStore } from '#functions/bookings/adapters/appointment-store.ts';
 import {
@@ -80,6 +80,8 @@ describe('the payment record', () => {
       applicationFeeCents: 600,
       status: 'pending',
       refunds: {},
+      claims: {},
+      committedCents: 0,
       disputes: {},
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
@@ -237,9 +239,7 @@ describe('refunds', () => {
 
   it('a refund of a payment we have no record of is refused, and no record appears', async () => {
     const { appointmentId } = newIds();
-    await expect(store.recordRefund(appointmentId, refund('re_orphan00001'), now)).rejects.toMatchObject({
-      name: 'ConditionalCheckFailedException',
-    });
+    await expect(store.recordRefund(appointmentId, refund('re_orphan00001'), now)).rejects.toThrow('No payment record');
     expect(await rawItem(`APPOINTMENT#${appointmentId}`, 'PAYMENT')).toBeUndefined();
   });
 
@@ -286,7 +286,132 @@ describe('refunds', () => {
   });
 });
 
+describe('refund claims (issue 11)', () => {
+  const claim = (key: string, amountCents: number) => ({
+    key,
+    amountCents,
+    cause: 'staff' as const,
+    actorId: randomUUID(),
+    reason: 'goodwill',
+    at: now.toISOString(),
+  });
+  const read = async (appointmentId: string) => (await store.find(appointmentId, now))!;
+
+  it('10 concurrent claims never commit more than the payment; each refusal says what remained', async () => {
+    for (const amounts of [
+      [1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000],
+      [5999, 2, 1, 6000, 3000, 2999, 1, 1, 1, 1],
+      [700, 800, 900, 1000, 1100, 1200, 1300, 1400, 1500, 1600],
+    ]) {
+      const { appointmentId } = await opened('succeeded');
+      const record = await read(appointmentId);
+      // Every caller read the record before any claim: only the conditional write keeps the total.
+      const outcomes = await Promise.all(
+        amounts.map((amount, i) => store.claimRefund(record, claim(`k-${i}`, amount), now)),
+      );
+      const claimed = amounts.filter((_, i) => outcomes[i]?.kind === 'claimed').reduce((a, b) => a + b, 0);
+      expect(claimed).toBeLessThanOrEqual(6000);
+      const after = await read(appointmentId);
+      expect(after.committedCents).toBe(claimed);
+      expect(Object.keys(after.claims ?? {})).toHaveLength(outcomes.filter((o) => o.kind === 'claimed').length);
+      outcomes.forEach((outcome, i) => {
+        if (outcome.kind === 'exceeds') expect(outcome.remainingCents).toBeLessThan(amounts[i]!);
+      });
+    }
+  });
+
+  it('a key is claimed once: the second claim is told the first (its amount)', async () => {
+    const { appointmentId } = await opened('succeeded');
+    const record = await read(appointmentId);
+    expect(await store.claimRefund(record, claim('desk-1', 1000), now)).toEqual({ kind: 'claimed' });
+    expect(await store.claimRefund(record, claim('desk-1', 2000), now)).toMatchObject({
+      kind: 'taken',
+      claim: { key: 'desk-1', amountCents: 1000 },
+    });
+    expect(await store.claimRefund(record, claim('desk-2', 5500), now)).toEqual({
+      kind: 'exceeds',
+      remainingCents: 5000,
+    });
+    expect((await read(appointmentId)).committedCents).toBe(1000);
+  });
+
+  it('settled, the claim becomes the refund (once); released, its amount is free again', async () => {
+    const { appointmentId } = await opened('succeeded');
+    const record = await read(appointmentId);
+    const settled = { ...claim('desk-1', 1000) };
+    const released = { ...claim('desk-2', 2000) };
+    await store.claimRefund(record, settled, now);
+    await store.claimRefund(record, released, now);
+    expect((await read(appointmentId)).committedCents).toBe(3000);
+
+    const answer = { refundId: 're_claimed0001', amountCents: 1000, status: 'succeeded' };
+    await Promise.all([
+      store.settleClaim(appointmentId, settled, answer, later(1)),
+      store.settleClaim(appointmentId, settled, answer, later(1)),
+    ]);
+    await store.releaseClaim(appointmentId, released, later(2));
+    await store.releaseClaim(appointmentId, released, later(2));
+    const after = await read(appointmentId);
+    expect(after.committedCents).toBe(1000);
+    expect(after.claims).toEqual({ 'desk-1': { ...settled, refundId: 're_claimed0001' } });
+    expect(after.refunds).toEqual({
+      re_claimed0001: {
+        ...answer,
+        cause: 'staff',
+        actorId: settled.actorId,
+        reason: 'goodwill',
+        idempotencyKey: 'desk-1',
+        at: later(1).toISOString(),
+      },
+    });
+    // A settled claim is not released.
+    await store.releaseClaim(appointmentId, settled, later(3));
+    expect((await read(appointmentId)).committedCents).toBe(1000);
+  });
+
+  it('a refund made elsewhere counts in what is committed; its failure frees it', async () => {
+    const { appointmentId } = await opened('succeeded');
+    const external = refund('re_dashboard01', { cause: 'external', amountCents: 1000, status: 'succeeded' });
+    delete (external as { idempotencyKey?: string }).idempotencyKey;
+    await store.recordRefund(appointmentId, external, later(1));
+    await store.recordRefund(appointmentId, external, later(1));
+    expect((await read(appointmentId)).committedCents).toBe(1000);
+    expect(await store.claimRefund(await read(appointmentId), claim('policy', 5001), now)).toEqual({
+      kind: 'exceeds',
+      remainingCents: 5000,
+    });
+    await store.recordRefund(appointmentId, { ...external, status: 'failed' }, later(2));
+    expect((await read(appointmentId)).committedCents).toBe(0);
+  });
+
+  it('a record from before claims gets its ledger from its refunds at its first claim', async () => {
+    const { appointmentId } = await opened('succeeded');
+    await store.recordRefund(appointmentId, refund('re_legacy00001', { status: 'succeeded', amountCents: 2500 }), now);
+    await db.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { pk: `APPOINTMENT#${appointmentId}`, sk: 'PAYMENT' },
+        UpdateExpression: 'REMOVE claims, committedCents',
+      }),
+    );
+    const legacy = await read(appointmentId);
+    expect(legacy.committedCents).toBeUndefined();
+    expect(await store.claimRefund(legacy, claim('desk-1', 3501), now)).toMatchObject({
+      kind: 'exceeds',
+      remainingCents: 3500,
+    });
+    expect(await store.claimRefund(legacy, claim('desk-1', 3500), now)).toEqual({ kind: 'claimed' });
+    expect((await read(appointmentId)).committedCents).toBe(6000);
+  });
+});
+
 describe('webhook receipts', () => {
+  it('an event whose object has no id (a balance) is noted without one', async () => {
+    const event = { id: `evt_${randomUUID().replaceAll('-', '')}`, type: 'balance.available' };
+    expect(await store.receive(event, now)).toBe('new');
+    expect(await rawItem(`STRIPE_EVENT#${event.id}`, 'RECEIPT')).not.toHaveProperty('objectId');
+  });
+
   it('new, then unpublished until marked published, then published', async () => {
     const event = {
       id: `evt_${randomUUID().replaceAll('-', '')}`,

@@ -7,6 +7,9 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type Stripe from 'stripe';
+import { stripeClient } from '#functions/bookings/adapters/stripe-gateway.ts';
+import { LOCAL_SECRET_KEY } from '#local/cloud.ts';
 import { book, callAs, freeSlots, type OpenAgenda, openAgenda, parisDate } from './bookings.ts';
 import { localDocumentClient, tableNamesFrom } from './dynamo.ts';
 import { callFrom, type Reply } from './http.ts';
@@ -292,4 +295,44 @@ export async function receiptOf(cloud: CloudInfo, eventId: string): Promise<Reco
   } finally {
     client.destroy();
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 11: Stripe's own API against the emulator, signed events of any shape, dead letters.
+
+/** The Stripe SDK pointed at the emulator, as the functions build it: what a test asks Stripe itself. */
+export function stripeSdk(cloud: CloudInfo): Stripe {
+  return stripeClient({ secretKey: LOCAL_SECRET_KEY, apiBase: cloud.urls.stripe });
+}
+
+/** A Stripe event envelope around any object, as Stripe POSTs it (a Connect event carries `account`). */
+export function eventBody(eventId: string, type: string, object: unknown, account?: string): string {
+  return JSON.stringify({
+    id: eventId,
+    object: 'event',
+    api_version: '2026-10-28.endive',
+    created: Math.floor(Date.now() / 1000),
+    data: { object },
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type,
+    ...(account ? { account } : {}),
+  });
+}
+
+/**
+ * The local bus's dead letters of one rule, from the local cloud's log (the bus logs each one
+ * `event-bus: rule=<name> … outcome=dead-letter …`).
+ */
+export function deadLettersOf(cloud: CloudInfo, rule: string): string[] {
+  return readFileSync(cloud.logFile, 'utf8')
+    .split('\n')
+    .filter((line) => line.includes(`rule=${rule} `) && line.includes('outcome=dead-letter'));
+}
+
+/** A connected account's available euros at Stripe (`GET /v1/balance` with `Stripe-Account`), or the platform's. */
+export async function availableEuroCents(stripe: Stripe, account?: string): Promise<number> {
+  const balance = await stripe.balance.retrieve({}, account ? { stripeAccount: account } : {});
+  return balance.available.filter((b) => b.currency === 'eur').reduce((sum, b) => sum + b.amount, 0);
 }

@@ -18,14 +18,16 @@ import {
   type ChangeOutcome,
   type CreateOutcome,
 } from '#functions/bookings/adapters/appointment-store.ts';
-import type {
-  DisputeRecord,
-  Payee,
-  PaymentRecord,
-  PaymentStatus,
-  PaymentStore,
-  ReceiptState,
-  RefundRecord,
+import {
+  committedOf,
+  type DisputeRecord,
+  isLive,
+  type Payee,
+  type PaymentRecord,
+  type PaymentStatus,
+  type PaymentStore,
+  type ReceiptState,
+  type RefundRecord,
 } from '#functions/bookings/adapters/payment-store.ts';
 import { stripeGateway } from '#functions/bookings/adapters/stripe-gateway.ts';
 import {
@@ -36,6 +38,7 @@ import {
   newAppointment,
 } from '#functions/bookings/domain/appointment.ts';
 import {
+  NotAtStripe,
   type PaymentGateway,
   type PaymentIntentState,
   RefundRefused,
@@ -44,7 +47,9 @@ import {
 import {
   confirmPaidBooking,
   type PaymentDeps,
+  paymentView,
   processStripeEvent,
+  receiveStripeWebhook,
   refundByStaff,
   refundCancelledBooking,
   releaseExpiredHolds,
@@ -131,7 +136,14 @@ function memoryPayments() {
   const store: PaymentStore = {
     async open(record) {
       if (records.has(record.appointmentId)) return;
-      records.set(record.appointmentId, { ...record, refunds: {}, disputes: {}, updatedAt: record.createdAt });
+      records.set(record.appointmentId, {
+        ...record,
+        refunds: {},
+        claims: {},
+        committedCents: 0,
+        disputes: {},
+        updatedAt: record.createdAt,
+      });
     },
     async find(appointmentId) {
       return records.get(appointmentId);
@@ -142,14 +154,66 @@ function memoryPayments() {
       records.set(appointmentId, { ...record, status: to, updatedAt: now.toISOString() });
       return true;
     },
+    // Each write below is atomic (no await inside), as one conditional DynamoDB update is.
+    async claimRefund(read, claim, now) {
+      const record = records.get(read.appointmentId);
+      if (!record) return { kind: 'exceeds', remainingCents: 0 };
+      const taken = record.claims?.[claim.key];
+      if (taken) return { kind: 'taken', claim: taken };
+      const committed = committedOf(record);
+      if (committed + claim.amountCents > record.amountCents)
+        return { kind: 'exceeds', remainingCents: Math.max(0, record.amountCents - committed) };
+      records.set(read.appointmentId, {
+        ...record,
+        claims: { ...record.claims, [claim.key]: claim },
+        committedCents: committed + claim.amountCents,
+        updatedAt: now.toISOString(),
+      });
+      return { kind: 'claimed' };
+    },
+    async settleClaim(appointmentId, claim, refund, now) {
+      const record = records.get(appointmentId);
+      const open = record?.claims?.[claim.key];
+      if (!record || !open || open.refundId || record.refunds[refund.refundId]) return;
+      const recorded: RefundRecord = {
+        ...refund,
+        cause: claim.cause,
+        ...(claim.actorId ? { actorId: claim.actorId } : {}),
+        ...(claim.reason ? { reason: claim.reason } : {}),
+        idempotencyKey: claim.key,
+        at: now.toISOString(),
+      };
+      records.set(appointmentId, {
+        ...record,
+        claims: { ...record.claims, [claim.key]: { ...open, refundId: refund.refundId } },
+        refunds: { ...record.refunds, [refund.refundId]: recorded },
+        committedCents: committedOf(record) - open.amountCents + (isLive(refund.status) ? refund.amountCents : 0),
+        updatedAt: now.toISOString(),
+      });
+    },
+    async releaseClaim(appointmentId, claim, now) {
+      const record = records.get(appointmentId);
+      const open = record?.claims?.[claim.key];
+      if (!record || !open || open.refundId) return;
+      const { [claim.key]: _released, ...claims } = record.claims ?? {};
+      records.set(appointmentId, {
+        ...record,
+        claims,
+        committedCents: committedOf(record) - open.amountCents,
+        updatedAt: now.toISOString(),
+      });
+    },
     async recordRefund(appointmentId, refund: RefundRecord, now) {
       const record = records.get(appointmentId);
       if (!record) throw new Error('no payment record');
       const known = record.refunds[refund.refundId];
       const stored = known ? { ...known, status: refund.status } : refund;
+      const before = known && isLive(known.status) ? known.amountCents : 0;
+      const after = isLive(stored.status) ? stored.amountCents : 0;
       records.set(appointmentId, {
         ...record,
         refunds: { ...record.refunds, [refund.refundId]: stored },
+        committedCents: committedOf(record) - before + after,
         updatedAt: now.toISOString(),
       });
     },
@@ -191,6 +255,8 @@ interface RefundCall {
   readonly paymentIntentId: string;
   readonly amountCents: number;
   readonly idempotencyKey: string;
+  readonly reverseTransfer?: boolean;
+  readonly refundApplicationFee?: boolean;
 }
 
 /**
@@ -214,7 +280,7 @@ function fakeStripe() {
   const newId = (prefix: string) => `${prefix}_${String(++next).padStart(8, '0')}`;
   const intent = (id: string) => {
     const found = intents.get(id);
-    if (!found) throw new Error(`No such payment_intent: ${id}`);
+    if (!found) throw new NotAtStripe(`No such payment_intent: ${id}`);
     return found;
   };
   const set = (id: string, changes: Partial<PaymentIntentState>) => intents.set(id, { ...intent(id), ...changes });
@@ -254,23 +320,27 @@ function fakeStripe() {
         paymentIntentId: input.paymentIntentId,
         amountCents: input.amountCents,
         idempotencyKey: input.idempotencyKey,
+        reverseTransfer: input.reverseTransfer,
+        refundApplicationFee: input.refundApplicationFee,
       });
+      // Stripe's answer comes later than the call: concurrent callers interleave here.
+      await new Promise((resolve) => setTimeout(resolve, 0));
       if (disputed.has(input.paymentIntentId)) throw new RefundRefused('charge-disputed');
       const seen = refundsByKey.get(input.idempotencyKey);
       if (seen) {
-        if (seen.amountCents !== input.amountCents)
-          throw new Error('Keys for idempotent requests can only be used with the same parameters');
+        if (seen.amountCents !== input.amountCents) throw new RefundRefused('idempotency-conflict');
         return seen.refund;
       }
       const pi = intent(input.paymentIntentId);
       if (pi.status !== 'succeeded') throw new Error('This PaymentIntent has no successful charge to refund');
-      if (input.amountCents > pi.amountReceivedCents - refundedOf(pi.id))
-        throw new Error('Refund amount is greater than unrefunded amount on charge');
+      // Stripe's amount_too_large.
+      if (input.amountCents > pi.amountReceivedCents - refundedOf(pi.id)) throw new RefundRefused('amount-too-large');
       const refund: RefundState = {
         id: newId('re'),
         paymentIntentId: pi.id,
         amountCents: input.amountCents,
         status: 'succeeded',
+        refundKey: input.idempotencyKey,
       };
       refunds.set(refund.id, refund);
       refundsByKey.set(input.idempotencyKey, { refund, amountCents: input.amountCents });
@@ -278,11 +348,18 @@ function fakeStripe() {
     },
     async refundState(id) {
       const refund = refunds.get(id);
-      if (!refund) throw new Error(`No such refund: ${id}`);
+      if (!refund) throw new NotAtStripe(`No such refund: ${id}`);
       return refund;
     },
+    async refundsOf(paymentIntentId) {
+      return [...refunds.values()].filter((r) => r.paymentIntentId === paymentIntentId);
+    },
     dispute: unused('dispute'),
-    chargePaymentIntent: unused('chargePaymentIntent'),
+    async chargePaymentIntent(chargeId) {
+      const pi = [...intents.values()].find((p) => p.chargeId === chargeId);
+      if (!pi) throw new NotAtStripe(`No such charge: ${chargeId}`);
+      return pi.id;
+    },
     createPayee: unused('createPayee'),
     payee: unused('payee'),
     onboardingLink: unused('onboardingLink'),
@@ -309,10 +386,19 @@ function fakeStripe() {
       });
       return id;
     },
-    succeed: (id: string) => set(id, { status: 'succeeded', amountReceivedCents: intent(id).amountCents }),
+    succeed: (id: string) =>
+      set(id, { status: 'succeeded', amountReceivedCents: intent(id).amountCents, chargeId: `ch_of_${id}` }),
     decline: (id: string) => set(id, { status: 'requires_payment_method', lastAttemptFailed: true }),
     cancelAtStripe: (id: string) => set(id, { status: 'canceled' }),
     processing: (id: string) => set(id, { status: 'processing' }),
+    /** A refund made elsewhere (Stripe's dashboard): no key of ours in its metadata. */
+    refundAtDashboard(paymentIntentId: string, amountCents: number) {
+      const pi = intent(paymentIntentId);
+      if (amountCents > pi.amountReceivedCents - refundedOf(pi.id)) throw new Error('amount_too_large');
+      const refund: RefundState = { id: newId('re'), paymentIntentId, amountCents, status: 'succeeded' };
+      refunds.set(refund.id, refund);
+      return refund.id;
+    },
     /** A refund Stripe later reports failed (e.g. the card was closed). */
     failRefund: (id: string) => {
       const refund = refunds.get(id);
@@ -451,6 +537,7 @@ const refundedAtStripe = (w: World, paymentIntentId: string) =>
     .filter((r) => r.paymentIntentId === paymentIntentId && r.status === 'succeeded')
     .reduce((sum, r) => sum + r.amountCents, 0);
 const types = (w: World) => w.events.published.map((e) => e.type);
+const getView = async (w: World, id: string) => paymentView(await w.payments.store.find(id, w.clock.now()));
 
 // ─── settlement ───────────────────────────────────────────────────────────────────────────────
 
@@ -573,7 +660,13 @@ describe('settling what Stripe says', () => {
     expect(w.record(id)?.status).toBe('succeeded');
     expect(await w.deliverOutcomes()).toEqual(['refunded']);
     expect(w.stripe.calls.refund).toEqual([
-      { paymentIntentId, amountCents: 6000, idempotencyKey: `refund-${id}-late-payment` },
+      {
+        paymentIntentId,
+        amountCents: 6000,
+        idempotencyKey: `refund-${id}-policy`,
+        reverseTransfer: true,
+        refundApplicationFee: true,
+      },
     ]);
   });
 
@@ -613,20 +706,26 @@ describe('settling what Stripe says', () => {
 // ─── refunds ───────────────────────────────────────────────────────────────────────────────────
 
 describe('refunds of a cancellation', () => {
-  it('the client cancels in time: everything back, under the key refund-<id>-cancellation', async () => {
+  it('the client cancels in time: everything back, under the policy key refund-<id>-policy, the transfer reversed and the fee refunded', async () => {
     const w = world();
     const { id, paymentIntentId } = await paid(w);
     w.clock.set('2027-03-09T09:00:00Z'); // the deadline itself: still free
     expect(await w.cancelAs(id, 'client')).toBe('refunded');
     expect(w.stripe.calls.refund).toEqual([
-      { paymentIntentId, amountCents: 6000, idempotencyKey: `refund-${id}-cancellation` },
+      {
+        paymentIntentId,
+        amountCents: 6000,
+        idempotencyKey: `refund-${id}-policy`,
+        reverseTransfer: true,
+        refundApplicationFee: true,
+      },
     ]);
     expect(refundsOf(w, id)).toEqual([
       expect.objectContaining({
         amountCents: 6000,
         status: 'succeeded',
         cause: 'cancellation',
-        idempotencyKey: `refund-${id}-cancellation`,
+        idempotencyKey: `refund-${id}-policy`,
         at: '2027-03-09T09:00:00.000Z',
       }),
     ]);
@@ -639,7 +738,13 @@ describe('refunds of a cancellation', () => {
     w.clock.set('2027-03-09T09:00:01Z');
     expect(await w.cancelAs(id, 'client')).toBe('refunded');
     expect(w.stripe.calls.refund).toEqual([
-      { paymentIntentId, amountCents: 3000, idempotencyKey: `refund-${id}-cancellation` },
+      {
+        paymentIntentId,
+        amountCents: 3000,
+        idempotencyKey: `refund-${id}-policy`,
+        reverseTransfer: true,
+        refundApplicationFee: true,
+      },
     ]);
     expect(refundedAtStripe(w, paymentIntentId)).toBe(3000);
   });
@@ -664,7 +769,9 @@ describe('refunds of a cancellation', () => {
       {
         paymentIntentId: second.paymentIntentId,
         amountCents: 1800,
-        idempotencyKey: `refund-${second.id}-cancellation`,
+        idempotencyKey: `refund-${second.id}-policy`,
+        reverseTransfer: true,
+        refundApplicationFee: true,
       },
     ]);
   });
@@ -675,7 +782,13 @@ describe('refunds of a cancellation', () => {
     w.clock.set('2027-03-10T08:30:00Z');
     expect(await w.cancelAs(id, 'practitioner')).toBe('refunded');
     expect(w.stripe.calls.refund).toEqual([
-      { paymentIntentId, amountCents: 6000, idempotencyKey: `refund-${id}-cancellation` },
+      {
+        paymentIntentId,
+        amountCents: 6000,
+        idempotencyKey: `refund-${id}-policy`,
+        reverseTransfer: true,
+        refundApplicationFee: true,
+      },
     ]);
   });
 
@@ -766,16 +879,22 @@ describe('a payment that succeeds after its booking was cancelled', () => {
     expect(await w.stripeSays('payment_intent.succeeded', paymentIntentId)).toBe('succeeded');
     expect(await w.deliverOutcomes()).toEqual(['refunded']);
     expect(w.stripe.calls.refund).toEqual([
-      { paymentIntentId, amountCents: 6000, idempotencyKey: `refund-${id}-late-payment` },
+      {
+        paymentIntentId,
+        amountCents: 6000,
+        idempotencyKey: `refund-${id}-policy`,
+        reverseTransfer: true,
+        refundApplicationFee: true,
+      },
     ]);
     expect(refundsOf(w, id)).toEqual([expect.objectContaining({ amountCents: 6000, cause: 'late-payment' })]);
     expect((await w.find(id)).state).toBe('cancelled');
 
     // the same event again: nothing more back
     expect(await w.stripeSays('payment_intent.succeeded', paymentIntentId)).toBe('succeeded');
-    expect(await w.deliverOutcomes()).toEqual(['nothing-to-refund']);
+    expect(await w.deliverOutcomes()).toEqual(['already-refunded']);
     // and BookingCancelled, reaching the refunds after all this, gives nothing more either
-    expect(await refundCancelledBooking(w.deps, { appointmentId: id })).toBe('nothing-to-refund');
+    expect(await refundCancelledBooking(w.deps, { appointmentId: id })).toBe('already-refunded');
     expect(refundedAtStripe(w, paymentIntentId)).toBe(6000);
   });
 
@@ -816,38 +935,50 @@ describe('a payment that succeeds after its booking was cancelled', () => {
 });
 
 describe('staff refunds', () => {
-  it('carry their own key, actor and reason, and never more than what is left unrefunded', async () => {
+  it('carry their own key, actor and reason; more than remains is a 409 saying what remains, nothing refunded', async () => {
     const w = world();
     const { id, paymentIntentId } = await paid(w);
     w.clock.set('2027-03-09T20:00:00Z');
     expect(await w.cancelAs(id, 'client')).toBe('refunded'); // 3000 back, 3000 kept
 
     w.clock.set('2027-03-11T10:00:00Z');
-    const view = await refundByStaff(
+    const asked = refundByStaff(
       w.deps,
       id,
       { actorId: STAFF, key: 'ticket-42' },
-      { amountCents: 5000, reason: 'Geste commercial' },
+      { amountCents: 5000, reason: 'goodwill' },
+    );
+    await expect(asked).rejects.toMatchObject({ status: 409, message: expect.stringContaining('30.00 €') });
+    expect(w.stripe.calls.refund).toHaveLength(1);
+
+    const view = await refundByStaff(
+      w.deps,
+      id,
+      { actorId: STAFF, key: 'ticket-43' },
+      { amountCents: 3000, reason: 'goodwill' },
     );
     expect(w.stripe.calls.refund.at(-1)).toEqual({
       paymentIntentId,
       amountCents: 3000,
-      idempotencyKey: `refund-${id}-staff-ticket-42`,
+      idempotencyKey: `refund-${id}-staff-ticket-43`,
+      reverseTransfer: false,
+      refundApplicationFee: false,
     });
     expect(refundsOf(w, id).find((r) => r.cause === 'staff')).toMatchObject({
       amountCents: 3000,
       actorId: STAFF,
-      reason: 'Geste commercial',
-      idempotencyKey: `refund-${id}-staff-ticket-42`,
+      reason: 'goodwill',
+      idempotencyKey: `refund-${id}-staff-ticket-43`,
       at: '2027-03-11T10:00:00.000Z',
     });
     expect(view).toMatchObject({ paymentIntentId, amountCents: 6000, status: 'succeeded', refundedCents: 6000 });
     expect(view?.refunds.map((r) => r.cause)).toEqual(['cancellation', 'staff']);
 
-    // nothing is left: another key refunds nothing
-    const calls = w.stripe.calls.refund.length;
-    await refundByStaff(w.deps, id, { actorId: STAFF, key: 'ticket-43' }, { amountCents: 100, reason: 'encore' });
-    expect(w.stripe.calls.refund).toHaveLength(calls);
+    // nothing is left: another key is refused, and Stripe is not asked
+    await expect(
+      refundByStaff(w.deps, id, { actorId: STAFF, key: 'ticket-44' }, { amountCents: 100, reason: 'goodwill' }),
+    ).rejects.toMatchObject({ status: 409, message: expect.stringContaining('0.00 €') });
+    expect(w.stripe.calls.refund).toHaveLength(2);
     expect(refundedAtStripe(w, paymentIntentId)).toBe(6000);
   });
 
@@ -855,30 +986,147 @@ describe('staff refunds', () => {
     const w = world();
     const { id, paymentIntentId } = await paid(w);
     const staff = { actorId: STAFF, key: 'ticket-7' };
-    const input = { amountCents: 1000, reason: 'Séance écourtée' };
+    const input = { amountCents: 1000, reason: 'service-issue' } as const;
+    const first = await refundByStaff(w.deps, id, staff, input);
+    const again = await refundByStaff(w.deps, id, staff, input);
+    expect(again).toEqual(first);
+    expect(refundsOf(w, id)).toHaveLength(1);
+    expect(refundedAtStripe(w, paymentIntentId)).toBe(1000);
+  });
+
+  it('a retry after a crash between the claim and Stripe’s answer resumes the claim under the same key', async () => {
+    const w = world();
+    const { id, paymentIntentId } = await paid(w);
+    const staff = { actorId: STAFF, key: 'ticket-8' };
+    const input = { amountCents: 1000, reason: 'goodwill' } as const;
+    // Stripe made the refund but its answer was lost (a timeout): the claim stays open.
+    const refund = w.stripe.gateway.refund;
+    w.stripe.gateway.refund = async (call) => {
+      await refund(call);
+      throw new Error('socket hang up');
+    };
+    await expect(refundByStaff(w.deps, id, staff, input)).rejects.toMatchObject({ status: 503 });
+    expect(w.record(id)?.committedCents).toBe(1000); // still reserved: it may have been made
+    w.stripe.gateway.refund = refund;
     await refundByStaff(w.deps, id, staff, input);
-    // Retried before the first answer was recorded (a timeout): same key, same amount.
-    const [first] = refundsOf(w, id);
-    w.payments.records.set(id, { ...w.record(id)!, refunds: {} });
-    await refundByStaff(w.deps, id, staff, input);
-    expect(refundsOf(w, id)).toEqual([first]);
+    expect(refundsOf(w, id)).toHaveLength(1);
     expect(w.stripe.calls.refund.map((c) => c.idempotencyKey)).toEqual([
-      `refund-${id}-staff-ticket-7`,
-      `refund-${id}-staff-ticket-7`,
+      `refund-${id}-staff-ticket-8`,
+      `refund-${id}-staff-ticket-8`,
     ]);
     expect(refundedAtStripe(w, paymentIntentId)).toBe(1000);
+    expect(w.record(id)?.committedCents).toBe(1000);
+  });
+
+  it('the same key with another amount is a 422 naming the conflict; nothing more is refunded', async () => {
+    const w = world();
+    const { id, paymentIntentId } = await paid(w);
+    const staff = { actorId: STAFF, key: 'ticket-9' };
+    await refundByStaff(w.deps, id, staff, { amountCents: 1000, reason: 'goodwill' });
+    const reused = refundByStaff(w.deps, id, staff, { amountCents: 2000, reason: 'goodwill' });
+    await expect(reused).rejects.toMatchObject({ status: 422, message: expect.stringContaining('10.00 €') });
+    expect(w.stripe.calls.refund).toHaveLength(1);
+    expect(refundedAtStripe(w, paymentIntentId)).toBe(1000);
+  });
+
+  it('the same key with another amount, concurrently: one is refunded, the other is a 422', async () => {
+    const w = world();
+    const { id, paymentIntentId } = await paid(w);
+    const staff = { actorId: STAFF, key: 'ticket-10' };
+    const results = await Promise.allSettled([
+      refundByStaff(w.deps, id, staff, { amountCents: 1000, reason: 'goodwill' }),
+      refundByStaff(w.deps, id, staff, { amountCents: 2000, reason: 'goodwill' }),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { status: 422 } });
+    expect(refundedAtStripe(w, paymentIntentId)).toBe(1000);
+  });
+
+  it('two concurrent refunds whose sum exceeds the payment: one 200, the other a 409 saying what remains', async () => {
+    const w = world();
+    const { id, paymentIntentId } = await paid(w);
+    const results = await Promise.allSettled([
+      refundByStaff(w.deps, id, { actorId: STAFF, key: 'desk-1' }, { amountCents: 4000, reason: 'service-issue' }),
+      refundByStaff(w.deps, id, { actorId: STAFF, key: 'desk-2' }, { amountCents: 4000, reason: 'service-issue' }),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({
+      reason: { status: 409, message: expect.stringContaining('20.00 €') },
+    });
+    expect(refundedAtStripe(w, paymentIntentId)).toBe(4000);
+    expect(w.record(id)?.committedCents).toBe(4000);
+  });
+
+  it('10 concurrent partial refunds never exceed the payment (any amounts, any keys)', async () => {
+    // A property over seeded random amounts: whatever the interleaving, Stripe never refunds more
+    // than was paid, and every refusal says what remained.
+    let seed = 42;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let round = 0; round < 20; round++) {
+      const w = world();
+      const { id, paymentIntentId } = await paid(w);
+      const amounts = Array.from({ length: 10 }, () => 1 + Math.floor(random() * 1500));
+      const results = await Promise.allSettled(
+        amounts.map((amountCents, i) =>
+          refundByStaff(w.deps, id, { actorId: STAFF, key: `desk-${round}-${i}` }, { amountCents, reason: 'goodwill' }),
+        ),
+      );
+      const granted = amounts.filter((_, i) => results[i]?.status === 'fulfilled').reduce((a, b) => a + b, 0);
+      expect(refundedAtStripe(w, paymentIntentId)).toBe(granted);
+      expect(granted).toBeLessThanOrEqual(6000);
+      for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ status: 409 });
+      expect(w.record(id)?.committedCents).toBe(granted);
+      // and the policy's refund of a later cancellation gives back only what remains
+      w.clock.set('2027-03-02T09:00:00Z');
+      await w.cancelAs(id, 'client');
+      expect(refundedAtStripe(w, paymentIntentId)).toBe(6000);
+    }
+  });
+
+  it('a cancellation and a late payment refunding at once never give back more than the policy', async () => {
+    const w = world();
+    const { id, paymentIntentId } = await paid(w);
+    w.clock.set('2027-03-09T20:00:00Z'); // late: the policy gives 3000 back
+    const current = await w.find(id);
+    await w.appointments.store.change(current, cancel(current, 'client', w.clock.now()), w.clock.now());
+    await Promise.all([
+      refundCancelledBooking(w.deps, { appointmentId: id }),
+      confirmPaidBooking(w.deps, { appointmentId: id, amountCents: 6000 }),
+      refundCancelledBooking(w.deps, { appointmentId: id }),
+    ]);
+    expect(refundedAtStripe(w, paymentIntentId)).toBe(3000);
+  });
+
+  it('Stripe’s amount_too_large (a refund at the dashboard not yet followed) is a 409 with what remains, never a 500', async () => {
+    const w = world();
+    const { id, paymentIntentId } = await paid(w);
+    w.stripe.refundAtDashboard(paymentIntentId, 5500); // its event has not come in yet
+    const asked = refundByStaff(
+      w.deps,
+      id,
+      { actorId: STAFF, key: 'desk-9' },
+      { amountCents: 1000, reason: 'goodwill' },
+    );
+    await expect(asked).rejects.toMatchObject({ status: 409, message: expect.stringContaining('5.00 €') });
+    // The refund made elsewhere is now on the record; nothing stays reserved.
+    expect(refundsOf(w, id)).toEqual([expect.objectContaining({ cause: 'external', amountCents: 5500 })]);
+    expect(w.record(id)?.committedCents).toBe(5500);
   });
 
   it('a failed refund no longer counts: what it did not give back can be refunded again', async () => {
     const w = world();
     const { id, paymentIntentId } = await paid(w);
-    await refundByStaff(w.deps, id, { actorId: STAFF, key: 'a' }, { amountCents: 6000, reason: 'tout' });
+    await refundByStaff(w.deps, id, { actorId: STAFF, key: 'a' }, { amountCents: 6000, reason: 'service-issue' });
     const [refund] = refundsOf(w, id);
     w.stripe.failRefund(refund!.refundId);
     expect(await w.stripeSays('refund.failed', refund!.refundId)).toBe('refunds-settled');
     expect(refundsOf(w, id)[0]?.status).toBe('failed');
+    expect(w.record(id)?.committedCents).toBe(0);
     expect(types(w).at(-1)).toBe('PaymentRefunded');
-    await refundByStaff(w.deps, id, { actorId: STAFF, key: 'b' }, { amountCents: 6000, reason: 'encore' });
+    await refundByStaff(w.deps, id, { actorId: STAFF, key: 'b' }, { amountCents: 6000, reason: 'service-issue' });
     expect(refundedAtStripe(w, paymentIntentId)).toBe(6000);
   });
 
@@ -886,14 +1134,14 @@ describe('staff refunds', () => {
     const w = world();
     const { id } = await w.held();
     await expect(
-      refundByStaff(w.deps, id, { actorId: STAFF, key: 'k' }, { amountCents: 100, reason: 'r' }),
+      refundByStaff(w.deps, id, { actorId: STAFF, key: 'k' }, { amountCents: 100, reason: 'goodwill' }),
     ).rejects.toMatchObject({ status: 409 });
     await expect(
       refundByStaff(
         w.deps,
         appointmentIdFor(CLIENT, 'nope'),
         { actorId: STAFF, key: 'k' },
-        { amountCents: 1, reason: 'r' },
+        { amountCents: 1, reason: 'goodwill' },
       ),
     ).rejects.toBeInstanceOf(HttpProblem);
     expect(w.stripe.calls.refund).toEqual([]);
@@ -1001,10 +1249,13 @@ const offers: OfferReader = {
 function stripeSdkStandIn() {
   const creates: { params: Stripe.PaymentIntentCreateParams; idempotencyKey: string | undefined }[] = [];
   const byKey = new Map<string, Stripe.PaymentIntent>();
+  /** What Stripe answers instead of a PaymentIntent, when set (the SDK's errors carry type, statusCode, code). */
+  const failure: { error?: unknown } = {};
   const sdk = {
     paymentIntents: {
       async create(params: Stripe.PaymentIntentCreateParams, options?: Stripe.RequestOptions) {
         creates.push({ params, idempotencyKey: options?.idempotencyKey });
+        if (failure.error) throw failure.error;
         const key = options?.idempotencyKey ?? `none-${creates.length}`;
         const pi =
           byKey.get(key) ??
@@ -1018,7 +1269,7 @@ function stripeSdkStandIn() {
     },
   };
   const gateway = stripeGateway(async () => ({ stripe: sdk as unknown as Stripe, webhookSecret: 'whsec_test' }));
-  return { gateway, creates };
+  return { gateway, creates, failure };
 }
 
 function bookingWorld(options: { chargesEnabled?: boolean; payee?: boolean } = {}) {
@@ -1132,5 +1383,272 @@ describe('book() of a service paid online', () => {
     expect(body).not.toHaveProperty('checkout');
     expect(w.appointments.items.get(body.id)?.holdUntil).toBeUndefined();
     expect(w.sdk.creates).toEqual([]);
+  });
+});
+
+// ─── issue 11 ────────────────────────────────────────────────────────────────────────────────
+
+describe('a booking whose payment cannot start does not hold its slot', () => {
+  const slot = { practitionerId: PRACTITIONER, serviceId: 'svc_full', start: new Date('2027-03-03T09:00:00Z') };
+  const stripeError = (type: string, statusCode: number | undefined, code?: string) =>
+    Object.assign(new Error('Stripe says no'), { type, statusCode, code });
+
+  it.each([
+    [
+      'an unknown connected account (400 resource_missing)',
+      stripeError('StripeInvalidRequestError', 400, 'resource_missing'),
+      409,
+    ],
+    ['a restricted account (403)', stripeError('StripePermissionError', 403), 409],
+    ['Stripe down (500)', stripeError('StripeAPIError', 500), 503],
+    ['no answer (connection)', stripeError('StripeConnectionError', undefined), 503],
+    ['rate limited (429)', stripeError('StripeRateLimitError', 429, 'rate_limit'), 503],
+    ['our keys refused (401)', stripeError('StripeAuthenticationError', 401), 503],
+    ['something unexpected', new TypeError('boom'), 503],
+  ])('%s: the booking is released and the client gets a %i problem', async (_, error, status) => {
+    const w = bookingWorld();
+    w.sdk.failure.error = error;
+    const attempt = book(w.bookingDeps, CLIENT, 'key-1', slot);
+    await expect(attempt).rejects.toBeInstanceOf(HttpProblem);
+    await expect(attempt).rejects.toMatchObject({ status });
+    const id = appointmentIdFor(CLIENT, 'key-1');
+    expect(w.appointments.items.get(id)).toMatchObject({ state: 'cancelled', cancellation: { by: 'platform' } });
+    expect(w.payments.records.size).toBe(0);
+    // The slot is free: once Stripe answers again, another booking takes it.
+    delete w.sdk.failure.error;
+    expect((await book(w.bookingDeps, CLIENT, 'key-2', slot)).status).toBe(201);
+  });
+
+  it('a retry of a booking whose payment did start is not released when Stripe fails then', async () => {
+    const w = bookingWorld();
+    await book(w.bookingDeps, CLIENT, 'key-1', slot);
+    w.sdk.failure.error = stripeError('StripeAPIError', 502);
+    await expect(book(w.bookingDeps, CLIENT, 'key-1', slot)).rejects.toMatchObject({ status: 503 });
+    // The client may be paying the first PaymentIntent: the hold's end decides.
+    expect(w.appointments.items.get(appointmentIdFor(CLIENT, 'key-1'))?.state).toBe('requested');
+  });
+});
+
+describe('events the platform does not act on are settled, never thrown', () => {
+  const unknownAtStripe = (what: string) => async (): Promise<never> => {
+    throw new NotAtStripe(`No such ${what}`);
+  };
+
+  it('objects without id, types we do not handle, ids of another kind, Connect events on a connected account', async () => {
+    const w = world();
+    const { paymentIntentId } = await paid(w);
+    const before = structuredClone([...w.payments.records.values()]);
+    const published = w.events.published.length;
+    const settle = (data: { type: string; objectId?: string; account?: string }) =>
+      processStripeEvent(w.deps, { stripeEventId: 'evt_00000001', ...data });
+    expect(await settle({ type: 'balance.available' })).toBe('ignored');
+    expect(await settle({ type: 'checkout.session.completed', objectId: 'cs_test_a1YS1URlnyQCN5' })).toBe('ignored');
+    expect(await settle({ type: 'coupon.created', objectId: 'Z4OV52SU' })).toBe('ignored');
+    expect(await settle({ type: 'invented.thing_happened', objectId: 'thing_123456789' })).toBe('ignored');
+    // a type we handle about an object of another kind
+    expect(await settle({ type: 'payment_intent.succeeded', objectId: 'ch_1PgafuB7WZ01zgkWX' })).toBe('ignored');
+    // our own PaymentIntent's id, in an event of a connected account: not about our platform's object
+    expect(await settle({ type: 'payment_intent.succeeded', objectId: paymentIntentId, account: ACCOUNT })).toBe(
+      'ignored',
+    );
+    expect(w.payments.records.size).toBe(1);
+    expect([...w.payments.records.values()]).toEqual(before);
+    expect(w.events.published).toHaveLength(published);
+  });
+
+  it('objects this platform never made: a foreign PaymentIntent, an unknown booking, an unknown account, a dispute of an unknown charge', async () => {
+    const w = world();
+    w.stripe.gateway.payee = async (accountId) => ({
+      accountId,
+      practitionerId: undefined,
+      chargesEnabled: true,
+      payoutsEnabled: true,
+      detailsSubmitted: true,
+    });
+    w.stripe.gateway.dispute = unknownAtStripe('dispute');
+    const foreign = w.stripe.create({ amountCents: 1000 });
+    const unknownBooking = w.stripe.create({ amountCents: 1000, appointmentId: appointmentIdFor(CLIENT, 'ghost') });
+    expect(await w.stripeSays('payment_intent.succeeded', foreign)).toBe('not-ours');
+    expect(await w.stripeSays('payment_intent.succeeded', unknownBooking)).toBe('no-appointment');
+    expect(
+      await processStripeEvent(w.deps, {
+        stripeEventId: 'evt_00000009',
+        type: 'account.updated',
+        objectId: 'acct_1PgafTB7WZ01zgkW',
+        account: 'acct_1PgafTB7WZ01zgkW',
+      }),
+    ).toBe('not-ours');
+    expect(await w.stripeSays('charge.dispute.created', 'dp_1Pgc71B7WZ01zgkWMevJiAUx')).toBe('unknown-object');
+    // Stripe answers 404 for any of them (a fixture's ids, an object deleted since): settled too.
+    expect(await w.stripeSays('payment_intent.created', 'pi_1PgafyB7WZ01zgkWSjxsAJo3')).toBe('unknown-object');
+    expect(await w.stripeSays('refund.updated', 're_1Pgc72B7WZ01zgkWqPvrRrPE')).toBe('unknown-object');
+    expect(await w.stripeSays('charge.refunded', 'ch_1PgafuB7WZ01zgkWXYmPNZs8')).toBe('unknown-object');
+    expect(w.payments.records.size).toBe(0);
+    expect(w.payments.payees.size).toBe(1); // only the practitioner's own
+    expect(w.events.published).toEqual([]);
+  });
+
+  it('Stripe unreachable while settling an event we act on: thrown, so the event is retried', async () => {
+    const w = world();
+    const { paymentIntentId } = await w.held();
+    w.stripe.gateway.paymentIntent = async () => {
+      throw Object.assign(new Error('Stripe is down'), { type: 'StripeAPIError', statusCode: 500 });
+    };
+    await expect(w.stripeSays('payment_intent.succeeded', paymentIntentId)).rejects.toThrow('Stripe is down');
+  });
+
+  it('the webhook hands over an event without an object id, or with a connected account, within the event’s contract', async () => {
+    const w = world();
+    w.stripe.gateway.verifyWebhook = async (body) => JSON.parse(body);
+    for (const event of [
+      { id: 'evt_balance0001', type: 'balance.available', objectId: undefined, account: undefined, created: 1 },
+      {
+        id: 'evt_account0001',
+        type: 'account.updated',
+        objectId: 'acct_1PgafTB7WZ01zgkW',
+        account: 'acct_1PgafTB7WZ01zgkW',
+        created: 1,
+      },
+      {
+        id: 'evt_longtype001',
+        type: `invented.${'x'.repeat(200)}`,
+        objectId: 'thing_123456789',
+        account: undefined,
+        created: 1,
+      },
+    ])
+      expect(await receiveStripeWebhook(w.deps, JSON.stringify(event), 't=1,v1=x')).toEqual({
+        received: true,
+        duplicate: false,
+      });
+    expect(w.events.published.map((e) => e.data)).toEqual([
+      { stripeEventId: 'evt_balance0001', type: 'balance.available' },
+      {
+        stripeEventId: 'evt_account0001',
+        type: 'account.updated',
+        objectId: 'acct_1PgafTB7WZ01zgkW',
+        account: 'acct_1PgafTB7WZ01zgkW',
+      },
+      { stripeEventId: 'evt_longtype001', type: `invented.${'x'.repeat(91)}`, objectId: 'thing_123456789' },
+    ]);
+  });
+});
+
+describe('refunds made elsewhere are followed', () => {
+  it('a 10 € dashboard refund, then an in-time cancellation of a 60 € booking, refunds exactly 50 €', async () => {
+    const w = world();
+    const { id, paymentIntentId } = await paid(w);
+    const dashboard = w.stripe.refundAtDashboard(paymentIntentId, 1000);
+    expect(await w.stripeSays('charge.refunded', `ch_of_${paymentIntentId}`)).toBe('refunds-settled');
+    expect(refundsOf(w, id)).toEqual([
+      expect.objectContaining({ refundId: dashboard, amountCents: 1000, status: 'succeeded', cause: 'external' }),
+    ]);
+    expect(w.record(id)?.committedCents).toBe(1000);
+    expect(types(w).at(-1)).toBe('PaymentRefunded');
+
+    expect(await w.cancelAs(id, 'client')).toBe('refunded');
+    expect(w.stripe.calls.refund.at(-1)).toMatchObject({ amountCents: 5000 });
+    expect(refundedAtStripe(w, paymentIntentId)).toBe(6000);
+    const view = await getView(w, id);
+    expect(view).toMatchObject({ refundedCents: 6000 });
+    expect(view?.refunds.map((r) => [r.cause, r.amountCents])).toEqual([
+      ['external', 1000],
+      ['cancellation', 5000],
+    ]);
+  });
+
+  it('refund.created and refund.updated events record the refund once, and its status follows', async () => {
+    const w = world();
+    const { id, paymentIntentId } = await paid(w);
+    const dashboard = w.stripe.refundAtDashboard(paymentIntentId, 2500);
+    expect(await w.stripeSays('refund.created', dashboard)).toBe('refunds-settled');
+    expect(await w.stripeSays('refund.created', dashboard)).toBe('refunds-settled');
+    expect(refundsOf(w, id)).toHaveLength(1);
+    w.stripe.failRefund(dashboard);
+    expect(await w.stripeSays('refund.updated', dashboard)).toBe('refunds-settled');
+    expect(refundsOf(w, id)).toEqual([expect.objectContaining({ status: 'failed', cause: 'external' })]);
+    expect(w.record(id)?.committedCents).toBe(0);
+  });
+
+  it('our own refund’s event, settled before Stripe’s answer is recorded, keeps our cause (not external)', async () => {
+    const w = world();
+    const { id, paymentIntentId } = await paid(w);
+    const refund = w.stripe.gateway.refund;
+    // Stripe's refund.created overtakes the answer to our own call.
+    w.stripe.gateway.refund = async (call) => {
+      const made = await refund(call);
+      expect(await w.stripeSays('refund.created', made.id)).toBe('refunds-settled');
+      return made;
+    };
+    await refundByStaff(w.deps, id, { actorId: STAFF, key: 'desk-1' }, { amountCents: 1500, reason: 'goodwill' });
+    expect(refundsOf(w, id)).toEqual([
+      expect.objectContaining({ cause: 'staff', amountCents: 1500, actorId: STAFF, reason: 'goodwill' }),
+    ]);
+    expect(w.record(id)?.committedCents).toBe(1500);
+    expect(refundedAtStripe(w, paymentIntentId)).toBe(1500);
+  });
+});
+
+describe('who pays each refund (ADR 0011)', () => {
+  const lastFunding = (w: World) => {
+    const call = w.stripe.calls.refund.at(-1);
+    return {
+      amountCents: call?.amountCents,
+      reverseTransfer: call?.reverseTransfer,
+      refundApplicationFee: call?.refundApplicationFee,
+    };
+  };
+  const policyRefund = { reverseTransfer: true, refundApplicationFee: true };
+
+  it('client in time, client late, practitioner, platform: the transfer is reversed and the fee refunded, in proportion', async () => {
+    const w = world();
+    const inTime = await paid(w);
+    await w.cancelAs(inTime.id, 'client');
+    expect(lastFunding(w)).toEqual({ amountCents: 6000, ...policyRefund });
+
+    const late = await paid(w);
+    w.clock.set('2027-03-09T20:00:00Z');
+    await w.cancelAs(late.id, 'client');
+    expect(lastFunding(w)).toEqual({ amountCents: 3000, ...policyRefund });
+
+    w.clock.set(T0);
+    const byPractitioner = await paid(w);
+    w.clock.set('2027-03-10T08:00:00Z');
+    await w.cancelAs(byPractitioner.id, 'practitioner');
+    expect(lastFunding(w)).toEqual({ amountCents: 6000, ...policyRefund });
+
+    w.clock.set(T0);
+    const byPlatform = await paid(w);
+    await w.cancelAs(byPlatform.id, 'platform');
+    expect(lastFunding(w)).toEqual({ amountCents: 6000, ...policyRefund });
+  });
+
+  it('a payment that succeeded after its hold was released: whole, from where it went', async () => {
+    const w = world();
+    const { paymentIntentId } = await w.held();
+    w.clock.advance(15 * minute);
+    w.stripe.processing(paymentIntentId);
+    w.stripe.gateway.cancelPayment = async () => true; // canceled at Stripe… yet the card went through
+    await releaseExpiredHolds(w.deps);
+    w.stripe.succeed(paymentIntentId);
+    await w.stripeSays('payment_intent.succeeded', paymentIntentId);
+    expect(await w.deliverOutcomes()).toEqual(['refunded']);
+    expect(lastFunding(w)).toEqual({ amountCents: 6000, ...policyRefund });
+  });
+
+  it.each([
+    ['goodwill', false],
+    ['no-show-exception', false],
+    ['service-issue', true],
+    ['duplicate-payment', true],
+  ] as const)('staff, %s: reverse the transfer and refund the fee = %s', async (reason, fromPractitioner) => {
+    const w = world();
+    const { id } = await paid(w);
+    await refundByStaff(w.deps, id, { actorId: STAFF, key: `desk-${reason}` }, { amountCents: 1000, reason });
+    expect(lastFunding(w)).toEqual({
+      amountCents: 1000,
+      reverseTransfer: fromPractitioner,
+      refundApplicationFee: fromPractitioner,
+    });
   });
 });

@@ -12,9 +12,11 @@
  */
 import Stripe from 'stripe';
 import {
+  NotAtStripe,
   type PayeeState,
   type PaymentGateway,
   type PaymentIntentState,
+  PaymentNotStarted,
   RefundRefused,
   type RefundState,
 } from '../payment-gateway.ts';
@@ -69,8 +71,48 @@ function refundOf(refund: Stripe.Refund): RefundState {
     paymentIntentId: idOf(refund.payment_intent),
     amountCents: refund.amount,
     status: refund.status ?? 'pending',
+    refundKey: refund.metadata?.refundKey,
   };
 }
+
+/** The parts of a Stripe SDK error we decide on (`type`, HTTP status, `code`): never its message, which may quote values. */
+type StripeFailure = { type?: string; statusCode?: number; code?: string };
+const failureOf = (error: unknown): StripeFailure => (typeof error === 'object' && error !== null ? error : {});
+
+/** Stripe answered 404 `resource_missing`: the object is not (or no longer) there. */
+const isMissing = (error: unknown) => {
+  const f = failureOf(error);
+  return f.type === 'StripeInvalidRequestError' && (f.statusCode === 404 || f.code === 'resource_missing');
+};
+
+/** Re-reads at Stripe turn a 404 into NotAtStripe, so an event about a foreign object is settled, not retried. */
+async function reread<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (isMissing(error)) throw new NotAtStripe('No such object at Stripe', { cause: error });
+    throw error;
+  }
+}
+
+/**
+ * Why a PaymentIntent could not be created: a 4xx that is about the request (an unknown or
+ * restricted destination account, an invalid amount) is `refused`; no answer, a 5xx, a rate
+ * limit or our own keys refused are `unavailable` (worth trying again later).
+ */
+function notStarted(error: unknown): PaymentNotStarted {
+  const f = failureOf(error);
+  const refused =
+    (f.type === 'StripeInvalidRequestError' || f.type === 'StripePermissionError' || f.type === 'StripeCardError') &&
+    f.statusCode !== undefined &&
+    f.statusCode < 500;
+  return new PaymentNotStarted(refused ? 'refused' : 'unavailable', { cause: error });
+}
+
+/** A Stripe id (`acct_…`, `pi_…`): what the platform's events accept as an id. */
+const stripeIdPattern = /^[a-z]+_[A-Za-z0-9]{6,255}$/;
+const stripeIdOrUndefined = (value: unknown) =>
+  typeof value === 'string' && stripeIdPattern.test(value) ? value : undefined;
 
 /** A webhook older than this (by its signed timestamp) is refused: Stripe's default tolerance. */
 export const webhookToleranceSeconds = 300;
@@ -79,25 +121,30 @@ export function stripeGateway(client: () => Promise<{ stripe: Stripe; webhookSec
   return {
     async startPayment(input) {
       const { stripe } = await client();
-      const pi = await stripe.paymentIntents.create(
-        {
-          amount: input.amountCents,
-          currency: 'eur',
-          automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
-          application_fee_amount: input.applicationFeeCents,
-          transfer_data: { destination: input.destinationAccountId },
-          description: input.description,
-          metadata: { appointmentId: input.appointmentId },
-        },
-        { idempotencyKey: `appointment-payment-${input.appointmentId}` },
-      );
+      let pi: Stripe.PaymentIntent;
+      try {
+        pi = await stripe.paymentIntents.create(
+          {
+            amount: input.amountCents,
+            currency: 'eur',
+            automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+            application_fee_amount: input.applicationFeeCents,
+            transfer_data: { destination: input.destinationAccountId },
+            description: input.description,
+            metadata: { appointmentId: input.appointmentId },
+          },
+          { idempotencyKey: `appointment-payment-${input.appointmentId}` },
+        );
+      } catch (error) {
+        throw notStarted(error);
+      }
       if (!pi.client_secret) throw new Error('Stripe answered a PaymentIntent without a client secret');
       return { paymentIntentId: pi.id, clientSecret: pi.client_secret };
     },
 
     async paymentIntent(id) {
       const { stripe } = await client();
-      return paymentIntentOf(await stripe.paymentIntents.retrieve(id));
+      return paymentIntentOf(await reread(() => stripe.paymentIntents.retrieve(id)));
     },
 
     async cancelPayment(id) {
@@ -124,26 +171,45 @@ export function stripeGateway(client: () => Promise<{ stripe: Stripe; webhookSec
           {
             payment_intent: input.paymentIntentId,
             amount: input.amountCents,
-            metadata: { appointmentId: input.appointmentId },
+            // Who pays (ADR 0011): the practitioner's account gives back its part, the platform its fee.
+            reverse_transfer: input.reverseTransfer,
+            refund_application_fee: input.refundApplicationFee,
+            // The key lets the settlement of Stripe's refund events tell our refunds from others'.
+            metadata: { appointmentId: input.appointmentId, refundKey: input.idempotencyKey },
           },
           { idempotencyKey: input.idempotencyKey },
         );
         return refundOf(refund);
       } catch (error) {
+        const f = failureOf(error);
         // A chargeback already took the money back: Stripe refuses a refund on top.
-        if ((error as { code?: string }).code === 'charge_disputed') throw new RefundRefused('charge-disputed');
+        if (f.code === 'charge_disputed') throw new RefundRefused('charge-disputed');
+        // Someone else refunded meanwhile (the dashboard): less remains than asked.
+        if (f.code === 'amount_too_large' || f.code === 'charge_already_refunded')
+          throw new RefundRefused('amount-too-large');
+        if (f.type === 'StripeIdempotencyError') throw new RefundRefused('idempotency-conflict');
         throw error;
       }
     },
 
     async refundState(id) {
       const { stripe } = await client();
-      return refundOf(await stripe.refunds.retrieve(id));
+      return refundOf(await reread(() => stripe.refunds.retrieve(id)));
+    },
+
+    async refundsOf(paymentIntentId) {
+      const { stripe } = await client();
+      const refunds: RefundState[] = [];
+      await reread(async () => {
+        for await (const refund of stripe.refunds.list({ payment_intent: paymentIntentId, limit: 100 }))
+          refunds.push(refundOf(refund));
+      });
+      return refunds;
     },
 
     async dispute(id) {
       const { stripe } = await client();
-      const dispute = await stripe.disputes.retrieve(id);
+      const dispute = await reread(() => stripe.disputes.retrieve(id));
       return {
         id: dispute.id,
         paymentIntentId: idOf(dispute.payment_intent),
@@ -155,7 +221,7 @@ export function stripeGateway(client: () => Promise<{ stripe: Stripe; webhookSec
 
     async chargePaymentIntent(chargeId) {
       const { stripe } = await client();
-      return idOf((await stripe.charges.retrieve(chargeId)).payment_intent);
+      return idOf((await reread(() => stripe.charges.retrieve(chargeId))).payment_intent);
     },
 
     async createPayee(input) {
@@ -175,7 +241,7 @@ export function stripeGateway(client: () => Promise<{ stripe: Stripe; webhookSec
 
     async payee(accountId) {
       const { stripe } = await client();
-      return payeeOf(await stripe.accounts.retrieve(accountId));
+      return payeeOf(await reread(() => stripe.accounts.retrieve(accountId)));
     },
 
     async onboardingLink(input) {
@@ -198,8 +264,15 @@ export function stripeGateway(client: () => Promise<{ stripe: Stripe; webhookSec
         webhookSecret,
         webhookToleranceSeconds,
       );
-      const object = event.data.object as { id?: string };
-      return { id: event.id, type: event.type, objectId: object.id ?? '', created: event.created };
+      // Some objects have no id (`balance`) or one that is no Stripe id (a capability, a country spec).
+      const object = event.data.object as { id?: unknown };
+      return {
+        id: event.id,
+        type: event.type,
+        objectId: stripeIdOrUndefined(object.id),
+        account: stripeIdOrUndefined(event.account),
+        created: event.created,
+      };
     },
   };
 }
