@@ -39,6 +39,7 @@ export function readConfig(app: App, env: NodeJS.ProcessEnv = process.env): Depl
   const mailFrom = contextString(app, 'mailFrom') ?? 'no-reply@monprodubienetre.fr';
   const domain = mailFrom.split('@')[1];
   if (!domain) throw new Error(`Context mailFrom must be an email address, got ${mailFrom}`);
+  const publishableKey = contextString(app, 'stripePublishableKey');
   return {
     region,
     account: contextString(app, 'account') ?? env.CDK_DEFAULT_ACCOUNT,
@@ -51,6 +52,7 @@ export function readConfig(app: App, env: NodeJS.ProcessEnv = process.env): Depl
       secretKeyParameter: contextString(app, 'stripeSecretKeyParameter') ?? '/mpbe/stripe/secret-key',
       webhookSecretParameter: contextString(app, 'stripeWebhookSecretParameter') ?? '/mpbe/stripe/webhook-secret',
       feeBasisPoints: Number(contextString(app, 'platformFeeBasisPoints') ?? '1000'),
+      ...(publishableKey ? { publishableKey } : {}),
     },
   };
 }

@@ -150,6 +150,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const stripeSettings = {
       ...LOCAL_STRIPE_PARAMETERS,
       feeBasisPoints: Number(process.env.MPBE_PLATFORM_FEE_BASIS_POINTS ?? 1000),
+      // Given to the frontends in the checkout answer, for Stripe.js.
+      ...(realStripe
+        ? process.env.STRIPE_PUBLISHABLE_KEY
+          ? { publishableKey: process.env.STRIPE_PUBLISHABLE_KEY }
+          : {}
+        : { publishableKey: LOCAL_PUBLISHABLE_KEY }),
       ...(realStripe ? {} : { apiBase: stripe.url }),
     };
     // The local SSM parameters the Stripe-calling functions read, as in AWS.

@@ -13,6 +13,12 @@ export interface StripeSettings {
   readonly feeBasisPoints: number;
   /** Another Stripe API than Stripe's (the local emulator); absent in AWS. */
   readonly apiBase?: string;
+  /**
+   * The publishable key (pk_live_… / pk_test_…) frontends give Stripe.js to confirm a payment:
+   * public by design (Stripe scopes it to the PaymentIntent whose client secret goes with it), so
+   * a plain variable; the checkout answer carries it. Absent: the frontends have it built in.
+   */
+  readonly publishableKey?: string;
 }
 
 export const stripeEnvNames = {
@@ -20,12 +26,20 @@ export const stripeEnvNames = {
   webhookSecretParameter: 'STRIPE_WEBHOOK_SECRET_PARAMETER',
   feeBasisPoints: 'PLATFORM_FEE_BASIS_POINTS',
   apiBase: 'STRIPE_API_BASE',
+  publishableKey: 'STRIPE_PUBLISHABLE_KEY',
 } as const satisfies Record<keyof StripeSettings, string>;
 
 function checkedFee(feeBasisPoints: number): number {
   if (!Number.isInteger(feeBasisPoints) || feeBasisPoints < 0 || feeBasisPoints > 10_000)
     throw new Error('The platform fee must be an integer number of basis points from 0 to 10000');
   return feeBasisPoints;
+}
+
+/** A publishable key only: a secret key given by mistake must never reach an answer. */
+function checkedPublishableKey(key: string): string {
+  if (!/^pk_(test|live)_[A-Za-z0-9_]+$/.test(key))
+    throw new Error('The Stripe publishable key must start with pk_test_ or pk_live_');
+  return key;
 }
 
 /** The one place the environment of a Stripe-calling function is built. */
@@ -36,6 +50,9 @@ export function stripeEnv(settings: StripeSettings): Record<string, string> {
     [stripeEnvNames.webhookSecretParameter]: settings.webhookSecretParameter,
     [stripeEnvNames.feeBasisPoints]: String(settings.feeBasisPoints),
     ...(settings.apiBase ? { [stripeEnvNames.apiBase]: settings.apiBase } : {}),
+    ...(settings.publishableKey
+      ? { [stripeEnvNames.publishableKey]: checkedPublishableKey(settings.publishableKey) }
+      : {}),
   };
 }
 
@@ -51,5 +68,8 @@ export function stripeSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Str
     webhookSecretParameter: required(stripeEnvNames.webhookSecretParameter),
     feeBasisPoints: checkedFee(Number(required(stripeEnvNames.feeBasisPoints))),
     ...(env[stripeEnvNames.apiBase] ? { apiBase: env[stripeEnvNames.apiBase] as string } : {}),
+    ...(env[stripeEnvNames.publishableKey]
+      ? { publishableKey: checkedPublishableKey(env[stripeEnvNames.publishableKey] as string) }
+      : {}),
   };
 }

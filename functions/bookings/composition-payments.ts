@@ -16,6 +16,7 @@ const checkoutDeps = once(() => {
     gateway: stripeGateway(stripeFromParameters(ssmClient, settings)),
     clock: systemClock,
     feeBasisPoints: settings.feeBasisPoints,
+    ...(settings.publishableKey ? { publishableKey: settings.publishableKey } : {}),
   };
 });
 

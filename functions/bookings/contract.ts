@@ -86,6 +86,10 @@ export const Checkout = z
       .meta({ description: 'For Stripe.js / the mobile SDK to confirm the payment with Stripe; never stored by us.' }),
     amountCents: z.number().int(),
     holdUntil: z.string(),
+    publishableKey: z.string().optional().meta({
+      description:
+        "Stripe's publishable key to initialise Stripe.js with (public; scoped by Stripe to this payment with the client secret).",
+    }),
   })
   .meta({ id: 'Checkout' });
 

@@ -63,6 +63,8 @@ export interface PaymentStart {
   readonly clientSecret: string;
   readonly amountCents: number;
   readonly holdUntil: string;
+  /** Stripe's publishable key, for Stripe.js (public by design), when the deployment names it. */
+  readonly publishableKey?: string;
 }
 
 /** The payment seam of the booking use case, implemented with Stripe. */
@@ -106,7 +108,7 @@ const paymentUnavailable = () =>
  * booking functions that never take a payment never read Stripe's configuration.
  */
 export function stripeCheckout(
-  deps: () => Pick<PaymentDeps, 'payments' | 'gateway' | 'clock' | 'feeBasisPoints'>,
+  deps: () => Pick<PaymentDeps, 'payments' | 'gateway' | 'clock' | 'feeBasisPoints'> & { publishableKey?: string },
 ): Checkout {
   return {
     amountDue: (service) => amountDueAtBooking(service.priceCents, service.payment ?? defaultServicePayment),
@@ -118,7 +120,7 @@ export function stripeCheckout(
     },
 
     async start(appointment, amountCents) {
-      const { payments, gateway, clock, feeBasisPoints } = deps();
+      const { payments, gateway, clock, feeBasisPoints, publishableKey } = deps();
       const now = clock.now();
       const payee = await payments.payee(appointment.practitionerId, now);
       if (!payee) throw cannotCharge();
@@ -154,6 +156,7 @@ export function stripeCheckout(
         ...started,
         amountCents,
         holdUntil: (appointment.holdUntil ?? appointment.start).toISOString(),
+        ...(publishableKey ? { publishableKey } : {}),
       };
     },
   };

@@ -78,3 +78,20 @@ export async function signedInPerson(cloud: CloudInfo, role: Role): Promise<Pers
     cognito.destroy();
   }
 }
+
+/** Signs an existing person in again (after a restart of the local cloud: its issuer URL changed). */
+export async function signInAgain(cloud: CloudInfo, person: Person): Promise<Person> {
+  const cognito = localCognitoClient(cloud.urls.cognito);
+  try {
+    const auth = await cognito.send(
+      new InitiateAuthCommand({
+        ClientId: cloud.cognito.clientId,
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: person.email, PASSWORD },
+      }),
+    );
+    return { ...person, idToken: auth.AuthenticationResult!.IdToken! };
+  } finally {
+    cognito.destroy();
+  }
+}

@@ -13,6 +13,17 @@ describe('Stripe settings', () => {
     expect(stripeSettingsFromEnv(stripeEnv(settings))).toEqual(settings);
     const local = { ...settings, apiBase: 'http://127.0.0.1:12111' };
     expect(stripeSettingsFromEnv(stripeEnv(local))).toEqual(local);
+    const withKey = { ...settings, publishableKey: 'pk_test_51AbC' };
+    expect(stripeSettingsFromEnv(stripeEnv(withKey))).toEqual(withKey);
+  });
+
+  it('take a publishable key only: a secret or restricted key given by mistake never reaches an answer', () => {
+    for (const key of ['sk_test_51AbC', 'rk_live_51AbC', 'whsec_x', 'pk_test_with space']) {
+      expect(() => stripeEnv({ ...settings, publishableKey: key })).toThrow(/publishable key must start with pk_/);
+      expect(() => stripeSettingsFromEnv({ ...stripeEnv(settings), STRIPE_PUBLISHABLE_KEY: key })).toThrow(
+        /publishable key/,
+      );
+    }
   });
 
   it('refuse a fee outside 0–10 000 basis points or a missing parameter name, never naming a key', () => {
