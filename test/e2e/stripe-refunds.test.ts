@@ -27,6 +27,7 @@ import {
   heldBooking,
   onboardedAgenda,
   stripeSdk,
+  until,
 } from '../support/payments.ts';
 
 const cloud = inject('cloud');
@@ -228,6 +229,29 @@ describe('who pays each refund (ADR 0011), read from Stripe’s balances', () =>
 
   it('the practitioner cancels: everything back, from the practitioner and the platform’s fee', async () => {
     expect(await afterRefund(10, cancelAs(payer), 6000)).toEqual({
+      refundedToClient: 6000,
+      reversedFromPractitioner: 6000,
+      feeCollected: 600,
+      feeRefunded: 600,
+      practitionerKeeps: 0,
+      platformKeeps: 0,
+    });
+  }, 90_000);
+
+  it('the platform cancels (the client deleted their account): everything back, from the practitioner and the platform’s fee', async () => {
+    const leaving = await signedInPerson(cloud, 'client');
+    const before = await availableEuroCents(stripe, account);
+    const booked = await heldBooking(cloud, IP, leaving, payerAgenda, 13);
+    await control.pay(booked.checkout.paymentIntentId);
+    await eventually<{ state: string }>(cloud, IP, leaving, `/bookings/${booked.id}`, (a) => a.state === 'confirmed');
+    expect((await callAs(cloud, IP, leaving, 'DELETE', '/me')).status).toBe(202);
+    // The account is gone for its owner: the refund is read at Stripe.
+    const money = await until('the platform’s refund', async () => {
+      const now = await moneyOf(booked.checkout.paymentIntentId);
+      return now.refundedToClient === 6000 && now.feeRefunded === 600 ? now : undefined;
+    });
+    const practitionerKeeps = (await availableEuroCents(stripe, account)) - before;
+    expect({ ...money, practitionerKeeps, platformKeeps: 6000 - money.refundedToClient - practitionerKeeps }).toEqual({
       refundedToClient: 6000,
       reversedFromPractitioner: 6000,
       feeCollected: 600,
