@@ -4,54 +4,27 @@
  * (PaymentIntents, connected accounts, balances) is kept in the folder with DynamoDB's and
  * Cognito's.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { callAs } from '../support/bookings.ts';
-import { callFrom } from '../support/http.ts';
+import { type CloudProcess, startCloudProcess } from '../support/cloud-process.ts';
 import { type Person, signedInPerson, signInAgain } from '../support/identity.ts';
-import type { CloudInfo } from '../support/local-cloud.ts';
-import { type BookingView, eventually, heldBooking, onboardedAgenda } from '../support/payments.ts';
+import { type BookingView, emulator, eventually, heldBooking, onboardedAgenda } from '../support/payments.ts';
 
-const root = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'mpbe-stripe-restart-'));
 const IP = '127.0.0.98';
-const running: ChildProcess[] = [];
+const started: CloudProcess[] = [];
 afterAll(async () => {
-  for (const child of running) {
-    if (child.exitCode === null) {
-      child.kill('SIGINT');
-      await new Promise((r) => child.once('exit', r));
-    }
-  }
+  for (const running of started) await running.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function start(name: string): Promise<{ child: ChildProcess; cloud: CloudInfo }> {
-  const readyFile = join(dir, `${name}.json`);
-  const ports = Object.fromEntries(
-    ['API', 'AWS', 'DYNAMODB', 'SES', 'COGNITO', 'STRIPE'].map((p) => [`MPBE_${p}_PORT`, '0']),
-  );
-  const child = spawn(process.execPath, [join(root, 'local/main.ts')], {
-    cwd: root,
-    env: { ...process.env, ...ports, MPBE_DATA_DIR: join(dir, 'data'), MPBE_READY_FILE: readyFile, MPBE_QUIET: '1' },
-    stdio: 'ignore',
-  });
-  running.push(child);
-  const deadline = Date.now() + 60_000;
-  while (!existsSync(readyFile)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`local cloud ${name} did not start`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const ready = JSON.parse(readFileSync(readyFile, 'utf8')) as Omit<CloudInfo, 'logFile'>;
-  return { child, cloud: { ...ready, logFile: join(dir, `${name}.log`) } };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  child.kill('SIGINT');
-  await new Promise((r) => child.once('exit', r));
+async function start(name: string): Promise<CloudProcess> {
+  const running = await startCloudProcess(dir, name, join(dir, 'data'));
+  started.push(running);
+  return running;
 }
 
 describe('the Stripe emulator across a restart', () => {
@@ -68,15 +41,10 @@ describe('the Stripe emulator across a restart', () => {
       ]);
       const agenda = await onboardedAgenda(cloud, IP, practitioner);
       booked = await heldBooking(cloud, IP, client, agenda, 20);
-      const paid = await callFrom(
-        '127.0.0.1',
-        `${cloud.urls.stripe}/_emulator/payment_intents/${booked.checkout.paymentIntentId}/succeed`,
-        { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: '' },
-      );
-      expect(paid.status).toBe(200);
+      await emulator(cloud).pay(booked.checkout.paymentIntentId);
       await eventually<BookingView>(cloud, IP, client, `/bookings/${booked.id}`, (a) => a.state === 'confirmed');
     }
-    await stop(first.child);
+    expect(await first.stop()).toBe(0);
 
     const second = await start('second');
     const { cloud } = second;
@@ -94,6 +62,6 @@ describe('the Stripe emulator across a restart', () => {
       60_000,
     );
     expect(refunded.state).toBe('cancelled');
-    await stop(second.child);
+    expect(await second.stop()).toBe(0);
   });
 });
