@@ -40,12 +40,15 @@ export const verificationEmail = {
 
 const signedIn: Access = { kind: 'authenticated' };
 
-const name = z
-  .string()
-  .trim()
-  .min(1)
-  .max(100)
-  .regex(/^[^\p{Cc}<>]+$/u, 'a name without control characters or angle brackets');
+/**
+ * No control character (Unicode Cc: U+0000–U+001F, U+007F–U+009F) and no angle bracket. Written
+ * without the `u` flag: the OpenAPI document carries the pattern's source only, which clients
+ * compile as an ECMA-262 `u`-mode regex (zod would append the flag to the pattern otherwise).
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what the class excludes.
+const plainText = /^[^\u0000-\u001F\u007F-\u009F<>]+$/;
+
+const name = z.string().trim().min(1).max(100).regex(plainText, 'a name without control characters or angle brackets');
 
 /** E.164, as Cognito stores phone numbers: + then 8 to 15 digits. */
 const phone = z
@@ -176,7 +179,7 @@ const auditText = (max: number) =>
     .trim()
     .min(1)
     .max(max)
-    .regex(/^[^\p{Cc}<>]+$/u, 'text without control characters or angle brackets')
+    .regex(plainText, 'text without control characters or angle brackets')
     .refine((text) => !/[^\s@]+@[^\s@]+\.[^\s@]+/.test(text), 'no email address: name the account by its id only');
 
 export const AccountIdPath = z.object({ accountId }).strict();
