@@ -7,8 +7,9 @@ import { routes } from '#functions/routes.ts';
 import { openApiDocument } from '#shared/http/openapi.ts';
 
 function patternsOf(node: unknown, at: string, found: { at: string; pattern: string }[] = []) {
-  if (Array.isArray(node)) node.forEach((item, i) => patternsOf(item, `${at}[${i}]`, found));
-  else if (node && typeof node === 'object') {
+  if (Array.isArray(node)) {
+    for (const [i, item] of node.entries()) patternsOf(item, `${at}[${i}]`, found);
+  } else if (node && typeof node === 'object') {
     for (const [key, value] of Object.entries(node)) {
       if (key === 'pattern' && typeof value === 'string') found.push({ at, pattern: value });
       else patternsOf(value, `${at}.${key}`, found);
