@@ -43,6 +43,7 @@ const benchResources: FunctionResources = {
   mail: { from: 'bench@example.test', platformInbox: 'bench@example.test' },
   stripe: { secretKeyParameter: '/bench/key', webhookSecretParameter: '/bench/webhook', feeBasisPoints: 1000 },
   identity: { userPoolId: 'eu-west-3_bench', cguVersion: 'bench' },
+  corsAllowedOrigins: ['https://bench.example.test'],
   oneTimeSchedules: () => ({
     groupName: 'bench',
     targetArn: 'arn:aws:lambda:eu-west-3:000000000000:function:bench',

@@ -13,6 +13,7 @@ export const sources = {
   api: 'mpbe.api',
   bookings: 'mpbe.bookings',
   payments: 'mpbe.payments',
+  reviews: 'mpbe.reviews',
 } as const;
 
 /** Cognito user ids (sub) are UUIDs. */
@@ -85,10 +86,18 @@ export const BookingRequested = bookingEvent(
 );
 export const BookingConfirmed = bookingEvent('BookingConfirmed', 'An appointment is confirmed.');
 export const BookingRescheduled = bookingEvent('BookingRescheduled', 'An appointment moved to another time.');
-export const BookingCompleted = bookingEvent(
-  'BookingCompleted',
-  'The practitioner recorded that the appointment took place.',
-);
+/**
+ * Besides the ids, the appointment's start: the reviews context (ADR 0015) opens the client's
+ * right to review from it (90 days) and shows it as the date of the experience. A time, naming
+ * nobody.
+ */
+export const BookingCompleted = defineEvent({
+  source: sources.bookings,
+  detailType: 'BookingCompleted',
+  version: 1,
+  description: 'The practitioner recorded that the appointment took place (with its start, for reviews).',
+  data: z.object({ ...bookingIds, startsAt: z.iso.datetime() }).strict(),
+});
 export const BookingNoShow = bookingEvent('BookingNoShow', 'The practitioner recorded that the client did not come.');
 export const BookingCancelled = defineEvent({
   source: sources.bookings,
@@ -105,10 +114,14 @@ export const BookingCancelled = defineEvent({
     .strict(),
 });
 
-/** A DynamoDB key of the bookings table: ids only (appointment, practitioner, 5-minute block). */
+/** A DynamoDB key of the bookings table: ids only (appointment, practitioner, 5-minute block, client's holdings). */
 const bookingsKey = z
   .object({
-    pk: z.string().regex(/^(APPOINTMENT#apt_[0-9a-f]{32}|SLOT#[A-Za-z0-9_-]{1,64}#\d+)$/),
+    pk: z
+      .string()
+      .regex(
+        /^(APPOINTMENT#apt_[0-9a-f]{32}|SLOT#[A-Za-z0-9_-]{1,64}#\d+|HOLDINGS#[A-Za-z0-9_-]{1,64}#[A-Za-z0-9_-]{1,64})$/,
+      ),
     sk: z.string().regex(/^[A-Za-z0-9_#.:-]{1,200}$/),
   })
   .strict();
@@ -234,6 +247,75 @@ export const DataSubjectErased = defineEvent({
   data: z.object({ erasureId: identifier, itemsErased: z.number().int().nonnegative() }).strict(),
 });
 
+/** Review ids: `rev_` and 32 hex digits; one review per appointment (functions/reviews/, ADR 0015). */
+export const reviewId = z.string().regex(/^rev_[0-9a-f]{32}$/, 'a review id');
+/** Report, appeal and moderation-decision ids: `rpt_`, `apl_`, `dec_` and 32 hex digits. */
+export const reportId = z.string().regex(/^rpt_[0-9a-f]{32}$/, 'a report id');
+export const appealId = z.string().regex(/^apl_[0-9a-f]{32}$/, 'an appeal id');
+export const decisionId = z.string().regex(/^dec_[0-9a-f]{32}$/, 'a moderation decision id');
+
+/**
+ * Every review event names the review, the reviewed practitioner and the review's version after
+ * the change (consumers keep the newest they saw: the summary projection is exact under reordering
+ * and duplicates). Ratings and texts stay in the reviews table.
+ */
+const reviewIds = {
+  reviewId,
+  practitionerId: bookingIds.practitionerId,
+  version: z.number().int().positive(),
+};
+const reviewEvent = <DT extends string>(detailType: DT, description: string) =>
+  defineEvent({ source: sources.reviews, detailType, version: 1, description, data: z.object(reviewIds).strict() });
+
+export const ReviewSubmitted = reviewEvent(
+  'ReviewSubmitted',
+  'A client submitted (or edited) a review of a completed appointment; it waits for a moderator.',
+);
+export const ReviewPublished = reviewEvent(
+  'ReviewPublished',
+  'A moderator accepted a review (or its edit): it is published with its rating.',
+);
+export const ReviewRefused = reviewEvent(
+  'ReviewRefused',
+  'A moderator refused a review (or its edit), with a reason from the closed list.',
+);
+export const ReviewWithdrawn = reviewEvent(
+  'ReviewWithdrawn',
+  'The author withdrew the review, or it left with its author’s account.',
+);
+export const ReviewRemoved = reviewEvent(
+  'ReviewRemoved',
+  'A moderator removed (or restricted) a published review after a report, with a statement of reasons.',
+);
+export const ReportFiled = defineEvent({
+  source: sources.reviews,
+  detailType: 'ReportFiled',
+  version: 1,
+  description: 'A signed-in person reported a published review; the report waits for a moderator.',
+  data: z.object({ reportId, reviewId }).strict(),
+});
+export const ReportDecided = defineEvent({
+  source: sources.reviews,
+  detailType: 'ReportDecided',
+  version: 1,
+  description: 'A moderator decided a report (keep, remove or restrict the review), with a statement of reasons.',
+  data: z.object({ reportId, reviewId, decisionId }).strict(),
+});
+export const AppealFiled = defineEvent({
+  source: sources.reviews,
+  detailType: 'AppealFiled',
+  version: 1,
+  description: 'The reporter or the review’s author appealed a decision (within 6 months of it).',
+  data: z.object({ appealId, decisionId, reviewId }).strict(),
+});
+export const AppealDecided = defineEvent({
+  source: sources.reviews,
+  detailType: 'AppealDecided',
+  version: 1,
+  description: 'Another moderator decided an appeal: the decision is upheld or reversed.',
+  data: z.object({ appealId, decisionId, reviewId }).strict(),
+});
+
 export const eventCatalogue = [
   ContactRequestReceived,
   AccountActivityObserved,
@@ -256,4 +338,13 @@ export const eventCatalogue = [
   LegalHoldPlaced,
   LegalHoldLifted,
   DataSubjectErased,
+  ReviewSubmitted,
+  ReviewPublished,
+  ReviewRefused,
+  ReviewWithdrawn,
+  ReviewRemoved,
+  ReportFiled,
+  ReportDecided,
+  AppealFiled,
+  AppealDecided,
 ] as const;

@@ -7,13 +7,21 @@ import type { FunctionName } from '#functions/catalogue.ts';
 import {
   AccountActivityObserved,
   AccountDeletionRequested,
+  AppealDecided,
   BookingCancelled,
+  BookingCompleted,
   BookingConfirmed,
   BookingRescheduled,
   ClientAppointmentsErased,
   ContactRequestReceived,
   PaymentFailed,
   PaymentSucceeded,
+  ReportDecided,
+  ReportFiled,
+  ReviewPublished,
+  ReviewRefused,
+  ReviewRemoved,
+  ReviewWithdrawn,
   StripeEventReceived,
 } from './catalogue.ts';
 import type { EventContract } from './envelope.ts';
@@ -120,6 +128,45 @@ export const rules: readonly EventRule[] = [
     description: 'Email the platform inbox about each new contact request.',
     events: [ContactRequestReceived],
     target: 'notifyPlatformInbox',
+    retry: defaultRetry,
+  },
+  // Reviews, part A (ADR 0015): invitations, the author's mails, account deletion.
+  {
+    name: 'booking-completions-to-review-invitations',
+    description: 'Record that the client may review the completed appointment (90 days from it).',
+    events: [BookingCompleted],
+    target: 'recordReviewInvitation',
+    retry: defaultRetry,
+  },
+  {
+    name: 'review-decisions-to-author-mails',
+    description: 'Mail the author when a moderator publishes or refuses their review (the reason of a refusal).',
+    events: [ReviewPublished, ReviewRefused],
+    target: 'notifyReviewAuthor',
+    retry: defaultRetry,
+  },
+  {
+    name: 'account-deletion-to-reviews',
+    description: 'Delete the reviews the deleted account wrote.',
+    events: [AccountDeletionRequested],
+    target: 'deleteReviewsOfDeletedAccount',
+    retry: defaultRetry,
+  },
+  // Reviews, part C (ADR 0015): the summary projection.
+  {
+    name: 'review-changes-to-summary',
+    description: "Re-read the review and update its practitioner's summary (count, average, distribution).",
+    events: [ReviewPublished, ReviewWithdrawn, ReviewRemoved, ReviewRefused],
+    target: 'projectReviewSummary',
+    retry: defaultRetry,
+  },
+  // Reviews, part B (ADR 0015): the mails of reports, decisions and appeals.
+  {
+    name: 'report-events-to-party-mails',
+    description:
+      "Mail the reporter's acknowledgement, the author's statement of reasons and the outcomes of decisions and appeals.",
+    events: [ReportFiled, ReportDecided, AppealDecided],
+    target: 'notifyReportParties',
     retry: defaultRetry,
   },
 ];

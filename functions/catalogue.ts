@@ -47,6 +47,11 @@ export interface FunctionDefinition {
    * PLATFORM_FEE_BASIS_POINTS (shared/payments-config.ts).
    */
   readonly stripe?: boolean;
+  /**
+   * Serves routes of the API: set from the route table (`withRouteNeeds`), never by hand. Such a
+   * function gets CORS_ALLOWED_ORIGINS (shared/http/cors.ts).
+   */
+  readonly http?: boolean;
 }
 
 export type IdentityAction =
@@ -57,6 +62,7 @@ export type IdentityAction =
   | 'AdminEnableUser'
   | 'AdminDeleteUser'
   | 'AdminAddUserToGroup'
+  | 'AdminUserGlobalSignOut'
   | 'ListUsers';
 
 export type IdentityTrigger = 'PreSignUp' | 'PostConfirmation';
@@ -93,13 +99,16 @@ const declared = {
     entry: 'functions/accounts/handlers/update-me.ts',
     description: 'Rectification of the signed-in person’s identity in Cognito (a new email is verified).',
     tables: { accounts: 'read' },
-    identity: { actions: ['AdminGetUser', 'AdminUpdateUserAttributes', 'AdminDeleteUserAttributes'] },
+    // ListUsers: whether another account uses the new email (filtered on it), before the update.
+    identity: { actions: ['AdminGetUser', 'ListUsers', 'AdminUpdateUserAttributes', 'AdminDeleteUserAttributes'] },
   },
   deleteMe: {
     entry: 'functions/accounts/handlers/delete-me.ts',
-    description: 'Account deletion: kept 6 months, Cognito user disabled, AccountDeletionRequested announced.',
-    tables: { accounts: 'read-write' },
-    identity: { actions: ['AdminDisableUser'] },
+    description:
+      'Account deletion: kept 6 months, AccountDeletionRequested announced, Cognito user signed out and disabled, tokens revoked.',
+    // security: the account's revocation (shared/security/revocations.ts).
+    tables: { accounts: 'read-write', security: 'write' },
+    identity: { actions: ['AdminUserGlobalSignOut', 'AdminDisableUser'] },
     publishesEvents: true,
   },
   recordAccountActivity: {
@@ -130,16 +139,17 @@ const declared = {
   },
   suspendAccount: {
     entry: 'functions/accounts/handlers/suspend-account.ts',
-    description: 'Staff: suspends an account (status, audit entry, Cognito user disabled), announces AccountSuspended.',
-    tables: { accounts: 'read-write' },
-    identity: { actions: ['AdminDisableUser'] },
+    description:
+      'Staff: suspends an account (status, audit entry, tokens revoked, Cognito user signed out and disabled), announces AccountSuspended.',
+    tables: { accounts: 'read-write', security: 'write' },
+    identity: { actions: ['AdminUserGlobalSignOut', 'AdminDisableUser'] },
     publishesEvents: true,
   },
   reinstateAccount: {
     entry: 'functions/accounts/handlers/reinstate-account.ts',
     description:
-      'Staff: reinstates a suspended account (status, audit entry, Cognito user enabled), announces AccountReinstated.',
-    tables: { accounts: 'read-write' },
+      'Staff: reinstates a suspended account (status, audit entry, Cognito user enabled, revocation lifted), announces AccountReinstated.',
+    tables: { accounts: 'read-write', security: 'write' },
     // AdminDisableUser: a deletion or suspension that raced the reinstatement disables the user again.
     identity: { actions: ['AdminEnableUser', 'AdminDisableUser'] },
     publishesEvents: true,
@@ -170,10 +180,15 @@ const declared = {
     description: 'Practitioner: creates or replaces their own profile (its id is their account id).',
     tables: { practitioners: 'read-write' },
   },
+  getMyPractitionerProfile: {
+    entry: 'functions/practitioners/handlers/get-my-profile.ts',
+    description: 'Practitioner: their own profile, published or not.',
+    tables: { practitioners: 'read' },
+  },
   getPractitioner: {
     entry: 'functions/practitioners/handlers/get-practitioner.ts',
     description: 'Public profile of a published practitioner, with services and reviews summary.',
-    tables: { practitioners: 'read' },
+    tables: { practitioners: 'read', reviews: 'read' },
   },
   listFreeSlots: {
     entry: 'functions/bookings/handlers/list-free-slots.ts',
@@ -405,14 +420,180 @@ const declared = {
     entry: 'functions/retention/handlers/get-register-of-processing.ts',
     description: 'DPO: the register of processing (GDPR art. 30), generated from the retention catalogue.',
   },
+  // Reviews, part A (ADR 0015): invitations, reviews, replies, pre-moderation, the outbox.
+  recordReviewInvitation: {
+    entry: 'functions/reviews/handlers/record-review-invitation.ts',
+    description: 'BookingCompleted: records that the client may review the appointment, for 90 days from it.',
+    tables: { reviews: 'write' },
+  },
+  submitReview: {
+    entry: 'functions/reviews/handlers/submit-review.ts',
+    description: 'Client: reviews a completed appointment of theirs (within 90 days); the review waits for moderation.',
+    tables: { reviews: 'read-write' },
+    // The author's first name and last name's initial, shown with the review.
+    identity: { actions: ['AdminGetUser'] },
+  },
+  editReview: {
+    entry: 'functions/reviews/handlers/edit-review.ts',
+    description: 'Client: edits their review; moderated again (a published one stays online as it was until then).',
+    tables: { reviews: 'read-write' },
+  },
+  withdrawReview: {
+    entry: 'functions/reviews/handlers/withdraw-review.ts',
+    description: 'Client: withdraws their review (deleted at once with its reply and decisions).',
+    tables: { reviews: 'read-write' },
+  },
+  listMyReviews: {
+    entry: 'functions/reviews/handlers/list-my-reviews.ts',
+    description: 'Client: their reviews with state and refusal reason.',
+    tables: { reviews: 'read' },
+  },
+  listPractitionerReviews: {
+    entry: 'functions/reviews/handlers/list-practitioner-reviews.ts',
+    description: "Public: a practitioner's published reviews, newest first, with their published replies.",
+    tables: { reviews: 'read' },
+  },
+  replyToReview: {
+    entry: 'functions/reviews/handlers/reply-to-review.ts',
+    description: 'Practitioner: writes or edits their one reply to a published review of them (moderated).',
+    tables: { reviews: 'read-write' },
+  },
+  decideReview: {
+    entry: 'functions/reviews/handlers/decide-review.ts',
+    description: 'Moderator: accepts or refuses a waiting review, on their live claim, with a decision record.',
+    tables: { reviews: 'read-write' },
+  },
+  decideReply: {
+    entry: 'functions/reviews/handlers/decide-reply.ts',
+    description: "Moderator: accepts or refuses a practitioner's waiting reply, on their live claim.",
+    tables: { reviews: 'read-write' },
+  },
+  publishReviewEvents: {
+    entry: 'functions/reviews/handlers/publish-review-events.ts',
+    description:
+      'Stream consumer (the outbox): publishes a Review* event for every committed change or deletion of a review.',
+    publishesEvents: true,
+    timeoutSeconds: 60,
+  },
+  publishReviewWithdrawals: {
+    entry: 'functions/reviews/handlers/publish-review-withdrawals.ts',
+    description:
+      'Stream consumer (the outbox, REMOVE records): publishes ReviewWithdrawn for every deleted review (withdrawal, erasure, purge).',
+    publishesEvents: true,
+    timeoutSeconds: 60,
+  },
+  notifyReviewAuthor: {
+    entry: 'functions/reviews/handlers/notify-review-author.ts',
+    description:
+      'ReviewRefused / ReviewPublished: mails the author (French), a refusal with its reason; once per decision.',
+    tables: { reviews: 'read-write' },
+    // The author's email and first name.
+    identity: { actions: ['AdminGetUser'] },
+    sendsMail: true,
+  },
+  deleteReviewsOfDeletedAccount: {
+    entry: 'functions/reviews/handlers/delete-reviews-of-deleted-account.ts',
+    description: 'AccountDeletionRequested: deletes the reviews the account wrote.',
+    tables: { reviews: 'read-write' },
+    timeoutSeconds: 60,
+  },
+  // Reviews, part C (ADR 0015): the moderation queue, the summary projection, the review policy.
+  listModerationQueue: {
+    entry: 'functions/reviews/handlers/list-moderation-queue.ts',
+    description: 'Moderator: the items waiting for a decision (reviews, replies, reports, appeals), oldest first.',
+    tables: { reviews: 'read' },
+  },
+  claimModerationItem: {
+    entry: 'functions/reviews/handlers/claim-moderation-item.ts',
+    description: 'Moderator: claims a waiting item for 10 minutes (conditional on no live claim of another).',
+    tables: { reviews: 'read-write' },
+  },
+  projectReviewSummary: {
+    entry: 'functions/reviews/handlers/project-review-summary.ts',
+    description:
+      "Review events: re-reads the review and updates its practitioner's summary (count, average, distribution).",
+    tables: { reviews: 'read-write' },
+  },
+  getReviewPolicy: {
+    entry: 'functions/reviews/handlers/get-review-policy.ts',
+    description: 'Public: how reviews are checked, ranked, kept and contested (Code de la consommation D111-17).',
+  },
+  alertStaleModeration: {
+    entry: 'functions/reviews/handlers/alert-stale-moderation.ts',
+    description:
+      'Hourly: mails the moderators the items waiting more than 48 hours (ids and ages only), once a day per item.',
+    tables: { reviews: 'read-write' },
+    sendsMail: true,
+  },
+  // Reviews, part B (ADR 0015): reports, decisions, appeals, reporter bars, the transparency report.
+  fileReport: {
+    entry: 'functions/reviews/handlers/file-report.ts',
+    description:
+      'Signed in: reports a published review (one open report per reporter and review; barred reporters refused).',
+    tables: { reviews: 'read-write' },
+    publishesEvents: true,
+  },
+  listMyReports: {
+    entry: 'functions/reviews/handlers/list-my-reports.ts',
+    description: "Signed in: the caller's reports and their outcome.",
+    tables: { reviews: 'read' },
+  },
+  decideReport: {
+    entry: 'functions/reviews/handlers/decide-report.ts',
+    description:
+      'Moderator: keeps, removes or restricts a reported review with a statement of reasons, on their live claim (one transaction).',
+    tables: { reviews: 'read-write' },
+    publishesEvents: true,
+  },
+  fileAppeal: {
+    entry: 'functions/reviews/handlers/file-appeal.ts',
+    description: "The reporter or the review's author: appeals a report's decision within 6 months of it.",
+    tables: { reviews: 'read-write' },
+    publishesEvents: true,
+  },
+  decideAppeal: {
+    entry: 'functions/reviews/handlers/decide-appeal.ts',
+    description: 'Moderator other than the decider: upholds or reverses a decision on appeal, on their live claim.',
+    tables: { reviews: 'read-write' },
+    publishesEvents: true,
+  },
+  barReporter: {
+    entry: 'functions/reviews/handlers/bar-reporter.ts',
+    description: 'Moderator: bars a reporter with 3 unfounded reports within 12 months, for up to 6 months (audited).',
+    tables: { reviews: 'read-write' },
+  },
+  getTransparencyReport: {
+    entry: 'functions/reviews/handlers/get-transparency-report.ts',
+    description:
+      'Moderator, DPO: counts of reports, decisions, time to decision, appeals over a period (no personal data).',
+    tables: { reviews: 'read' },
+  },
+  notifyReportParties: {
+    entry: 'functions/reviews/handlers/notify-report-parties.ts',
+    description:
+      "ReportFiled / ReportDecided / AppealDecided: mails the reporter's acknowledgement, the author's statement of reasons, the outcomes (French), once each.",
+    tables: { reviews: 'read-write' },
+    // The parties' email and first name.
+    identity: { actions: ['AdminGetUser'] },
+    sendsMail: true,
+  },
 } as const satisfies Record<string, FunctionDefinition>;
 
 export type FunctionName = keyof typeof declared;
 
+/** Both accesses at once: read and write make read-write. */
+function joinAccess(...modes: readonly (TableAccess | undefined)[]): TableAccess | undefined {
+  const reads = modes.some((mode) => mode === 'read' || mode === 'read-write');
+  const writes = modes.some((mode) => mode === 'write' || mode === 'read-write');
+  if (reads && writes) return 'read-write';
+  return reads ? 'read' : writes ? 'write' : undefined;
+}
+
 /**
  * What a function needs because of the routes it serves, added to its declaration so that no
- * route can forget it: the security table for rate limits and connection records, the bus for
- * the activity of signed-in callers (shared/http/guards.ts).
+ * route can forget it (shared/http/guards.ts): for a route that is not public, a read of the
+ * security table (the revocation list every signed-in request is checked against) and the bus
+ * (the caller's activity); for rate limits and connection records, a write of the security table.
  */
 function withRouteNeeds(
   definitions: Record<FunctionName, FunctionDefinition>,
@@ -422,12 +603,18 @@ function withRouteNeeds(
   for (const route of served) {
     const fn = out[route.function];
     const { operation } = route;
-    const needsSecurity = Boolean(operation.rateLimit || operation.recordConnection);
-    const needsBus = operation.access.kind !== 'public';
+    const signedIn = operation.access.kind !== 'public';
+    const writesSecurity = Boolean(operation.rateLimit || operation.recordConnection);
+    const security = joinAccess(
+      fn.tables?.security,
+      signedIn ? 'read' : undefined,
+      writesSecurity ? 'write' : undefined,
+    );
     out[route.function] = {
       ...fn,
-      ...(needsSecurity ? { tables: { ...fn.tables, security: 'write' as const } } : {}),
-      ...(needsBus ? { publishesEvents: true } : {}),
+      http: true,
+      ...(security ? { tables: { ...fn.tables, security } } : {}),
+      ...(signedIn ? { publishesEvents: true } : {}),
     };
   }
   return out;

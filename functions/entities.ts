@@ -10,6 +10,7 @@ import { bookingEntities } from './bookings/entities.ts';
 import { contactRequestEntity } from './contact/entities.ts';
 import { practitionerEntities } from './practitioners/entities.ts';
 import { retentionEntities } from './retention/entities.ts';
+import { reviewsEntities } from './reviews/entities.ts';
 
 export const entities: readonly EntityDefinition[] = [
   ...accountEntities,
@@ -17,5 +18,6 @@ export const entities: readonly EntityDefinition[] = [
   contactRequestEntity,
   ...practitionerEntities,
   ...retentionEntities,
+  ...reviewsEntities,
   ...securityEntities,
 ];

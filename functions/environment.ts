@@ -4,6 +4,7 @@
  * the local cloud starts the same handler with exactly this (with the local resources' names), so
  * a variable the code reads but the entry does not declare is missing in both places alike.
  */
+import { CORS_ORIGINS_ENV } from '#shared/http/cors.ts';
 import { type StripeSettings, stripeEnv } from '#shared/payments-config.ts';
 import { type OneTimeScheduleSettings, oneTimeScheduleEnv } from '#shared/scheduling/one-time-schedules.ts';
 import { type TableName, tables } from '#shared/tables.ts';
@@ -19,6 +20,8 @@ export interface FunctionResources {
   readonly identity: { readonly userPoolId: string; readonly cguVersion: string };
   /** The settings of the one-time schedules that invoke `target` (its group, role, dead letters). */
   readonly oneTimeSchedules: (target: string) => OneTimeScheduleSettings;
+  /** The web origins browsers may call the API from (shared/http/cors.ts), checked. */
+  readonly corsAllowedOrigins: readonly string[];
 }
 
 /** The bounded context of a function: the folder under functions/ (Powertools' service name). */
@@ -37,7 +40,8 @@ export function tableAccessOf(definition: FunctionDefinition): [TableName, Table
  * The environment variables of a function, each from one field of its entry: a table's name per
  * declared table, the bus when it publishes events, the sender when it sends mail, the Stripe
  * parameters when it calls Stripe, the pool when it administers users (a Cognito trigger reads the
- * pool from its event), the schedule settings when it creates one-time schedules.
+ * pool from its event), the schedule settings when it creates one-time schedules, the allowed
+ * web origins when it serves routes.
  */
 export function functionEnvironment(
   definition: FunctionDefinition,
@@ -57,5 +61,6 @@ export function functionEnvironment(
   }
   if (definition.oneTimeSchedules)
     Object.assign(environment, oneTimeScheduleEnv(resources.oneTimeSchedules(definition.oneTimeSchedules.target)));
+  if (definition.http) environment[CORS_ORIGINS_ENV] = resources.corsAllowedOrigins.join(',');
   return environment;
 }

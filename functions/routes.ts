@@ -13,6 +13,7 @@ import * as contact from './contact/contract.ts';
 import * as platform from './platform/contract.ts';
 import * as practitioners from './practitioners/contract.ts';
 import * as retention from './retention/contract.ts';
+import * as reviews from './reviews/contract.ts';
 
 export type Route = RouteOf<FunctionName>;
 
@@ -50,6 +51,12 @@ export const routes: readonly Route[] = [
     path: '/practitioners/me/profile',
     operation: practitioners.saveMyPractitionerProfile,
     function: 'saveMyPractitionerProfile',
+  },
+  {
+    method: 'GET',
+    path: '/practitioners/me/profile',
+    operation: practitioners.getMyPractitionerProfile,
+    function: 'getMyPractitionerProfile',
   },
   {
     method: 'GET',
@@ -158,5 +165,76 @@ export const routes: readonly Route[] = [
     path: '/privacy/register',
     operation: retention.getRegisterOfProcessing,
     function: 'getRegisterOfProcessing',
+  },
+  // Reviews, part A (ADR 0015): reviews, replies, their pre-moderation, the public list.
+  { method: 'POST', path: '/reviews', operation: reviews.submitReview, function: 'submitReview' },
+  { method: 'PATCH', path: '/reviews/{reviewId}', operation: reviews.editReview, function: 'editReview' },
+  { method: 'DELETE', path: '/reviews/{reviewId}', operation: reviews.withdrawReview, function: 'withdrawReview' },
+  { method: 'GET', path: '/me/reviews', operation: reviews.listMyReviews, function: 'listMyReviews' },
+  { method: 'PUT', path: '/reviews/{reviewId}/reply', operation: reviews.replyToReview, function: 'replyToReview' },
+  {
+    method: 'GET',
+    path: '/practitioners/{practitionerId}/reviews',
+    operation: reviews.listPractitionerReviews,
+    function: 'listPractitionerReviews',
+  },
+  {
+    method: 'POST',
+    path: '/moderation/reviews/{reviewId}/decision',
+    operation: reviews.decideReview,
+    function: 'decideReview',
+  },
+  {
+    method: 'POST',
+    path: '/moderation/replies/{reviewId}/decision',
+    operation: reviews.decideReply,
+    function: 'decideReply',
+  },
+  // Reviews, part C (ADR 0015): the moderation queue and the review policy.
+  {
+    method: 'GET',
+    path: '/moderation/queue',
+    operation: reviews.listModerationQueue,
+    function: 'listModerationQueue',
+  },
+  {
+    method: 'POST',
+    path: '/moderation/queue/{kind}/{id}/claim',
+    operation: reviews.claimModerationItem,
+    function: 'claimModerationItem',
+  },
+  { method: 'GET', path: '/reviews/policy', operation: reviews.getReviewPolicy, function: 'getReviewPolicy' },
+  // Reviews, part B (ADR 0015): reports, their decisions and appeals, reporter bars, the transparency report.
+  { method: 'POST', path: '/reviews/{reviewId}/reports', operation: reviews.fileReport, function: 'fileReport' },
+  { method: 'GET', path: '/me/reports', operation: reviews.listMyReports, function: 'listMyReports' },
+  {
+    method: 'POST',
+    path: '/moderation/reports/{reportId}/decision',
+    operation: reviews.decideReport,
+    function: 'decideReport',
+  },
+  {
+    method: 'POST',
+    path: '/moderation/decisions/{reportId}/appeals',
+    operation: reviews.fileAppeal,
+    function: 'fileAppeal',
+  },
+  {
+    method: 'POST',
+    path: '/moderation/appeals/{appealId}/decision',
+    operation: reviews.decideAppeal,
+    function: 'decideAppeal',
+  },
+  {
+    method: 'POST',
+    path: '/moderation/reporters/{accountId}/bar',
+    operation: reviews.barReporter,
+    function: 'barReporter',
+  },
+  {
+    method: 'GET',
+    path: '/moderation/transparency-report',
+    operation: reviews.getTransparencyReport,
+    function: 'getTransparencyReport',
   },
 ];

@@ -66,4 +66,14 @@ export const schedules: readonly ScheduleDefinition[] = [
     flexibleWindowMinutes: 0,
     input: { trigger: 'schedule' },
   },
+  // Reviews, part C (ADR 0015).
+  {
+    name: 'hourly-stale-moderation-alert',
+    description: 'Mails the moderators the items waiting more than 48 hours for a decision (once a day per item).',
+    expression: 'cron(5 * * * ? *)',
+    timezone: 'UTC',
+    target: 'alertStaleModeration',
+    flexibleWindowMinutes: 5,
+    input: { trigger: 'schedule' },
+  },
 ];

@@ -54,6 +54,28 @@ export const streamConsumers: readonly StreamConsumer[] = [
     batchSize: 25,
     maximumRetryAttempts: 10,
   },
+  // Reviews, part A (ADR 0015): the reviews table's outbox, changes and deletions of reviews.
+  {
+    name: 'reviews-outbox',
+    description: 'Publishes a Review* event for every committed change of a review (the transactional outbox).',
+    tables: ['reviews'],
+    target: 'publishReviewEvents',
+    eventNames: ['INSERT', 'MODIFY'],
+    newImageEntities: ['review'],
+    batchSize: 25,
+    maximumRetryAttempts: 10,
+  },
+  {
+    name: 'reviews-outbox-deletions',
+    description:
+      'Publishes ReviewWithdrawn for every deleted review (withdrawal, account deletion, erasure, purge, TTL); other items are skipped.',
+    tables: ['reviews'],
+    target: 'publishReviewWithdrawals',
+    // A deletion has no new image to filter on: every REMOVE of the table comes, the function keeps reviews.
+    eventNames: ['REMOVE'],
+    batchSize: 25,
+    maximumRetryAttempts: 10,
+  },
 ];
 
 /**

@@ -3,6 +3,7 @@
  * that let `cdk synth` run offline and without credentials.
  */
 import type { App } from 'aws-cdk-lib';
+import { parseAllowedOrigins } from '#shared/http/cors.ts';
 import type { StripeSettings } from '#shared/payments-config.ts';
 import { assertEuRegion, DEFAULT_REGION, type EuRegion } from './region-guard.ts';
 
@@ -24,7 +25,16 @@ export interface DeploymentConfig {
    * (created out of band: CloudFormation cannot create SecureStrings), and the platform's fee.
    */
   readonly stripe: StripeSettings;
+  /**
+   * The web origins browsers may call the API from (context `corsAllowedOrigins`, comma-separated:
+   * exact `https://…` origins, or `http://localhost:*` for a frontend in development), checked by
+   * shared/http/cors.ts. The first, when exact, is the one API Gateway's own error answers name.
+   */
+  readonly corsAllowedOrigins: readonly string[];
 }
+
+/** The frontends of the platform: its site, with and without www. */
+export const DEFAULT_CORS_ORIGINS = ['https://www.monprodubienetre.fr', 'https://monprodubienetre.fr'] as const;
 
 function contextString(app: App, key: string): string | undefined {
   const value: unknown = app.node.tryGetContext(key);
@@ -40,6 +50,13 @@ export function readConfig(app: App, env: NodeJS.ProcessEnv = process.env): Depl
   const domain = mailFrom.split('@')[1];
   if (!domain) throw new Error(`Context mailFrom must be an email address, got ${mailFrom}`);
   const publishableKey = contextString(app, 'stripePublishableKey');
+  const corsContext: unknown = app.node.tryGetContext('corsAllowedOrigins');
+  if (corsContext !== undefined && typeof corsContext !== 'string' && !Array.isArray(corsContext)) {
+    throw new Error('Context corsAllowedOrigins must be a comma-separated string or a list of origins');
+  }
+  const corsAllowedOrigins = parseAllowedOrigins(
+    (corsContext as string | string[] | undefined) ?? DEFAULT_CORS_ORIGINS,
+  );
   return {
     region,
     account: contextString(app, 'account') ?? env.CDK_DEFAULT_ACCOUNT,
@@ -54,5 +71,6 @@ export function readConfig(app: App, env: NodeJS.ProcessEnv = process.env): Depl
       feeBasisPoints: Number(contextString(app, 'platformFeeBasisPoints') ?? '1000'),
       ...(publishableKey ? { publishableKey } : {}),
     },
+    corsAllowedOrigins,
   };
 }

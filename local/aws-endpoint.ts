@@ -7,13 +7,20 @@
  *   GetSchedule (`GET`), DeleteSchedule (`DELETE`), with `?groupName=`;
  * - SSM Parameter Store, JSON 1.1: `AmazonSSM.GetParameters` (the Stripe keys, given at start as
  *   plain values: locally there is nothing to decrypt);
- * - Lambda Invoke, REST-JSON (`POST /2015-03-31/functions/{FunctionName}/invocations`), for
- *   cognito-local's triggers: runs the catalogue function (by name or ARN) in the local runtime.
- *   A handler error answers as Lambda does: 200 with `X-Amz-Function-Error: Unhandled` and
- *   `{ errorType, errorMessage }` (no stack: the caller may show the message).
- * - A local control, no AWS API: `POST /_local/schedules/{Name}/fire?groupName=` runs a schedule
+ * - Lambda Invoke, REST-JSON (`POST /2015-03-31/functions/{FunctionName}/invocations`): runs the
+ *   catalogue function (by name or ARN, qualifier ignored) in the local runtime. RequestResponse
+ *   (cognito-local's triggers): a handler error answers as Lambda does, 200 with
+ *   `X-Amz-Function-Error: Unhandled` and `{ errorType, errorMessage }` (no stack: the caller may
+ *   show the message). Event (asynchronous; `npm run dead-letters -- --redrive`): 202 at once, then
+ *   the run with Lambda's asynchronous retries and on-failure queue (local/lambda-async.ts).
+ *   DryRun: 204 when the function exists;
+ * - SQS, JSON 1.0 (`X-Amz-Target: AmazonSQS.<Operation>`): the dead-letter queues of the contexts,
+ *   kept in DynamoDB Local (local/sqs.ts); queue URLs are `<this endpoint>/<account>/<queue>`;
+ * - Local controls, no AWS API: `POST /_local/schedules/{Name}/fire?groupName=` runs a schedule
  *   now as if its time had come (LocalScheduler.fireNow) and answers once the run is over, so
- *   that tests and demos need not wait hours for a reminder.
+ *   that tests and demos need not wait hours for a reminder; `POST /_local/services/{name}/stop`
+ *   and `/start` stop and restart an emulated service (`ses`): an outage, to see where the mail
+ *   that could not be sent goes and to practise its redrive (docs/runbooks/dead-letters.md).
  * Errors answer as AWS does: `{ __type, message }` with the error name also in X-Amzn-ErrorType.
  */
 import { randomUUID } from 'node:crypto';
@@ -22,6 +29,7 @@ import type { AddressInfo } from 'node:net';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { type FunctionName, functions } from '#functions/catalogue.ts';
 import { AwsServiceError, type LocalEventBus, putEventsResponse } from './event-bus.ts';
+import type { AsyncInvoker } from './lambda-async.ts';
 import {
   type CreateScheduleInput,
   DEFAULT_GROUP,
@@ -30,6 +38,14 @@ import {
   type LocalScheduler,
   type ScheduleState,
 } from './scheduler.ts';
+import { type LocalQueues, SQS_TARGET_PREFIX, sqsOperation } from './sqs.ts';
+
+/** An emulated service the local controls can stop and start again. */
+export interface ControlledService {
+  readonly running: boolean;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+}
 
 export interface AwsEndpointOptions {
   /** 0 (default) picks a free port. */
@@ -41,6 +57,12 @@ export interface AwsEndpointOptions {
   invoke?: (name: FunctionName, event: unknown) => Promise<unknown>;
   /** SSM parameters by name, for GetParameters. */
   parameters?: Readonly<Record<string, string>>;
+  /** Lambda's asynchronous invocation, for Invoke with `X-Amz-Invocation-Type: Event`. */
+  asyncInvoker?: Pick<AsyncInvoker, 'invokeAsync'>;
+  /** The SQS queues (the dead-letter queues). */
+  queues?: LocalQueues;
+  /** Emulated services by name, for the stop/start controls. */
+  services?: Readonly<Record<string, ControlledService>>;
   log?: (line: string) => void;
 }
 
@@ -52,11 +74,14 @@ export interface AwsEndpoint {
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const JSON_1_1 = 'application/x-amz-json-1.1';
+const JSON_1_0 = 'application/x-amz-json-1.0';
 
 export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<AwsEndpoint> {
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? ((line: string) => console.log(line));
 
+  /** This endpoint's URL, which the SQS queue URLs start with (known once it listens). */
+  let endpointUrl = '';
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (error instanceof AwsServiceError) return sendError(res, error, contentTypeFor(req));
@@ -70,6 +95,21 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://local');
     const target = req.headers['x-amz-target'];
+    if (
+      req.method === 'POST' &&
+      url.pathname === '/' &&
+      typeof target === 'string' &&
+      target.startsWith(SQS_TARGET_PREFIX)
+    ) {
+      if (!options.queues) throw new AwsServiceError('UnknownOperationException', 'No local SQS is running here.');
+      const answer = await sqsOperation(
+        options.queues,
+        target.slice(SQS_TARGET_PREFIX.length),
+        await readJson(req),
+        endpointUrl,
+      );
+      return send(res, 200, answer, JSON_1_0);
+    }
     if (req.method === 'POST' && url.pathname === '/' && target !== undefined) {
       const body = await readJson(req);
       if (target === 'AmazonSSM.GetParameters') return send(res, 200, getParameters(body), JSON_1_1);
@@ -82,6 +122,16 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
     const invocation = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(url.pathname);
     if (invocation && req.method === 'POST') {
       return invokeFunction(res, decodeURIComponent(invocation[1] as string), req);
+    }
+    const control = /^\/_local\/services\/([^/]+)\/(stop|start)$/.exec(url.pathname);
+    if (control && req.method === 'POST') {
+      const name = decodeURIComponent(control[1] as string);
+      const service = options.services?.[name];
+      if (!service) throw new AwsServiceError('ResourceNotFoundException', `No local service ${name}.`, 404);
+      if (control[2] === 'stop') await service.pause();
+      else await service.resume();
+      log(`aws-endpoint: service ${name} ${service.running ? 'started' : 'stopped'} (local control)`);
+      return send(res, 200, { service: name, running: service.running });
     }
     const fire = /^\/_local\/schedules\/([^/]+)\/fire$/.exec(url.pathname);
     if (fire && req.method === 'POST') {
@@ -136,8 +186,27 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
       throw new AwsServiceError('ResourceNotFoundException', `Function not found: ${nameOrArn}`, 404);
     }
     const invocationType = req.headers['x-amz-invocation-type'] ?? 'RequestResponse';
+    if (invocationType === 'DryRun') {
+      res.writeHead(204, { 'x-amzn-requestid': randomUUID() });
+      res.end();
+      return;
+    }
+    if (invocationType === 'Event') {
+      if (!options.asyncInvoker) {
+        throw new AwsServiceError('InvalidParameterValueException', 'Asynchronous invocation is not emulated here.');
+      }
+      const payload = await readPayload(req);
+      options.asyncInvoker.invokeAsync(name, payload);
+      log(`aws-endpoint: invoke ${name} outcome=accepted (asynchronous)`);
+      res.writeHead(202, { 'content-length': 0, 'x-amzn-requestid': randomUUID() });
+      res.end();
+      return;
+    }
     if (invocationType !== 'RequestResponse') {
-      throw new AwsServiceError('InvalidParameterValueException', 'Only RequestResponse invocations are emulated.');
+      throw new AwsServiceError(
+        'InvalidParameterValueException',
+        `Invocation type ${String(invocationType)} is not one of RequestResponse, Event, DryRun.`,
+      );
     }
     const event = await readJson(req);
     let result: unknown;
@@ -176,6 +245,7 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  endpointUrl = url;
   return {
     url,
     port,
@@ -194,7 +264,9 @@ function catalogueFunction(nameOrArn: string): FunctionName | undefined {
 }
 
 function contentTypeFor(req: IncomingMessage): string {
-  return req.headers['x-amz-target'] !== undefined ? JSON_1_1 : 'application/json';
+  const target = req.headers['x-amz-target'];
+  if (typeof target === 'string' && target.startsWith(SQS_TARGET_PREFIX)) return JSON_1_0;
+  return target !== undefined ? JSON_1_1 : 'application/json';
 }
 
 function send(res: ServerResponse, status: number, body: unknown, contentType = 'application/json'): void {
@@ -213,10 +285,22 @@ function sendError(res: ServerResponse, error: AwsServiceError, contentType: str
     return;
   }
   res.setHeader('x-amzn-errortype', error.name);
+  for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
   send(res, error.statusCode, { __type: error.name, message: error.message }, contentType);
 }
 
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+/** A Lambda payload: any JSON document (an object, an array, a string…); none is `{}`. */
+async function readPayload(req: IncomingMessage): Promise<unknown> {
+  const text = (await readBody(req)).toString('utf8');
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AwsServiceError('InvalidRequestContentException', 'Could not parse request body into json.');
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -224,7 +308,11 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
     if (size > MAX_BODY_BYTES) throw new AwsServiceError('RequestEntityTooLarge', 'The request is too large.', 413);
     chunks.push(chunk as Buffer);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const text = (await readBody(req)).toString('utf8');
   if (text.trim() === '') return {};
   let body: unknown;
   try {

@@ -15,12 +15,15 @@ import { defaultRetry } from '#events/rules.ts';
 import { DEFAULT_CGU_VERSION } from '#functions/accounts/contract.ts';
 import type { FunctionName } from '#functions/catalogue.ts';
 import { functionEnvironment } from '#functions/environment.ts';
+import { LOCAL_CORS_ORIGINS, parseAllowedOrigins } from '#shared/http/cors.ts';
 import { openApiDocument } from '#shared/http/openapi.ts';
 import { cognitoAuthorizer } from './authorizer.ts';
 import { startAwsEndpoint } from './aws-endpoint.ts';
+import { answerClientError } from './client-error.ts';
 import { createLocalEventBus } from './event-bus.ts';
 import { createGateway } from './gateway.ts';
 import { type FunctionPrincipal, type IamProxy, startIamProxy } from './iam-proxy.ts';
+import { createAsyncInvoker } from './lambda-async.ts';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda-runtime.ts';
 import { freePort } from './ports.ts';
 import { createLocalScheduler, localOneTimeScheduleEnv } from './scheduler.ts';
@@ -29,6 +32,8 @@ import { startCognitoLocal } from './services/cognito.ts';
 import { startCognitoMailBridge } from './services/cognito-mail-bridge.ts';
 import { ensureTables, localDynamoClient, missingIndexes, startDynamoDbLocal } from './services/dynamodb.ts';
 import { startSesLocal } from './services/ses.ts';
+import { createLocalQueues } from './sqs.ts';
+import { createDeadLetterSink, deadLetterRouting } from './sqs-dead-letters.ts';
 import { createStreamPoller, dynamoDbStreamsApi, type StreamPoller } from './stream-poller.ts';
 import { EMULATOR_PUBLISHABLE_KEY, startStripeEmulator } from './stripe/server.ts';
 import {
@@ -131,6 +136,18 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     stops.push(dynamo.stop, ses.stop, cognito.stop);
 
     const tableNames = await ensureTables(dynamo.endpoint, LOCAL_TABLE_PREFIX, sources.tables);
+    // The contexts' dead-letter queues, in DynamoDB Local (so in MPBE_DATA_DIR): where the bus,
+    // the scheduler, asynchronous invocations and the stream poller put what still fails.
+    const deadLetterRoutes = deadLetterRouting(sources);
+    const queuesClient = localDynamoClient(dynamo.endpoint);
+    stops.push(async () => queuesClient.destroy());
+    const queues = await createLocalQueues({
+      client: queuesClient,
+      queueNames: deadLetterRoutes.queues,
+      region: REGION,
+      account: ACCOUNT,
+    });
+    const deadLetters = createDeadLetterSink({ queues, routing: deadLetterRoutes, log });
     const lacking = await missingIndexes(dynamo.endpoint, LOCAL_TABLE_PREFIX);
     if (lacking.length > 0)
       log(
@@ -164,10 +181,15 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       [stripeSettings.webhookSecretParameter]: webhookSecret,
     };
 
+    // The web origins browsers may call the API from: a frontend's dev server on any port unless set.
+    const corsAllowedOrigins = process.env.MPBE_CORS_ORIGINS
+      ? parseAllowedOrigins(process.env.MPBE_CORS_ORIGINS)
+      : LOCAL_CORS_ORIGINS;
     const resources = localResources({
       userPoolId: cognito.userPoolId,
       stripe: stripeSettings,
       cguVersion: process.env.CGU_VERSION ?? DEFAULT_CGU_VERSION,
+      corsAllowedOrigins,
     });
     // Each function's own credentials, as its role's session in Lambda: the IAM proxy knows the
     // caller by its access key id.
@@ -216,6 +238,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       AWS_ENDPOINT_URL_EVENTBRIDGE: `http://127.0.0.1:${awsPort}`,
       AWS_ENDPOINT_URL_SCHEDULER: `http://127.0.0.1:${awsPort}`,
       AWS_ENDPOINT_URL_SSM: `http://127.0.0.1:${awsPort}`,
+      AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${awsPort}`,
+      AWS_ENDPOINT_URL_LAMBDA: `http://127.0.0.1:${awsPort}`,
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint,
       ...tableNames,
       ...Object.assign(
@@ -257,10 +281,23 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       invoke: runtime.invoke,
       region: REGION,
       account: ACCOUNT,
+      deadLetters,
       log,
     });
     stops.push(() => bus.close());
-    const scheduler = createLocalScheduler({ schedules: sources.schedules, invoke: runtime.invoke, log });
+    const scheduler = createLocalScheduler({
+      schedules: sources.schedules,
+      invoke: runtime.invoke,
+      deadLetters,
+      log,
+    });
+    const asyncInvoker = createAsyncInvoker({
+      invoke: runtime.invoke,
+      routing: deadLetterRoutes,
+      deadLetters,
+      log,
+    });
+    stops.push(() => asyncInvoker.close());
     const aws = await startAwsEndpoint({
       port: awsPort,
       host: '127.0.0.1',
@@ -268,6 +305,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       scheduler,
       invoke: runtime.invoke,
       parameters,
+      asyncInvoker,
+      queues,
+      services: { ses },
+      log,
     });
     stops.push(() => aws.close());
     scheduler.start();
@@ -281,6 +322,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       invoke: runtime.invoke,
       region: REGION,
       account: ACCOUNT,
+      deadLetters,
       log,
     });
     streams.start();
@@ -301,10 +343,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         runtime,
         authorizer,
         account: ACCOUNT,
+        corsAllowedOrigins,
         openApi: () => openApiDocument(sources.routes, apiUrl),
         log,
       }),
     );
+    gateway.on('clientError', answerClientError);
     const apiPort = await listen(gateway, options.ports.api);
     apiUrl = `http://127.0.0.1:${apiPort}`;
     // The emulator delivers its events to our webhook route, as a Stripe webhook endpoint would.

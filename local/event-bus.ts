@@ -3,12 +3,15 @@
  * validation, the rules of events/rules.ts matched on exactly the pattern subset that
  * `eventPattern(rule)` produces, asynchronous delivery to the rule's target function, and Lambda
  * asynchronous invocation's retries (rule.retry.functionRetryAttempts, bounded by
- * maximumEventAgeSeconds) ending in a per-rule dead-letter list.
+ * maximumEventAgeSeconds) ending in the target's dead-letter queue (`deadLetters`: Lambda's
+ * on-failure record in the context's queue, local/sqs-dead-letters.ts), as the target function's
+ * asynchronous invocation does in AWS. `deadLetters()` lists this process's, for tests.
  */
 import { randomUUID } from 'node:crypto';
 import type { PutEventsRequestEntry, PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
 import { type EventRule, eventPattern } from '#events/rules.ts';
 import type { FunctionName } from '#functions/catalogue.ts';
+import type { DeadLetterSink } from './sqs-dead-letters.ts';
 
 /** Runs a function's real handler with an event; a rejection is a handler failure. */
 export type Invoke = (fn: FunctionName, event: unknown) => Promise<unknown>;
@@ -43,6 +46,7 @@ export interface LocalEventBus {
   readonly busArn: string;
   /** EventBridge PutEvents: one result per entry, in order; throws AwsServiceError for a bad request. */
   putEvents(entries: PutEventsRequestEntry[]): PutEventsResultEntry[];
+  /** The dead letters of this process (for tests); the durable copy is in the target's dead-letter queue. */
   deadLetters(): readonly DeadLetter[];
   /** Resolves when no delivery or retry is pending. */
   idle(): Promise<void>;
@@ -58,6 +62,8 @@ export interface LocalEventBusOptions {
   account?: string;
   /** Delay before retry `attempt` (1 = first retry). Lambda waits about 1 then 2 minutes; locally 200 ms · 2^(attempt-1). */
   retryDelayMs?: (attempt: number) => number;
+  /** Where an event goes once its target's retries are over (the context's dead-letter queue). */
+  deadLetters?: Pick<DeadLetterSink, 'asyncFailure'>;
   log?: (line: string) => void;
   now?: () => Date;
 }
@@ -65,10 +71,13 @@ export interface LocalEventBusOptions {
 /** An AWS API error: `name` is the AWS error code (`__type`), `statusCode` the HTTP status. */
 export class AwsServiceError extends Error {
   readonly statusCode: number;
-  constructor(name: string, message: string, statusCode = 400) {
+  /** Extra response headers (SQS's `x-amzn-query-error`). */
+  readonly headers: Readonly<Record<string, string>>;
+  constructor(name: string, message: string, statusCode = 400, headers: Readonly<Record<string, string>> = {}) {
     super(message);
     this.name = name;
     this.statusCode = statusCode;
+    this.headers = headers;
   }
 }
 
@@ -328,6 +337,12 @@ export function createLocalEventBus(options: LocalEventBusOptions): LocalEventBu
       log(
         `event-bus: ${what} outcome=dead-letter reason=${outcome.reason} attempts=${outcome.attempts} error=${error.name}`,
       );
+      await options.deadLetters?.asyncFailure(rule.target, {
+        payload: event,
+        attempts: outcome.attempts,
+        reason: outcome.reason,
+        error,
+      });
     };
     return run();
   }

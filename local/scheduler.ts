@@ -4,9 +4,11 @@
  * (local/aws-endpoint.ts), by invoking the target function with the schedule's input as the
  * Lambda event. Expressions are evaluated in the schedule's time zone (local/schedule-expression.ts).
  * Timers never exceed setTimeout's limit: a far run is reached by re-arming in chunks. A handler
- * failure is retried as Lambda asynchronous invocation does, then recorded as a failure.
+ * failure is retried as Lambda asynchronous invocation does, then goes to the target's
+ * dead-letter queue (`deadLetters`: Lambda's on-failure record, local/sqs-dead-letters.ts).
  */
 import { type FunctionDefinition, type FunctionName, functions } from '#functions/catalogue.ts';
+import { contextOf } from '#functions/environment.ts';
 import type { ScheduleDefinition } from '#functions/schedules.ts';
 import { type OneTimeScheduleSettings, oneTimeScheduleEnv } from '#shared/scheduling/one-time-schedules.ts';
 import {
@@ -27,6 +29,7 @@ import {
   type ScheduleExpression,
   ScheduleExpressionError,
 } from './schedule-expression.ts';
+import { type DeadLetterSink, deadLetterQueueName, LOCAL_QUEUE_PREFIX } from './sqs-dead-letters.ts';
 
 export type { SetTimer } from './event-bus.ts';
 
@@ -122,6 +125,7 @@ export interface LocalScheduler {
   getSchedule(name: string, groupName?: string): ScheduleState | undefined;
   /** Throws AwsServiceError ResourceNotFoundException when there is no such schedule. */
   deleteSchedule(name: string, groupName?: string): void;
+  /** This process's failed runs (for tests); the durable copy is in the target's dead-letter queue. */
   failures(): readonly ScheduleFailure[];
   /** Resolves when no run or retry is in progress (timers waiting for a later run do not count). */
   idle(): Promise<void>;
@@ -139,6 +143,8 @@ export interface LocalSchedulerOptions {
   retry?: { functionRetryAttempts: number; maximumEventAgeSeconds: number };
   /** Delay before retry `attempt` (1 = first retry); 200 ms · 2^(attempt-1) by default. */
   retryDelayMs?: (attempt: number) => number;
+  /** Where a run goes once its target's retries are over (the context's dead-letter queue). */
+  deadLetters?: Pick<DeadLetterSink, 'asyncFailure'>;
 }
 
 interface Entry {
@@ -175,8 +181,8 @@ export const localSchedulerRoleArn = (account = LOCAL_ACCOUNT) => `arn:aws:iam::
 /**
  * The one-time schedule settings a function that creates schedules for `target` is given locally
  * (functions/environment.ts turns them into its environment with the same `oneTimeScheduleEnv` as
- * the CDK app): the local group, the target's local ARN, a role, and a dead-letter queue named for
- * the record (the local scheduler keeps failed runs in `failures()`).
+ * the CDK app): the local group, the target's local ARN, a role, and the dead-letter queue of the
+ * target's context (`mpbe-local-<context>-dead-letters`), as the CDK app names its context's queue.
  */
 export function localOneTimeScheduleSettings(
   target: string,
@@ -189,7 +195,7 @@ export function localOneTimeScheduleSettings(
     groupName: LOCAL_ONE_TIME_GROUP,
     targetArn: functionArn(target as FunctionName, region, account),
     roleArn: localSchedulerRoleArn(account),
-    deadLetterArn: `arn:aws:sqs:${region}:${account}:mpbe-local-schedule-dead-letters`,
+    deadLetterArn: `arn:aws:sqs:${region}:${account}:${deadLetterQueueName(LOCAL_QUEUE_PREFIX, contextOf(functions[target as FunctionName].entry))}`,
     maximumRetryAttempts: retry.maximumRetryAttempts,
     maximumEventAgeSeconds: retry.maximumEventAgeSeconds,
   };
@@ -364,6 +370,12 @@ export function createLocalScheduler(options: LocalSchedulerOptions): LocalSched
       failedAt: now().toISOString(),
     });
     log(`scheduler: ${what} outcome=failed reason=${outcome.reason} attempts=${outcome.attempts} error=${error.name}`);
+    await options.deadLetters?.asyncFailure(state.target, {
+      payload: state.input,
+      attempts: outcome.attempts,
+      reason: outcome.reason,
+      error,
+    });
   }
 
   function add(entry: Entry): void {

@@ -6,8 +6,9 @@
  * the local Lambda runtime with the AWS DynamoDBStreamEvent shape, in batches of the consumer's
  * size. A failing batch is retried as the event source mapping does (ADR 0005): a thrown error
  * splits it in two (bisectBatchOnError), a partial batch response retries from the first failed
- * record, and after `maximumRetryAttempts` retries the records are recorded as failed (metadata
- * only, like the on-failure destination) and the poller moves on.
+ * record, and after `maximumRetryAttempts` retries the batch goes to the consumer's on-failure
+ * queue as the mapping's on-failure record (`deadLetters`, local/sqs-dead-letters.ts: the shard
+ * and sequence numbers, never the records) and the poller moves on.
  *
  * DynamoDB Local serves the DynamoDB Streams API on its own port. The SDK's streams client is not
  * a dependency of the project, so the four calls go through the DynamoDB client: a command whose
@@ -18,6 +19,7 @@ import { DescribeTableCommand, type DynamoDBClient, ListTablesCommand } from '@a
 import type { FunctionName } from '#functions/catalogue.ts';
 import { consumerAccepts, type StreamConsumer } from '#functions/streams.ts';
 import type { TableName } from '#shared/tables.ts';
+import type { DeadLetterSink } from './sqs-dead-letters.ts';
 
 /** A record as DynamoDB Streams' GetRecords returns it (AttributeValue JSON images). */
 export interface StreamRecordJson {
@@ -73,6 +75,8 @@ export interface StreamPollerOptions {
   readonly pollIntervalMs?: number;
   /** Wait before the n-th retry of a batch. */
   readonly retryDelayMs?: (attempt: number) => number;
+  /** Where a batch goes once its retries are over (the consumer's on-failure queue). */
+  readonly deadLetters?: Pick<DeadLetterSink, 'streamFailure'>;
   readonly log?: (line: string) => void;
 }
 
@@ -82,7 +86,7 @@ export interface StreamPoller {
   stop(): Promise<void>;
   /** Resolves once every stream was read to its end, with nothing in flight, after this call. */
   idle(timeoutMs?: number): Promise<void>;
-  /** Batches that failed after their retries, oldest first. */
+  /** Batches that failed after their retries in this process, oldest first (for tests); the durable copy is in the dead-letter queue. */
   failures(): readonly StreamFailure[];
 }
 
@@ -155,7 +159,12 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
   });
 
   /** Delivers a batch as the event source mapping does; never throws. */
-  async function deliver(sub: Subscription, records: readonly StreamRecordJson[], attempt: number): Promise<void> {
+  async function deliver(
+    sub: Subscription,
+    shardId: string,
+    records: readonly StreamRecordJson[],
+    attempt: number,
+  ): Promise<void> {
     let failedFrom: number | undefined;
     let thrown = false;
     let reason = '';
@@ -193,15 +202,31 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
       log(
         `stream ${sub.consumer.name}/${sub.table}: ${failing.length} record(s) failed after ${attempt + 1} attempt(s) (${reason})`,
       );
+      const arrival = (r: StreamRecordJson | undefined) => {
+        const seconds = r?.dynamodb.ApproximateCreationDateTime;
+        return typeof seconds === 'number' ? { at: new Date(seconds * 1000) } : undefined;
+      };
+      const first = arrival(failing[0]);
+      const last = arrival(failing.at(-1));
+      await options.deadLetters?.streamFailure(sub.consumer, {
+        attempts: attempt + 1,
+        shardId,
+        startSequenceNumber: failure.firstSequenceNumber,
+        endSequenceNumber: failure.lastSequenceNumber,
+        batchSize: failing.length,
+        streamArn: sub.eventSourceArn ?? '',
+        ...(first ? { firstArrival: first.at } : {}),
+        ...(last ? { lastArrival: last.at } : {}),
+      });
       return;
     }
     await sleep(retryDelay(attempt + 1));
     if (thrown && failing.length > 1) {
       const half = Math.ceil(failing.length / 2);
-      await deliver(sub, failing.slice(0, half), attempt + 1);
-      await deliver(sub, failing.slice(half), attempt + 1);
+      await deliver(sub, shardId, failing.slice(0, half), attempt + 1);
+      await deliver(sub, shardId, failing.slice(half), attempt + 1);
     } else {
-      await deliver(sub, failing, attempt + 1);
+      await deliver(sub, shardId, failing, attempt + 1);
     }
   }
 
@@ -271,7 +296,7 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
         .map((r) => fromLocalTtl(r, sub.keyAttributes))
         .filter((r) => consumerAccepts(sub.consumer, r));
       for (let i = 0; i < wanted.length; i += sub.consumer.batchSize) {
-        await deliver(sub, wanted.slice(i, i + sub.consumer.batchSize), 0);
+        await deliver(sub, shardId, wanted.slice(i, i + sub.consumer.batchSize), 0);
       }
       const last = page.records.at(-1);
       if (last) shard.lastSequenceNumber = last.dynamodb.SequenceNumber;

@@ -15,6 +15,7 @@ import { type FunctionResources, functionEnvironment } from '#functions/environm
 import { type Route, routes } from '#functions/routes.ts';
 import { type ScheduleDefinition, schedules } from '#functions/schedules.ts';
 import { type StreamConsumer, streamConsumers } from '#functions/streams.ts';
+import { LOCAL_CORS_ORIGINS } from '#shared/http/cors.ts';
 import type { StripeSettings } from '#shared/payments-config.ts';
 import { type TableDefinition, type TableName, tables } from '#shared/tables.ts';
 import { type Arns, functionPolicy, type PolicyStatement } from './access-policy.ts';
@@ -45,6 +46,8 @@ export interface LocalResourceSettings {
   readonly stripe?: StripeSettings;
   readonly cguVersion?: string;
   readonly tablePrefix?: string;
+  /** The web origins browsers may call the local API from (MPBE_CORS_ORIGINS; LOCAL_CORS_ORIGINS by default). */
+  readonly corsAllowedOrigins?: readonly string[];
 }
 
 export const LOCAL_MAIL = { from: 'no-reply@monprodubienetre.fr', platformInbox: 'contact@monprodubienetre.fr' };
@@ -65,6 +68,7 @@ export function localResources(settings: LocalResourceSettings = {}): FunctionRe
       userPoolId: settings.userPoolId ?? 'eu-west-3_local',
       cguVersion: settings.cguVersion ?? DEFAULT_CGU_VERSION,
     },
+    corsAllowedOrigins: settings.corsAllowedOrigins ?? LOCAL_CORS_ORIGINS,
     oneTimeSchedules: (target) =>
       localOneTimeScheduleSettings(
         target,

@@ -19,14 +19,27 @@ export function once<T>(make: () => T): () => T {
   };
 }
 
+/**
+ * Every AWS client's network budget: a connection within 1 s, an answer within 2.5 s
+ * (`throwOnRequestTimeout`: without it the SDK only warns), 3 attempts (the SDK's standard
+ * retries with backoff). A frozen or unreachable service thus fails a call in about 8 s, inside
+ * the functions' 10 s timeout, so the API answers 503 with Retry-After
+ * (shared/http/unavailable.ts) rather than Lambda's timeout (a 502 from API Gateway). DynamoDB,
+ * EventBridge, SES, SSM, Cognito and Scheduler answer in milliseconds when well.
+ */
+export const clientConfig = {
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_500, throwOnRequestTimeout: true },
+  maxAttempts: 3,
+} as const;
+
 export const documentClient = /* @__PURE__ */ once(() =>
-  DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig), {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   }),
 );
 
-export const eventBridgeClient = /* @__PURE__ */ once(() => new EventBridgeClient({}));
+export const eventBridgeClient = /* @__PURE__ */ once(() => new EventBridgeClient(clientConfig));
 
-export const sesClient = /* @__PURE__ */ once(() => new SESClient({}));
+export const sesClient = /* @__PURE__ */ once(() => new SESClient(clientConfig));
 
-export const ssmClient = /* @__PURE__ */ once(() => new SSMClient({}));
+export const ssmClient = /* @__PURE__ */ once(() => new SSMClient(clientConfig));

@@ -121,6 +121,35 @@ export const tables = {
       projection: 'KEYS_ONLY',
     },
   ]),
+  /**
+   * The reviews context (functions/reviews/, ADR 0015): review invitations (from BookingCompleted),
+   * reviews and their replies, reports, appeals, moderation claims and decisions, reporter bars,
+   * and the per-practitioner summary projection. Three sparse indexes:
+   * - `byListing`: published reviews of a practitioner, newest first (listingPk = the practitioner);
+   * - `byQueue`: open moderation items (reviews, replies, reports, appeals), oldest first;
+   * - `byParty`: what one account wrote or filed (its reviews, its reports), for its own views,
+   *   account deletion and the reporter bar.
+   */
+  reviews: table('reviews', [
+    {
+      name: 'byListing',
+      partitionKey: { name: 'listingPk', type: 'S' },
+      sortKey: { name: 'listingSk', type: 'S' },
+      projection: 'ALL',
+    },
+    {
+      name: 'byQueue',
+      partitionKey: { name: 'queuePk', type: 'S' },
+      sortKey: { name: 'queueSk', type: 'S' },
+      projection: 'ALL',
+    },
+    {
+      name: 'byParty',
+      partitionKey: { name: 'partyPk', type: 'S' },
+      sortKey: { name: 'partySk', type: 'S' },
+      projection: 'ALL',
+    },
+  ]),
   /** The retention context's own data: purge checkpoints, audit counts, legal holds, erasure log. */
   retention: table('retention'),
   /** Fraud prevention, shared by every API function: rate-limit counters and connection records. */

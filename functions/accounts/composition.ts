@@ -2,15 +2,16 @@
  * The accounts context's composition root: the only place its adapters are built, from the
  * function's environment: TABLE_ACCOUNTS, COGNITO_USER_POOL_ID (the Cognito triggers take the
  * pool from their event instead: the pool cannot name functions that name it), CGU_VERSION,
- * EVENT_BUS_NAME, MAIL_FROM. Locally AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER points the
+ * EVENT_BUS_NAME, MAIL_FROM, TABLE_SECURITY (the revocation list, shared/security/revocations.ts). Locally AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER points the
  * Cognito client at the emulator.
  */
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { documentClient, eventBridgeClient, sesClient } from '#shared/aws-clients.ts';
+import { clientConfig, documentClient, eventBridgeClient, sesClient } from '#shared/aws-clients.ts';
 import { systemClock } from '#shared/clock.ts';
 import { requiredEnv } from '#shared/config.ts';
 import { eventBridgePublisher } from '#shared/events/publisher.ts';
 import { sesMailer } from '#shared/mail/ses-mailer.ts';
+import { instanceRevocations } from '#shared/security/revocations.ts';
 import { tableNameFromEnv } from '#shared/tables.ts';
 import { dynamoAccountStore } from './adapters/account-store.ts';
 import { cognitoDirectory } from './adapters/cognito-directory.ts';
@@ -22,7 +23,7 @@ const SIGN_IN_URL = 'https://www.monprodubienetre.fr/';
 
 let cognito: CognitoIdentityProviderClient | undefined;
 const cognitoClient = () => {
-  cognito ??= new CognitoIdentityProviderClient({});
+  cognito ??= new CognitoIdentityProviderClient(clientConfig);
   return cognito;
 };
 
@@ -55,9 +56,11 @@ export const profileDeps = (): Pick<AccountsDeps, 'store' | 'identities' | 'cloc
   cguVersion: cguVersionFromEnv(),
 });
 
-export const deletionDeps = (): Pick<AccountsDeps, 'store' | 'identities' | 'events' | 'clock'> => ({
+export const deletionDeps = (): Pick<AccountsDeps, 'store' | 'identities' | 'revocations' | 'events' | 'clock'> => ({
   store: store(),
   identities: directory(),
+  // The instance's own list: what this instance revokes, its guard refuses at once.
+  revocations: instanceRevocations(),
   events: eventBridgePublisher({ client: eventBridgeClient(), busName: requiredEnv('EVENT_BUS_NAME'), clock }),
   clock,
 });
@@ -84,6 +87,7 @@ export const identityRemovalDeps = (): Pick<AccountsDeps, 'identities' | 'clock'
 export const staffActionDeps = (): StaffActionDeps => ({
   accounts: store(),
   signIn: directory(),
+  revocations: instanceRevocations(),
   events: eventBridgePublisher({ client: eventBridgeClient(), busName: requiredEnv('EVENT_BUS_NAME'), clock }),
   clock,
 });

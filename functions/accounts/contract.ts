@@ -126,6 +126,7 @@ export const getMe = defineOperation({
   access: signedIn,
   responses: {
     200: { description: 'The profile.', schema: Me },
+    404: { description: 'No account matches this sign-in (its Cognito user is gone).' },
     410: { description: 'The account was deleted at its owner’s request.' },
   },
 });
@@ -141,7 +142,9 @@ export const updateMe = defineOperation({
   body: UpdateMeInput,
   responses: {
     200: { description: 'The profile after the change.', schema: Me },
-    409: { description: 'The email address is used by another account.' },
+    403: { description: 'The account is suspended: its tokens are refused (rectification goes through support).' },
+    404: { description: 'No account matches this sign-in (its Cognito user is gone).' },
+    409: { description: 'The email address is used by another account (which one is not said).' },
     410: { description: 'The account was deleted at its owner’s request.' },
   },
 });
@@ -159,6 +162,8 @@ export const deleteMe = defineOperation({
         'The account is disabled at once (no more sign-in), its data is kept 6 months then erased; future appointments are cancelled.',
       schema: AccountDeletion,
     },
+    409: { description: 'No account to delete: staff accounts are closed by an administrator.' },
+    503: { description: 'The deletion could not be completed: the account is still usable, retry after Retry-After.' },
   },
 });
 
@@ -172,15 +177,34 @@ export const deleteMe = defineOperation({
  */
 export const accountStaff: Access = { kind: 'role', roles: ['support', 'moderator'] };
 
-/** Free text kept 5 years in the audit: control characters, angle brackets and email addresses are refused. */
+/**
+ * Whether the text holds something shaped like an email address (`a@b.c` within a word), in one
+ * pass: the regex it replaces (`[^\s@]+@[^\s@]+\.[^\s@]+`, unanchored) took time growing with the
+ * square of the text's length.
+ */
+export function containsEmailAddress(text: string): boolean {
+  for (const word of text.split(/\s+/)) {
+    const parts = word.split('@');
+    for (let i = 1; i < parts.length; i++) {
+      // Something before the @, and a dot with something on each side after it.
+      if (parts[i - 1] !== '' && parts[i]!.slice(1, -1).includes('.')) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Free text kept 5 years in the audit: control characters, angle brackets and email addresses are
+ * refused. Too long a text stops there (`abort`): the other checks never see it.
+ */
 const auditText = (max: number) =>
   z
     .string()
     .trim()
     .min(1)
-    .max(max)
+    .max(max, { abort: true })
     .regex(plainText, 'text without control characters or angle brackets')
-    .refine((text) => !/[^\s@]+@[^\s@]+\.[^\s@]+/.test(text), 'no email address: name the account by its id only');
+    .refine((text) => !containsEmailAddress(text), 'no email address: name the account by its id only');
 
 export const AccountIdPath = z.object({ accountId }).strict();
 
@@ -216,6 +240,7 @@ export const AccountStatusChange = z
 export type AccountStatusChange = z.infer<typeof AccountStatusChange>;
 
 const staffActionResponses = (conflict: string) => ({
+  403: { description: 'Not allowed: reserved to support and moderators, and never on one’s own account.' },
   404: { description: 'No client or practitioner account has this id (staff accounts are managed by administrators).' },
   409: { description: conflict },
 });

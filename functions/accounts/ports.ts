@@ -1,10 +1,15 @@
 /**
  * What the accounts use cases need from the outside world: the account items (DynamoDB, see
- * adapters/account-store.ts) and the identity directory (Cognito, adapters/cognito-directory.ts).
+ * adapters/account-store.ts), the identity directory (Cognito, adapters/cognito-directory.ts) and
+ * the revocation list every signed-in route checks (shared/security/revocations.ts).
  * Unit tests pass plain in-memory fakes.
  */
+import type { RevocationWriter } from '#shared/security/revocations.ts';
 import type { AccountStatus, AccountType } from './contract.ts';
 import type { Account, Identity } from './domain/account.ts';
+
+/** Suspended and deleted accounts' tokens, refused on every signed-in route. */
+export type AccountRevocations = RevocationWriter;
 
 export type StoredAccount =
   | { readonly kind: 'account'; readonly account: Account }
@@ -92,13 +97,15 @@ export class EmailTaken extends Error {
 export interface IdentityDirectory {
   /** The user, or undefined when Cognito has none. */
   get(accountId: string): Promise<Identity | undefined>;
-  /** Sets and removes attributes; throws EmailTaken for an address in use. */
+  /** Sets and removes attributes; throws EmailTaken for an address another user has. */
   update(
     accountId: string,
     changes: { set: Readonly<Record<string, string>>; remove: readonly string[] },
   ): Promise<void>;
   /** No more sign-in (idempotent; a missing user is fine). */
   disable(accountId: string): Promise<void>;
+  /** AdminUserGlobalSignOut: the user's refresh tokens no longer work (a missing user is fine). */
+  signOutEverywhere(accountId: string): Promise<void>;
   /** Deletes the user (idempotent: a missing user is 'absent'). */
   remove(accountId: string): Promise<'deleted' | 'absent'>;
   addToGroup(accountId: string, group: AccountType): Promise<void>;
@@ -112,4 +119,6 @@ export interface SignInSwitch {
   disable(accountId: string): Promise<void>;
   /** AdminEnableUser (idempotent; a missing user is fine). */
   enable(accountId: string): Promise<void>;
+  /** AdminUserGlobalSignOut: the user's refresh tokens no longer work (a missing user is fine). */
+  signOutEverywhere(accountId: string): Promise<void>;
 }

@@ -3,6 +3,7 @@ import { AccountDeletionRequested, AccountReinstated, AccountSuspended } from '#
 import type { Clock } from '#shared/clock.ts';
 import type { EventPublisher } from '#shared/events/publisher.ts';
 import type { Caller } from '#shared/http/caller.ts';
+import { accountDeleted, accountSuspended } from '#shared/http/guards.ts';
 import { HttpProblem } from '#shared/http/problem.ts';
 import { newId } from '#shared/ids.ts';
 import { errorFacts, logger } from '#shared/logger.ts';
@@ -25,6 +26,7 @@ import {
 } from './domain/account.ts';
 import { inactivityNotice, noticeDays } from './domain/inactivity-notice.ts';
 import {
+  type AccountRevocations,
   type AccountStaffAction,
   type AccountStatuses,
   type AccountStore,
@@ -39,6 +41,7 @@ import {
 export interface AccountsDeps {
   readonly store: AccountStore;
   readonly identities: IdentityDirectory;
+  readonly revocations: AccountRevocations;
   readonly events: EventPublisher;
   readonly mailer: Mailer;
   readonly clock: Clock;
@@ -89,11 +92,12 @@ export async function confirmSignUp(
 
 // ---------------------------------------------------------------- /me
 
-const gone = () =>
-  new HttpProblem(410, 'Account deleted', 'This account was deleted at its owner’s request and can no longer be used');
-
+/**
+ * The account item, refused when deleted (410). The guard refuses a deleted account's token on
+ * every route (shared/http/guards.ts) within 30 s; this answers the same meanwhile.
+ */
 function liveAccount(stored: StoredAccount | undefined) {
-  if (stored?.kind === 'deleted') throw gone();
+  if (stored?.kind === 'deleted') throw accountDeleted();
   return stored?.account;
 }
 
@@ -126,9 +130,9 @@ export async function updateMe(
 ): Promise<Me> {
   const account = liveAccount(await deps.store.get(caller.userId, deps.clock.now()));
   if (account?.status === 'suspended') {
-    // An ID token outlives the suspension by up to an hour; the person may still read (GET /me)
-    // and delete (DELETE /me) their account, not change it. Rectification goes through support.
-    throw new HttpProblem(403, 'Account suspended', 'This account is suspended; contact support to change it');
+    // The guard refuses a suspended account's token on every route within 30 s of the suspension
+    // (shared/http/guards.ts); until then a change is refused here. Rectification goes through support.
+    throw accountSuspended();
   }
   const identity = await identityOf(deps, caller.userId);
   const changes = identityChanges(input, identity.attributes);
@@ -153,15 +157,18 @@ export async function updateMe(
  *    the first request's date);
  * 2. AccountDeletionRequested, for the booking context to cancel future appointments (if the bus
  *    refuses, a 503: the person is still able to sign in and retry);
- * 3. the Cognito user is disabled: no more sign-in. Last, because it ends the person's ability to
- *    retry.
+ * 3. the Cognito user is signed out everywhere (its refresh tokens die), then disabled: no more
+ *    sign-in;
+ * 4. the account's tokens are revoked: every signed-in route answers 410 to the token the person
+ *    holds (and to any other issued before). Last, because it ends the person's ability to retry.
  */
 export async function deleteMe(
-  deps: Pick<AccountsDeps, 'store' | 'identities' | 'events' | 'clock'>,
+  deps: Pick<AccountsDeps, 'store' | 'identities' | 'revocations' | 'events' | 'clock'>,
   caller: Caller,
   correlationId: string,
 ) {
-  const outcome = await deps.store.requestDeletion(caller.userId, deps.clock.now());
+  const now = deps.clock.now();
+  const outcome = await deps.store.requestDeletion(caller.userId, now);
   if (outcome.kind === 'missing') {
     throw new HttpProblem(409, 'No account to delete', 'Staff accounts are closed by an administrator');
   }
@@ -172,7 +179,9 @@ export async function deleteMe(
       headers: { 'Retry-After': '30' },
     });
   }
+  await deps.identities.signOutEverywhere(caller.userId);
   await deps.identities.disable(caller.userId);
+  await deps.revocations.revoke(caller.userId, 'deleted', now);
   return {
     status: 'deletion-requested' as const,
     requestedAt: outcome.requestedAt.toISOString(),
@@ -185,6 +194,7 @@ export async function deleteMe(
 export interface StaffActionDeps {
   readonly accounts: AccountStatuses;
   readonly signIn: SignInSwitch;
+  readonly revocations: AccountRevocations;
   readonly events: EventPublisher;
   readonly clock: Clock;
 }
@@ -210,29 +220,40 @@ const transitions = {
 >;
 
 /**
- * Cognito follows the account's status: a suspended account cannot sign in, an active one can.
- * Enabling is checked against the item afterwards: if a deletion or another suspension came in
- * meanwhile, the user is disabled again (a deleted or suspended account never stays enabled).
+ * The tokens and Cognito follow the account's status. A suspension revokes the account's tokens
+ * first (every signed-in route refuses them: the suspension's effect starts there), then signs
+ * the user out everywhere (refresh tokens die: a reinstatement does not revive a stolen session)
+ * and disables it (no sign-in). A reinstatement enables the user, checks the item afterwards (if
+ * a deletion or another suspension came in meanwhile, the user is disabled again: a deleted or
+ * suspended account never stays enabled), and only then lifts the revocation, up to `at`: a
+ * later suspension's stays.
  */
-async function applySignIn(deps: StaffActionDeps, accountId: string, status: 'active' | 'suspended') {
+async function applyStatus(deps: StaffActionDeps, accountId: string, status: 'active' | 'suspended', at: Date) {
   if (status === 'suspended') {
+    await deps.revocations.revoke(accountId, 'suspended', at);
+    await deps.signIn.signOutEverywhere(accountId);
     await deps.signIn.disable(accountId);
     return;
   }
   await deps.signIn.enable(accountId);
   const current = await deps.accounts.get(accountId, deps.clock.now());
-  if (current?.kind !== 'account' || current.account.status !== 'active') await deps.signIn.disable(accountId);
+  if (current?.kind !== 'account' || current.account.status !== 'active') {
+    await deps.signIn.disable(accountId);
+    return;
+  }
+  await deps.revocations.liftSuspension(accountId, at);
 }
 
 /**
  * A staff action on a client's or practitioner's account, in this order:
  * 1. the status change and its audit entry, in one conditional transaction (404 for no account,
  *    409 for an account in deletion or not in the status the action starts from);
- * 2. Cognito: AdminDisableUser or AdminEnableUser;
+ * 2. the tokens and Cognito (`applyStatus`): revocation, global sign-out and AdminDisableUser, or
+ *    AdminEnableUser and the revocation lifted;
  * 3. the event (identifiers only); a lost announcement is logged, not failed: the action is done
  *    and audited, and repeating it would only answer 409.
  * If step 2 fails, the request fails; repeating it answers 409 (the status is already the target)
- * after applying the Cognito state again, which completes the first call.
+ * after applying step 2 again, which completes the first call.
  */
 async function staffAction(
   deps: StaffActionDeps,
@@ -264,14 +285,14 @@ async function staffAction(
       throw new HttpProblem(409, 'Account in deletion', 'Its owner asked for its deletion; it can no longer change');
     case 'conflict':
       if (outcome.status === transition.to) {
-        await applySignIn(deps, accountId, transition.to); // completes a first call that failed after its audit
+        await applyStatus(deps, accountId, transition.to, now); // completes a first call that failed after its audit
         throw new HttpProblem(409, 'Nothing to change', transition.same);
       }
       throw new HttpProblem(409, 'Status conflict', transition.conflict);
     case 'changed':
       break;
   }
-  await applySignIn(deps, accountId, transition.to);
+  await applyStatus(deps, accountId, transition.to, now);
   try {
     await deps.events.publish(transition.event, { accountId, actionId: action.actionId }, { correlationId });
   } catch (error) {

@@ -5,7 +5,7 @@
  * names (locally AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER points the client at the emulator).
  */
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { documentClient } from '#shared/aws-clients.ts';
+import { clientConfig, documentClient } from '#shared/aws-clients.ts';
 import { systemClock } from '#shared/clock.ts';
 import { requiredEnv } from '#shared/config.ts';
 import { tableNameFromEnv } from '#shared/tables.ts';
@@ -23,7 +23,7 @@ const bookingsTable = () => ({ client: documentClient(), tableName: tableNameFro
 export const exportDeps = (): ControllerDeps => ({
   store: dynamoAppointmentStore(bookingsTable()),
   clients: cognitoClientDirectory({
-    client: new CognitoIdentityProviderClient({}),
+    client: new CognitoIdentityProviderClient(clientConfig),
     userPoolId: requiredEnv('COGNITO_USER_POOL_ID'),
   }),
   actions: dynamoControllerActionStore(bookingsTable()),

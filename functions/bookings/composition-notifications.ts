@@ -7,7 +7,7 @@
  */
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { documentClient, sesClient } from '#shared/aws-clients.ts';
+import { clientConfig, documentClient, sesClient } from '#shared/aws-clients.ts';
 import { systemClock } from '#shared/clock.ts';
 import { requiredEnv } from '#shared/config.ts';
 import { sesMailer } from '#shared/mail/ses-mailer.ts';
@@ -29,7 +29,7 @@ export const notificationDeps = (): NotificationDeps => {
     appointments: dynamoAppointmentStore(bookingsTable()),
     offers: dynamoOfferReader({ client: documentClient(), tableName: tableNameFromEnv('practitioners') }),
     parties: cognitoPartyDirectory({
-      client: new CognitoIdentityProviderClient({}),
+      client: new CognitoIdentityProviderClient(clientConfig),
       userPoolId: requiredEnv('COGNITO_USER_POOL_ID'),
     }),
     receipts: dynamoNotificationReceipts(bookingsTable()),
@@ -43,7 +43,7 @@ export const notificationDeps = (): NotificationDeps => {
 export const reminderScheduleDeps = (): ReminderScheduleDeps => ({
   appointments: dynamoAppointmentStore(bookingsTable()),
   schedules: eventBridgeOneTimeSchedules({
-    client: new SchedulerClient({}),
+    client: new SchedulerClient(clientConfig),
     settings: oneTimeScheduleSettingsFromEnv(),
   }),
   clock: systemClock,

@@ -4,8 +4,10 @@ import { accountId } from '#events/catalogue.ts';
 import { type Access, defineOperation, publicAccess } from '#shared/http/contract.ts';
 import { IdempotencyKeyHeader } from '#shared/http/idempotency-key.ts';
 import { pageOf, pageQueryFields } from '#shared/http/pagination.ts';
-import { CancellationPolicy } from '#shared/offer/offer.ts';
+import { ETagHeader, NotModified } from '#shared/http/public-cache.ts';
+import { CancellationPolicy, ServicePayment } from '#shared/offer/offer.ts';
 import { appointmentStates } from './domain/appointment.ts';
+import { holdingLimits } from './domain/holdings.ts';
 
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const localDate = z.iso.date();
@@ -52,7 +54,15 @@ export const Appointment = z
     id: z.string(),
     practitionerId: z.string(),
     clientId: z.string(),
-    service: z.object({ id: z.string(), name: z.string(), durationMinutes: z.number(), priceCents: z.number() }),
+    service: z.object({
+      id: z.string(),
+      name: z.string(),
+      durationMinutes: z.number(),
+      priceCents: z.number(),
+      payment: ServicePayment.optional().meta({
+        description: 'How the service is paid, as offered when booked (absent: on site).',
+      }),
+    }),
     start: z.string(),
     end: z.string(),
     local: z.string(),
@@ -106,13 +116,23 @@ export const listFreeSlots = defineOperation({
   summary: 'Free slots of a practitioner’s service between two local dates (Europe/Paris)',
   tags: ['bookings'],
   access: publicAccess,
+  // Shorter than a profile's: a slot taken by a booking shows as free this long at most (the
+  // booking itself is refused with a 409, never double-booked).
+  publicCache: { maxAgeSeconds: 30 },
   pathParameters: z.object({ practitionerId: id }).strict(),
   query: z.object({ serviceId: id, from: localDate, to: localDate }).strict(),
   responses: {
-    200: { description: 'The free slots, by start.', schema: SlotList },
+    200: { description: 'The free slots, by start.', headers: { ETag: ETagHeader }, schema: SlotList },
+    304: NotModified,
     404: { description: 'No published practitioner, or no such service.' },
   },
 });
+
+/** Where the booked appointment is read: `GET /bookings/{appointmentId}`. */
+const bookingLocation = {
+  description: 'The path of the appointment: /bookings/{appointmentId}.',
+  schema: z.string().regex(/^\/bookings\/[A-Za-z0-9_-]{1,64}$/),
+};
 
 export const bookAppointment = defineOperation({
   operationId: 'bookAppointment',
@@ -128,12 +148,29 @@ export const bookAppointment = defineOperation({
   responses: {
     201: {
       description: 'Booked: confirmed, or held until its online payment (then with `checkout`).',
+      headers: { Location: bookingLocation },
       schema: BookingResult,
     },
-    200: { description: 'The same request was made before with this key: its answer again.', schema: BookingResult },
+    200: {
+      description: 'The same request was made before with this key: its answer again.',
+      headers: { Location: bookingLocation },
+      schema: BookingResult,
+    },
     404: { description: 'No published practitioner, or no such service.' },
-    409: { description: 'The slot is not free (taken, closed, too soon or too far).' },
+    409: {
+      description:
+        'The slot is not free (taken, closed, too soon or too far), the practitioner cannot receive online payments yet, ' +
+        'one’s own agenda, or this Idempotency-Key was used for a booking that is gone. ' +
+        `Or the client already holds all they may of this practitioner’s agenda at once: ${holdingLimits.unpaidHolds} ` +
+        'bookings waiting for their payment (`Too many holds with this practitioner`: pay or cancel one, or let its hold end) ' +
+        `or ${holdingLimits.upcoming} upcoming appointments, paid or not (\`Too many appointments with this practitioner\`: ` +
+        'book again once one has taken place or is cancelled). Rarely, `Changed meanwhile`: many bookings of the same client ' +
+        'with this practitioner at the same instant; book again.',
+    },
     422: { description: 'The Idempotency-Key was used for another request.' },
+    503: {
+      description: 'The online payment could not be started: the slot was not kept; book again after Retry-After.',
+    },
   },
 });
 
@@ -262,6 +299,12 @@ export const exportMyAppointments = defineOperation({
       description:
         'An attachment: a JSON array of rows, or RFC 4180 CSV (UTF-8, comma, CRLF, a header row with the same ' +
         'names as the JSON keys; a cell starting with = + - @ is prefixed with an apostrophe). The export is logged.',
+      headers: {
+        'Content-Disposition': {
+          description: 'An attachment, with its file name (appointments-<date>.json or .csv).',
+          schema: z.string().regex(/^attachment; filename="[^"]+"$/),
+        },
+      },
       schema: z.array(AppointmentExportRow).meta({ id: 'AppointmentExport' }),
       otherContent: { 'text/csv': z.string().meta({ description: 'RFC 4180 CSV, UTF-8.' }) },
     },
@@ -288,6 +331,11 @@ export const eraseClientAppointments = defineOperation({
           actionId: z.string().meta({ description: 'The entry of the controller-action log.' }),
         })
         .meta({ id: 'ClientAppointmentsErased' }),
+    },
+    409: {
+      description:
+        'An upcoming appointment of this client was paid online: cancel it first (the client is refunded); ' +
+        'or an appointment kept changing: erase again.',
     },
   },
 });
@@ -336,11 +384,21 @@ export const receiveStripeWebhook = defineOperation({
   },
 });
 
-/** A return or refresh URL of the onboarding: https, or http on localhost for development. */
-const onboardingUrl = z.url().refine((v) => {
-  const url = new URL(v);
-  return url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1'].includes(url.hostname));
-}, 'an https URL (http only for localhost)');
+/**
+ * A return or refresh URL of the onboarding, where Stripe sends the practitioner back: https (http only for localhost), at most 2,000
+ * characters. An invalid URL stops the chain (`abort`), and the last check parses without
+ * throwing: a refinement that throws would be a 500 for bad input.
+ */
+const onboardingUrl = z
+  .url({ abort: true })
+  .max(2000)
+  .refine((v) => {
+    const url = URL.parse(v);
+    return (
+      url !== null &&
+      (url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1'].includes(url.hostname)))
+    );
+  }, 'an https URL (http only for localhost)');
 
 export const startPayoutOnboarding = defineOperation({
   operationId: 'startPayoutOnboarding',

@@ -29,6 +29,23 @@ export const slotLockEntity = {
 } as const satisfies RetainedEntity;
 
 /**
+ * What one client holds of one practitioner's agenda now (pk `HOLDINGS#<client>#<practitioner>`):
+ * the ids and starts of their appointments with them that have not started, and which are unpaid
+ * holds. The booking's transaction writes it on condition of the version it read, so concurrent
+ * bookings cannot pass the limits together (domain/holdings.ts). Nothing the appointments do not
+ * already hold; kept no longer than they are (5 years from the latest date it lists), deleted once
+ * it lists nothing, and with an erasure of the client or of their appointments with that practitioner.
+ */
+export const clientHoldingsEntity = {
+  name: 'client-holdings',
+  table: 'bookings',
+  description:
+    "What one client holds of one practitioner's agenda now: their upcoming appointments' ids, starts, unpaid or not (the booking limits).",
+  personalData: true,
+  retention: { purpose: 'appointment', clockStartsAt: 'the latest appointment date it lists', sliding: true },
+} as const satisfies RetainedEntity;
+
+/**
  * What a practitioner did as controller of their clients' appointment data (export, erasure):
  * who, what, how many, when; identifiers only.
  */
@@ -92,6 +109,7 @@ export const payeeEntity = {
 export const bookingEntities = [
   appointmentEntity,
   slotLockEntity,
+  clientHoldingsEntity,
   controllerActionEntity,
   notificationReceiptEntity,
   paymentRecordEntity,

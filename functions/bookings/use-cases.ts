@@ -20,6 +20,7 @@ import {
   reschedule,
   TransitionRefused,
 } from './domain/appointment.ts';
+import { type HoldingLimit, holdingLimits } from './domain/holdings.ts';
 import { paymentHoldMinutes } from './domain/payment.ts';
 import { freeSlots } from './domain/slots.ts';
 import { type Checkout, type PaymentStart, paymentView } from './payments.ts';
@@ -137,6 +138,24 @@ async function isFreeSlot(
 
 const slotTaken = () => new HttpProblem(409, 'Slot taken', 'This time is no longer free: choose another slot');
 
+/** A booking beyond what one client may hold of one practitioner's agenda (domain/holdings.ts). */
+export const holdingLimitProblems = {
+  'unpaid-holds': () =>
+    new HttpProblem(
+      409,
+      'Too many holds with this practitioner',
+      `You already hold ${holdingLimits.unpaidHolds} bookings with this practitioner waiting for their payment: ` +
+        'pay or cancel one, or wait for its hold to end',
+    ),
+  upcoming: () =>
+    new HttpProblem(
+      409,
+      'Too many appointments with this practitioner',
+      `You already have ${holdingLimits.upcoming} upcoming appointments with this practitioner: ` +
+        'book another once one has taken place or is cancelled',
+    ),
+} as const satisfies Record<HoldingLimit, () => HttpProblem>;
+
 export function view(a: Appointment) {
   return {
     id: a.id,
@@ -225,6 +244,13 @@ export async function book(
   const outcome = await deps.store.create(appointment, now);
   if (outcome.kind === 'exists') return replay(outcome.appointment);
   if (outcome.kind === 'slot-taken') throw slotTaken();
+  if (outcome.kind === 'limit') throw holdingLimitProblems[outcome.limit]();
+  if (outcome.kind === 'contended')
+    throw new HttpProblem(
+      409,
+      'Changed meanwhile',
+      'Other bookings of yours with this practitioner were being made at the same time: book again',
+    );
   return answer(appointment, 201);
 }
 
@@ -251,11 +277,19 @@ async function partyTo(deps: BookingDeps, appointmentId: string, callerId: strin
   throw notFound();
 }
 
+/**
+ * An appointment as its parties read it: its view, with its payment when it has one. Every answer
+ * about one appointment (GET, and the transitions' answers) is this one.
+ */
+async function viewWithPayment(deps: BookingDeps, appointment: Appointment) {
+  const payment = paymentView(await deps.payments.find(appointment.id, deps.clock.now()));
+  return { ...view(appointment), ...(payment ? { payment } : {}) };
+}
+
 /** One appointment, with its payment when it has one. */
 export async function getAppointment(deps: BookingDeps, appointmentId: string, callerId: string) {
   const { appointment } = await partyTo(deps, appointmentId, callerId);
-  const payment = paymentView(await deps.payments.find(appointment.id, deps.clock.now()));
-  return { ...view(appointment), ...(payment ? { payment } : {}) };
+  return viewWithPayment(deps, appointment);
 }
 
 function refused(error: unknown): never {
@@ -268,7 +302,8 @@ async function apply(deps: BookingDeps, previous: Appointment, next: Appointment
   if (outcome.kind === 'stale')
     throw new HttpProblem(409, 'Changed meanwhile', 'The appointment changed meanwhile: read it again');
   if (outcome.kind === 'slot-taken') throw slotTaken();
-  return view(next);
+  // As GET /bookings/{id} shows it: a cancellation's refund follows (BookingCancelled), and shows there.
+  return viewWithPayment(deps, next);
 }
 
 export async function cancelAppointment(deps: BookingDeps, appointmentId: string, callerId: string) {

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { documentClient } from '#shared/aws-clients.ts';
 import { systemClock } from '#shared/clock.ts';
+import { dynamoReviewSummaryReader } from '#shared/reviews/review-summary-reader.ts';
 import { tableNameFromEnv } from '#shared/tables.ts';
 import { dynamoPractitionerStore } from './adapters/practitioner-store.ts';
 
@@ -9,4 +10,10 @@ export const practitionerDeps = () => ({
   store: dynamoPractitionerStore({ client: documentClient(), tableName: tableNameFromEnv('practitioners') }),
   clock: systemClock,
   newServiceId: () => `svc_${randomUUID().replaceAll('-', '')}`,
+});
+
+/** The public profile also reads the reviews summary (the reviews table, read-only: ADR 0015). */
+export const publicProfileDeps = () => ({
+  ...practitionerDeps(),
+  reviewSummaries: dynamoReviewSummaryReader({ client: documentClient(), tableName: tableNameFromEnv('reviews') }),
 });

@@ -2,6 +2,7 @@
 import * as z from 'zod';
 import { type Access, defineOperation, publicAccess } from '#shared/http/contract.ts';
 import { pageQueryFields } from '#shared/http/pagination.ts';
+import { ETagHeader, NotModified } from '#shared/http/public-cache.ts';
 import {
   Availability,
   CancellationPolicy,
@@ -61,14 +62,17 @@ export const listPractitioners = defineOperation({
   summary: 'List or search published practitioners',
   tags: ['practitioners'],
   access: publicAccess,
+  publicCache: { maxAgeSeconds: 60 },
   query: ListPractitionersQuery,
   responses: {
     200: {
       description:
         'A page of practitioners, by name; with `specialty`, `city` or `postcode`, only those found by them. ' +
         'A page may hold fewer than `limit` items: follow `nextCursor` until it is absent.',
+      headers: { ETag: ETagHeader },
       schema: PractitionerPage,
     },
+    304: NotModified,
   },
 });
 
@@ -163,9 +167,24 @@ export const PractitionerProfile = z
   .object({ ...profileFields, published: z.boolean() })
   .meta({ id: 'PractitionerProfile' });
 
-/** Seam for the reviews issue: every profile has no review yet. */
+/**
+ * The practitioner's published reviews (ADR 0015): their count, their average rating to one
+ * decimal (null without any) and how many carry each rating, projected by the reviews context.
+ */
 export const ReviewsSummary = z
-  .object({ count: z.number().int(), average: z.number().nullable() })
+  .object({
+    count: z.number().int().min(0),
+    average: z.number().min(1).max(5).nullable(),
+    distribution: z
+      .object({
+        '1': z.number().int().min(0),
+        '2': z.number().int().min(0),
+        '3': z.number().int().min(0),
+        '4': z.number().int().min(0),
+        '5': z.number().int().min(0),
+      })
+      .meta({ id: 'RatingDistribution', description: 'How many published reviews carry each rating, 1 to 5.' }),
+  })
   .meta({ id: 'ReviewsSummary' });
 
 /** A published profile, as anyone sees it. */
@@ -184,17 +203,36 @@ export const saveMyPractitionerProfile = defineOperation({
   responses: { 200: { description: 'The profile as saved.', schema: PractitionerProfile } },
 });
 
+export const getMyPractitionerProfile = defineOperation({
+  operationId: 'getMyPractitionerProfile',
+  summary: 'The signed-in practitioner’s own profile, published or not',
+  tags: ['practitioners'],
+  access: practitionerOnly,
+  responses: {
+    200: {
+      description:
+        'The profile as its practitioner saved it (as `PUT /practitioners/me/profile` answers), with `published`: ' +
+        'whether anyone can see and book it.',
+      schema: PractitionerProfile,
+    },
+    404: { description: 'The practitioner has no profile yet: `PUT /practitioners/me/profile` creates it.' },
+  },
+});
+
 export const getPractitioner = defineOperation({
   operationId: 'getPractitioner',
   summary: 'A published practitioner’s public profile',
   tags: ['practitioners'],
   access: publicAccess,
+  publicCache: { maxAgeSeconds: 60 },
   pathParameters: PractitionerIdPath,
   responses: {
     200: {
       description: 'The public profile, with its services and reviews summary.',
+      headers: { ETag: ETagHeader },
       schema: PublicPractitionerProfile,
     },
+    304: NotModified,
     404: { description: 'No published profile has this id.' },
   },
 });

@@ -2,6 +2,7 @@
 import type { Clock } from '#shared/clock.ts';
 import { HttpProblem } from '#shared/http/problem.ts';
 import type { CancellationPolicy, Schedule } from '#shared/offer/schedule.ts';
+import type { ReviewSummaryReader } from '#shared/reviews/review-summary-reader.ts';
 import type { PractitionerStore } from './adapters/practitioner-store.ts';
 import { listingLocation, type Place, type Practitioner, type Service } from './domain/practitioner.ts';
 import { type SearchCriteria, searchKeyOf } from './domain/search.ts';
@@ -62,6 +63,9 @@ function profileView(p: Practitioner) {
   };
 }
 
+/** The profile as its owner sees it: what they saved, and whether it is published. */
+const ownProfileView = (p: Practitioner) => ({ ...profileView(p), published: p.published });
+
 /**
  * Creates or replaces the profile of the calling practitioner. The profile's id is the caller's
  * account id, taken from the verified token and never from the request: a practitioner can only
@@ -98,15 +102,33 @@ export async function saveMyProfile(
     lastActivityAt: deps.clock.now(),
   };
   await deps.store.save(profile);
-  return { ...profileView(profile), published: profile.published };
+  return ownProfileView(profile);
+}
+
+/**
+ * The calling practitioner's own profile, published or not (with `published`), in the shape the
+ * save answers: what their profile form edits. 404 when they have none yet (or it is due).
+ */
+export async function getMyProfile(deps: { store: PractitionerStore; clock: Clock }, accountId: string) {
+  const profile = await deps.store.find(accountId, deps.clock.now());
+  if (!profile)
+    throw new HttpProblem(
+      404,
+      'No profile yet',
+      'You have no profile yet: create it with PUT /practitioners/me/profile',
+    );
+  return ownProfileView(profile);
 }
 
 /** A published, live profile as anyone sees it; 404 for an unknown, unpublished or due one alike. */
-export async function getPublicProfile(deps: { store: PractitionerStore; clock: Clock }, practitionerId: string) {
+export async function getPublicProfile(
+  deps: { store: PractitionerStore; clock: Clock; reviewSummaries: ReviewSummaryReader },
+  practitionerId: string,
+) {
   const profile = await deps.store.find(practitionerId, deps.clock.now());
   if (!profile?.published) throw new HttpProblem(404, 'Not found', 'No published practitioner has this id');
-  // Reviews come with their own issue: this is their seam.
-  return { ...profileView(profile), reviews: { count: 0, average: null } };
+  // The reviews context's projection (ADR 0015), read through the shared kernel.
+  return { ...profileView(profile), reviews: await deps.reviewSummaries.find(practitionerId) };
 }
 
 /**

@@ -1,17 +1,15 @@
 /** The retention context's published contract: the DPO's HTTP operations. */
 import * as z from 'zod';
+import { accountId } from '#events/catalogue.ts';
 import { type Access, defineOperation } from '#shared/http/contract.ts';
 import { type TableName, tables } from '#shared/tables.ts';
 
 const dpoOnly: Access = { kind: 'role', roles: ['dpo'] };
 
-/** A data subject, as a rights request or an authority names them. */
+/** A data subject, as a rights request or an authority names them; an account by its Cognito sub (a UUID). */
 export const DataSubject = z
-  .union([
-    z.object({ email: z.email().max(254) }).strict(),
-    z.object({ accountId: z.string().min(1).max(128) }).strict(),
-  ])
-  .meta({ id: 'DataSubject', description: 'By email address or by account id.' });
+  .union([z.object({ email: z.email().max(254) }).strict(), z.object({ accountId }).strict()])
+  .meta({ id: 'DataSubject', description: 'By email address or by account id (the Cognito sub, a UUID).' });
 
 export const LegalHoldInput = z
   .object({
@@ -147,6 +145,10 @@ export const placeLegalHold = defineOperation({
   body: LegalHoldInput,
   responses: {
     201: { description: 'The hold is active; the subject’s data escapes TTL and purges.', schema: LegalHold },
+    422: {
+      description:
+        'Unknown account: no item of any table names it (never existed, or nothing of it is left, not even an audit entry).',
+    },
   },
 });
 

@@ -85,6 +85,16 @@ async function announce(publish: () => Promise<unknown>, what: string) {
   }
 }
 
+/**
+ * Places a hold. An account named by its id must be known: some item of some table, the retention
+ * table's records included, names it. A Cognito sub that names nothing never was an account of
+ * ours, or nothing of it is left (its erasure's audit entry stays 5 years, so a recently erased
+ * account is still known and may be held: an authority may ask after an erasure; the hold records
+ * its request, says what was left to hold, and the daily sweep takes what of the subject turns
+ * up). No account id can gain data later without an account item, so a hold on an unknown one
+ * would hold nothing, ever: a 422. An email is not checked: anyone may write the contact form
+ * with any address, and a hold placed before the data arrives takes it at the next daily sweep.
+ */
 export async function placeLegalHold(
   deps: HoldDeps,
   input: z.infer<typeof LegalHoldInput>,
@@ -92,9 +102,17 @@ export async function placeLegalHold(
   correlationId: string,
 ) {
   const now = deps.clock.now();
+  const subjectKey = subjectKeyOf(input.subject);
+  if ('accountId' in input.subject && !(await deps.subjects.known(subjectKey))) {
+    throw new HttpProblem(
+      422,
+      'Unknown account',
+      'No data of any table belongs to this account: there is nothing to hold',
+    );
+  }
   const hold = placeHold(
     {
-      subjectKey: subjectKeyOf(input.subject),
+      subjectKey,
       reason: input.reason,
       authority: input.authority,
       reference: input.reference,

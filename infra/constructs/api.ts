@@ -12,6 +12,15 @@
  * (CDK passes their ids to the nested stack as parameters). The deployment waits for every
  * context stack, and its logical id is a hash of the route table: a new or changed route makes a
  * new deployment, which the stage then serves.
+ *
+ * Browsers (CORS, shared/http/cors.ts): every route path has an OPTIONS method, a MOCK
+ * integration whose mapping template echoes the request's Origin when it matches an allowed
+ * origin (with the path's methods, the request headers the API reads, Max-Age) and adds no CORS
+ * header otherwise; the Lambda proxy answers get theirs from the shared handler. API Gateway's own
+ * answers (GatewayResponses: the authorizer's 401, 403, 404, 413, 429, 5xx…) cannot choose among
+ * origins (their headers are static values or request values, their templates are not VTL): they
+ * name the first allowed origin when it is exact, never the request's. Every answer carries the
+ * security headers (shared/http/security-headers.ts).
  */
 import { createHash } from 'node:crypto';
 import { RemovalPolicy } from 'aws-cdk-lib';
@@ -21,6 +30,15 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, type IDependable } from 'constructs';
 import * as z from 'zod';
 import type { Route } from '#functions/routes.ts';
+import {
+  CORS_ALLOWED_HEADERS,
+  CORS_EXPOSED_HEADERS,
+  CORS_MAX_AGE_SECONDS,
+  type CorsPolicy,
+  corsPolicy,
+  originPattern,
+} from '#shared/http/cors.ts';
+import { SECURITY_HEADERS } from '#shared/http/security-headers.ts';
 import { acknowledge } from '../nag.ts';
 import { CONNECTION_LOG_DAYS } from '../retention.ts';
 import type { OperationalLogs } from './logs.ts';
@@ -41,6 +59,8 @@ export interface ApiProps {
   readonly logs: OperationalLogs;
   readonly restApiName: string;
   readonly stageName: string;
+  /** The web origins browsers may call the API from (checked by shared/http/cors.ts). */
+  readonly corsAllowedOrigins: readonly string[];
 }
 
 /**
@@ -83,6 +103,13 @@ const gatewayProblems: readonly { type: apigateway.ResponseType; status?: number
   { type: apigateway.ResponseType.UNSUPPORTED_MEDIA_TYPE, status: 415, title: 'Unsupported media type' },
   { type: apigateway.ResponseType.THROTTLED, status: 429, title: 'Too many requests' },
   { type: apigateway.ResponseType.QUOTA_EXCEEDED, status: 429, title: 'Too many requests' },
+  { type: apigateway.ResponseType.RESOURCE_NOT_FOUND, status: 404, title: 'Not found' },
+  { type: apigateway.ResponseType.AUTHORIZER_FAILURE, status: 500, title: 'Internal error' },
+  { type: apigateway.ResponseType.AUTHORIZER_CONFIGURATION_ERROR, status: 500, title: 'Internal error' },
+  // A function that crashed or ran out of time (the shared handler answers 503 itself before).
+  { type: apigateway.ResponseType.INTEGRATION_FAILURE, status: 502, title: 'Bad gateway' },
+  { type: apigateway.ResponseType.INTEGRATION_TIMEOUT, status: 504, title: 'Gateway timeout' },
+  // The fallbacks: their status varies, so their problem carries none (the HTTP status says it).
   { type: apigateway.ResponseType.DEFAULT_4XX, title: 'Request refused' },
   { type: apigateway.ResponseType.DEFAULT_5XX, title: 'Service unavailable' },
 ];
@@ -92,6 +119,59 @@ function problemTemplate(status: number | undefined, title: string): string {
   const statusField = status === undefined ? '' : `"status":${status},`;
   return `{"type":"${type}","title":"${title}",${statusField}"detail":$context.error.messageString}`;
 }
+
+/** Header values as API Gateway's parameter mappings take static ones: between single quotes. */
+function staticValues(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, `'${value}'`]));
+}
+
+/**
+ * The headers of every answer API Gateway makes itself: the security headers and the static CORS
+ * headers (the first allowed origin, when exact), as the local gateway's own answers.
+ */
+export function gatewayResponseHeaders(cors: CorsPolicy): Record<string, string> {
+  return { ...SECURITY_HEADERS, ...cors.gatewayHeaders() };
+}
+
+/** The methods of the route table on `path`, in its order. */
+export function methodsOnPath(routes: readonly Route[], path: string): string[] {
+  return [...new Set(routes.filter((route) => route.path === path).map((route) => route.method))];
+}
+
+/**
+ * The mapping template of a preflight's MOCK integration response: finds the Origin header
+ * (whatever the case of its name), and when an allowed origin's pattern (the same as the
+ * handlers', shared/http/cors.ts `originPattern`) matches it, sets the CORS headers through
+ * `$context.responseOverride` (each once: overrides are final). Otherwise it sets none.
+ */
+export function preflightTemplate(cors: CorsPolicy, methods: readonly string[]): string {
+  if (cors.origins.length === 0) return '';
+  const matches = cors.origins.map((entry) => `$origin.matches('${originPattern(entry)}')`).join(' || ');
+  const override = (name: string, value: string) => `#set($context.responseOverride.header.${name} = ${value})`;
+  return [
+    '#set($origin = "")',
+    '#set($headers = $input.params().header)',
+    '#foreach($name in $headers.keySet())',
+    '#if($name.equalsIgnoreCase("origin"))#set($origin = $headers.get($name))#end',
+    '#end',
+    `#if(${matches})`,
+    override('Access-Control-Allow-Origin', '$origin'),
+    override('Access-Control-Allow-Credentials', "'true'"),
+    override('Access-Control-Allow-Methods', `'${methods.join(', ')}'`),
+    override('Access-Control-Allow-Headers', `'${CORS_ALLOWED_HEADERS.join(', ')}'`),
+    override('Access-Control-Max-Age', `'${CORS_MAX_AGE_SECONDS}'`),
+    '#end',
+  ].join('\n');
+}
+
+/** The CORS headers a preflight may set (declared on its method response, set by its template only). */
+export const PREFLIGHT_CORS_HEADERS = [
+  'Access-Control-Allow-Origin',
+  'Access-Control-Allow-Credentials',
+  'Access-Control-Allow-Methods',
+  'Access-Control-Allow-Headers',
+  'Access-Control-Max-Age',
+] as const;
 
 /** Names of the query-string parameters a zod query schema requires (none when it has no schema). */
 export function requiredQueryParameters(route: Route): string[] {
@@ -135,6 +215,9 @@ export class Api extends Construct {
   /** Created with the first non-public route (an unused authorizer fails synthesis). */
   authorizer: apigateway.CognitoUserPoolsAuthorizer | undefined;
   readonly methods: Record<string, apigateway.Method> = {};
+  /** The CORS preflight of each route path, by path (in the stack of the first route added on it). */
+  readonly preflights: Record<string, apigateway.Method> = {};
+  readonly cors: CorsPolicy;
   /** Set by `deploy`. */
   stage: apigateway.Stage | undefined;
   private readonly props: ApiProps;
@@ -146,6 +229,7 @@ export class Api extends Construct {
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
     this.props = props;
+    this.cors = corsPolicy(props.corsAllowedOrigins);
     this.accessLogs = props.logs.logGroup(this, 'AccessLogs', { maxDays: CONNECTION_LOG_DAYS });
 
     this.restApi = new apigateway.RestApi(this, 'RestApi', {
@@ -182,7 +266,10 @@ export class Api extends Construct {
         type: problem.type,
         ...(problem.status ? { statusCode: String(problem.status) } : {}),
         templates: { 'application/json': problemTemplate(problem.status, problem.title) },
-        responseHeaders: { 'Content-Type': "'application/problem+json'" },
+        responseHeaders: staticValues({
+          ...gatewayResponseHeaders(this.cors),
+          'Content-Type': 'application/problem+json',
+        }),
       });
     }
 
@@ -236,7 +323,52 @@ export class Api extends Construct {
       acknowledge(method, 'AwsSolutions-COG4', reason);
     }
     this.methods[key] = method;
+    this.preflights[route.path] ??= this.addPreflight(scope, route.path, resource);
     return method;
+  }
+
+  /**
+   * The CORS preflight of a route path: OPTIONS, no authorizer (browsers send no credentials on
+   * a preflight), a MOCK integration answering 204 with `Allow`, `Vary: Origin` and the security
+   * headers, and the CORS headers only when its template finds an allowed origin.
+   */
+  private addPreflight(scope: Construct, path: string, resource: apigateway.IResource): apigateway.Method {
+    const methods = methodsOnPath(this.props.routes, path);
+    const headers = staticValues({ ...SECURITY_HEADERS, Allow: [...methods, 'OPTIONS'].join(', '), Vary: 'Origin' });
+    const preflight = new apigateway.Method(scope, `OPTIONS${path.replace(/[^A-Za-z0-9]+/g, '-')}`, {
+      resource,
+      httpMethod: 'OPTIONS',
+      integration: new apigateway.MockIntegration({
+        requestTemplates: { 'application/json': '{"statusCode": 204}' },
+        integrationResponses: [
+          {
+            statusCode: '204',
+            responseParameters: Object.fromEntries(
+              Object.entries(headers).map(([name, value]) => [`method.response.header.${name}`, value]),
+            ),
+            responseTemplates: { 'application/json': preflightTemplate(this.cors, methods) },
+          },
+        ],
+      }),
+      options: {
+        authorizationType: apigateway.AuthorizationType.NONE,
+        methodResponses: [
+          {
+            statusCode: '204',
+            responseParameters: Object.fromEntries(
+              [...Object.keys(headers), ...PREFLIGHT_CORS_HEADERS].map((name) => [
+                `method.response.header.${name}`,
+                true,
+              ]),
+            ),
+          },
+        ],
+      },
+    });
+    const reason = `OPTIONS ${path} is the CORS preflight browsers send before calling the API, without credentials by definition; a MOCK integration (no backend) answers it. It is bounded by the WAF and the stage throttling.`;
+    acknowledge(preflight, 'AwsSolutions-APIG4', reason);
+    acknowledge(preflight, 'AwsSolutions-COG4', reason);
+    return preflight;
   }
 
   /**
@@ -250,7 +382,18 @@ export class Api extends Construct {
       api: this.restApi,
       description: `Route table ${fingerprint}`,
     });
-    deployment.addToLogicalId({ routeTable: fingerprint });
+    // What API Gateway answers itself for browsers (allowed origins, CORS and security headers)
+    // is part of the deployed snapshot too.
+    deployment.addToLogicalId({
+      routeTable: fingerprint,
+      browsers: {
+        origins: this.cors.origins,
+        security: SECURITY_HEADERS,
+        allowed: CORS_ALLOWED_HEADERS,
+        exposed: CORS_EXPOSED_HEADERS,
+        maxAge: CORS_MAX_AGE_SECONDS,
+      },
+    });
     this.stage = new apigateway.Stage(this, 'Stage', {
       deployment,
       stageName: this.props.stageName,

@@ -15,6 +15,7 @@ import type { FunctionDefinition, FunctionName } from '#functions/catalogue.ts';
 import { contextOf, type FunctionResources } from '#functions/environment.ts';
 import type { OneTimeScheduleSettings } from '#shared/scheduling/one-time-schedules.ts';
 import type { DeploymentConfig } from '../config.ts';
+import { Alarms } from '../constructs/alarms.ts';
 import { Api, routeTableFingerprint } from '../constructs/api.ts';
 import { tableReferences } from '../constructs/data.ts';
 import { eventBusNameOf } from '../constructs/events.ts';
@@ -85,6 +86,7 @@ export class BackendStack extends Stack {
   readonly functions: Partial<Record<FunctionName, BackendFunction>> = {};
   /** What every function's environment here is derived from (functions/environment.ts). */
   readonly functionResources: FunctionResources;
+  readonly alarms: Alarms;
 
   constructor(scope: Construct, id: string, props: BackendStackProps) {
     super(scope, id, { ...props, tags: { ...STACK_TAGS, ...props.tags } });
@@ -143,6 +145,7 @@ export class BackendStack extends Stack {
       logs: data.logs,
       restApiName: `${namePrefix}-api`,
       stageName: config.apiStageName,
+      corsAllowedOrigins: config.corsAllowedOrigins,
     });
     const stage = this.api.deploy(routeTableFingerprint(sources.routes));
 
@@ -153,11 +156,16 @@ export class BackendStack extends Stack {
         dependencies,
         api: this.api,
         scheduleRetry: sources.scheduleRetry,
+        namePrefix,
       });
       this.contexts[context] = stack;
       Object.assign(this.functions, stack.functions);
     }
     this.api.deploymentWaitsFor(...Object.values(this.contexts));
+
+    // The API's 5xx; the functions' and queues' alarms are in the context stacks, the topic in the data stack.
+    this.alarms = new Alarms(this, 'Alarms', { namePrefix });
+    this.alarms.apiServerErrors(stage);
 
     this.firewall = new WebFirewall(this, 'Firewall', { stage, logs: data.logs });
     this.firewall.protect('UserPoolFirewall', data.identity.userPool.userPoolArn);

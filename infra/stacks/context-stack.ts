@@ -2,8 +2,10 @@
  * The stack of one bounded context (functions/<context>/), nested in the backend stack: its
  * functions (each with its role, policy and log group), its dead-letter queue, the event rules,
  * schedules and stream mappings that target its functions, the role of the one-time schedules
- * invoking them, and the API methods of the routes they serve (on the backend stack's path
- * resources). A new context adds a nested stack; a context adds resources to its own stack only.
+ * invoking them, the API methods of the routes they serve (on the backend stack's path
+ * resources), and the alarms on them (an errors alarm per function, one on the dead-letter queue,
+ * the purge's: infra/constructs/alarms.ts). A new context adds a nested stack; a context adds
+ * resources to its own stack only.
  */
 import { NestedStack, type NestedStackProps } from 'aws-cdk-lib';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -13,8 +15,9 @@ import type { FunctionDefinition, FunctionName } from '#functions/catalogue.ts';
 import type { Route } from '#functions/routes.ts';
 import type { ScheduleDefinition } from '#functions/schedules.ts';
 import type { StreamConsumer } from '#functions/streams.ts';
+import { Alarms, PURGE_FUNCTION } from '../constructs/alarms.ts';
 import type { Api } from '../constructs/api.ts';
-import { deadLetterQueue } from '../constructs/dead-letter-queue.ts';
+import { deadLetterQueue, deadLetterQueueNameOf } from '../constructs/dead-letter-queue.ts';
 import { EventRules } from '../constructs/events.ts';
 import { type BackendFunction, catalogueFunction, type FunctionDependencies } from '../constructs/functions.ts';
 import { OneTimeScheduleTargets, Schedules } from '../constructs/schedules.ts';
@@ -37,6 +40,8 @@ export interface ContextStackProps extends NestedStackProps {
   readonly dependencies: FunctionDependencies;
   readonly api: Api;
   readonly scheduleRetry: RetryPolicy;
+  /** The stack name: the prefix of the queue's and the alarms' names, and the alarms topic's. */
+  readonly namePrefix: string;
 }
 
 export class ContextStack extends NestedStack {
@@ -48,6 +53,7 @@ export class ContextStack extends NestedStack {
   readonly schedules: Schedules | undefined;
   readonly streams: Streams | undefined;
   readonly oneTimeScheduleTargets: OneTimeScheduleTargets | undefined;
+  readonly alarms: Alarms;
 
   constructor(scope: Construct, id: string, props: ContextStackProps) {
     super(scope, id, { ...props, description: `Bounded context ${props.context} (functions/${props.context}/)` });
@@ -60,8 +66,17 @@ export class ContextStack extends NestedStack {
     const needsQueue =
       sources.rules.length + sources.schedules.length + sources.streamConsumers.length > 0 ||
       sources.oneTimeScheduleTargets.length > 0;
-    this.deadLetterQueue = needsQueue ? deadLetterQueue(this, 'DeadLetters') : undefined;
+    this.deadLetterQueue = needsQueue
+      ? deadLetterQueue(this, 'DeadLetters', { queueName: deadLetterQueueNameOf(props.namePrefix, props.context) })
+      : undefined;
     const queue = this.deadLetterQueue;
+
+    this.alarms = new Alarms(this, 'Alarms', { namePrefix: props.namePrefix });
+    if (queue) this.alarms.deadLetters(props.context, queue);
+    for (const [name, fn] of Object.entries(this.functions) as [FunctionName, BackendFunction][]) {
+      this.alarms.functionErrors(name, fn);
+      if (name === PURGE_FUNCTION) this.alarms.purgeNotCompleted(fn);
+    }
 
     for (const route of sources.routes) {
       const fn = this.functions[route.function];

@@ -1,7 +1,8 @@
 /**
  * The data stack (`<stackName>-Data`): what holds data or is named by data, deployed first and
  * rarely: the KMS keys, the tables, the bus and its archive, the user pool with its client,
- * groups and triggers, and the group of the one-time schedules. Termination protection is on
+ * groups and triggers (with their errors alarms), the group of the one-time schedules, and the SNS
+ * topic of every alarm of the app (infra/constructs/alarms.ts). Termination protection is on
  * and every data resource is retained. It depends on no other stack; the backend stack reads its
  * values by deterministic names (tables, bus, schedule group) or weak references
  * (`Fn::GetStackOutput`: keys, streams, the pool), never by exports.
@@ -13,6 +14,7 @@ import type { FunctionDefinition, FunctionName } from '#functions/catalogue.ts';
 import type { FunctionResources } from '#functions/environment.ts';
 import type { TableName } from '#shared/tables.ts';
 import type { DeploymentConfig } from '../config.ts';
+import { Alarms, AlarmTopic, alarmEmailOf } from '../constructs/alarms.ts';
 import { Data, physicalTableName, tableReferences } from '../constructs/data.ts';
 import { EventBusWithArchive, eventBusNameOf } from '../constructs/events.ts';
 import { type BackendFunction, catalogueFunction } from '../constructs/functions.ts';
@@ -42,6 +44,7 @@ export function deployedFunctionResources(
     eventBusName: eventBusNameOf(config.stackName),
     mail: { from: config.mailFrom, platformInbox: config.platformInbox },
     stripe: config.stripe,
+    corsAllowedOrigins: config.corsAllowedOrigins,
     ...given,
   };
 }
@@ -65,6 +68,10 @@ export class DataStack extends Stack {
   readonly functions: Partial<Record<FunctionName, BackendFunction>> = {};
   /** What the trigger functions' environment is derived from. */
   readonly functionResources: FunctionResources;
+  /** The SNS topic every alarm of the app is sent to (infra/constructs/alarms.ts). */
+  readonly alarmTopic: AlarmTopic;
+  /** The alarms of this stack's functions (the user pool triggers). */
+  readonly alarms: Alarms;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, { ...props, terminationProtection: true, tags: { ...STACK_TAGS, ...props.tags } });
@@ -72,6 +79,13 @@ export class DataStack extends Stack {
     const namePrefix = config.stackName;
 
     this.logs = new OperationalLogs(this, 'Logs');
+    const alarmEmail = alarmEmailOf(this);
+    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', {
+      namePrefix,
+      ...(alarmEmail ? { email: alarmEmail } : {}),
+    });
+    this.alarms = new Alarms(this, 'Alarms', { namePrefix });
+    this.alarms.node.addDependency(this.alarmTopic);
     this.data = new Data(this, 'Data', { tables: sources.tables, namePrefix });
     this.events = new EventBusWithArchive(this, 'Events', { namePrefix });
     const definitions = Object.entries(sources.functions) as [FunctionName, FunctionDefinition][];
@@ -118,6 +132,7 @@ export class DataStack extends Stack {
       }
       this.identity.addCatalogueTrigger(definition, fn);
       this.functions[name] = fn;
+      this.alarms.functionErrors(name, fn);
     }
 
     new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });

@@ -7,8 +7,8 @@
  * `.cognito/config.json` points cognito-local's Lambda client at the local AWS endpoint, which
  * runs them (local/aws-endpoint.ts). The pool declares the custom attributes of a sign-up
  * (custom:cgu_version, custom:account_type). cognito-local listens on a private port behind a
- * gate that refuses disabled users and verifies confirmed emails, as Cognito does
- * (./cognito-gate.ts); the codes it prints instead of emailing are read from its console
+ * gate that refuses disabled users (sign-in and refresh), answers AdminUserGlobalSignOut and
+ * verifies confirmed emails, as Cognito does (./cognito-gate.ts); the codes it prints instead of emailing are read from its console
  * (written synchronously: ./cognito-console.ts) for the mail bridge (./cognito-mail-bridge.ts).
  */
 import { spawn } from 'node:child_process';
@@ -183,7 +183,20 @@ export async function startCognitoLocal(options: {
     gate = await startCognitoGate({
       port: options.port,
       upstreamPort: privatePort,
-      isDisabled: async (username) => (await userOf(username))?.Enabled === false,
+      userOf: async (name) => {
+        const user = await userOf(name);
+        return user?.Username ? { username: user.Username, enabled: user.Enabled !== false } : undefined;
+      },
+      userNamed: async (poolId, username) => {
+        if (poolId !== userPoolId) return undefined;
+        try {
+          return (await userOf(username))?.Username;
+        } catch (error) {
+          if ((error as Error).name === 'UserNotFoundException') return undefined;
+          throw error;
+        }
+      },
+      signOutsFile: join(options.dataDir, '.cognito', 'global-sign-outs.json'),
       confirmed: async (username) => {
         const email = (await userOf(username))?.UserAttributes?.find((a) => a.Name === 'email')?.Value;
         if (!email) return;

@@ -6,6 +6,7 @@
  * `expiresAt` (so TTL cannot take it) but keeps `heldExpiresAt`: past that, it is preserved for
  * the authority only and reads leave it out too.
  */
+import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { EXPIRES_AT, epochSeconds, HELD_EXPIRES_AT } from '../retention/expiry.ts';
 
 export interface ExpressionPart {
@@ -38,4 +39,16 @@ export function withoutDue<
     ExpressionAttributeNames: { ...input.ExpressionAttributeNames, ...live.names },
     ExpressionAttributeValues: { ...input.ExpressionAttributeValues, ...live.values },
   };
+}
+
+/** Every item a query matches, page after page (for bounded sets: a partition, an index range). */
+export async function queryAll<T>(client: DynamoDBDocumentClient, input: QueryCommandInput): Promise<T[]> {
+  const found: T[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) }));
+    found.push(...((page.Items ?? []) as T[]));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return found;
 }

@@ -6,8 +6,16 @@
  */
 import type * as z from 'zod';
 
+/** A header an answer carries besides the transport ones (Content-Type, Cache-Control, CORS…). */
+export interface ResponseHeader {
+  readonly description: string;
+  readonly schema: z.ZodType;
+}
+
 export interface ResponseContract {
   readonly description: string;
+  /** Headers of this answer a client reads: Retry-After, Location, Content-Disposition, ETag… */
+  readonly headers?: Readonly<Record<string, ResponseHeader>>;
   /** The JSON body. */
   readonly schema?: z.ZodType;
   /** Other media types the answer may come in (a handler's `rawBody`, e.g. `text/csv`), with their schema. */
@@ -31,6 +39,11 @@ export interface Operation<
    */
   readonly rateLimit?: RateLimit;
   readonly recordConnection?: boolean;
+  /**
+   * A public read browsers and CDNs may keep `maxAgeSeconds` (`Cache-Control: public`): answered
+   * with an ETag, and 304 without a body to a request whose If-None-Match matches it.
+   */
+  readonly publicCache?: { readonly maxAgeSeconds: number };
   readonly body?: B;
   readonly query?: Q;
   readonly pathParameters?: P;
@@ -39,7 +52,11 @@ export interface Operation<
    * `idempotency-key`): validated like the body (a 400 naming `header.<name>`), and documented.
    */
   readonly headers?: z.ZodType;
-  /** Successful and expected error answers; 400/401/403/429/500 problems are added for all. */
+  /**
+   * Successful and expected error answers. An answer of status ≥ 400 without a schema is a
+   * problem; the shared layers' answers (400, 401, 403, 410, 413, 415, 429, 500, 503) are added by
+   * shared/http/openapi.ts `genericAnswers` where they apply.
+   */
   readonly responses: Readonly<Record<number, ResponseContract>>;
 }
 

@@ -1,26 +1,34 @@
 /**
  * What happens around every API request besides the use case, from the operation's declarations:
- * - before anything else, its rate limits (per source IP, per account) are counted: over the
- *   limit, a 429 and nothing of the request is kept;
+ * - before anything else, on every route that is not public, the caller's account is checked
+ *   against the revocation list (shared/security/revocations.ts): a suspended account gets a 403,
+ *   a deleted one a 410, whatever the token it presents; if the list cannot be read, a 503
+ *   (fail-closed: a revoked account is never let in because a read failed);
+ * - then its rate limits (per source IP, per account) are counted: over the limit, a 429 and
+ *   nothing of the request is kept;
  * - once accepted, its connection data is recorded if the operation asks for it (fraud
  *   prevention, 30 days), and a signed-in caller's activity is announced at most once a day per
  *   person and Lambda instance (the account's retention clock slides on it, without a write per
  *   request).
  * The dependencies are built on first use from the function's environment, so functions whose
- * operations need none of this never touch the security table or the bus.
+ * operations need none of this never touch the security table or the bus. Every function serving
+ * a route that is not public reads the security table (functions/catalogue.ts gives it the grant).
  */
 import { AccountActivityObserved } from '#events/catalogue.ts';
 import { documentClient, eventBridgeClient } from '../aws-clients.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import { requiredEnv } from '../config.ts';
 import { type EventPublisher, eventBridgePublisher } from '../events/publisher.ts';
-import { logger } from '../logger.ts';
+import { errorFacts, logger } from '../logger.ts';
 import { subjectKeyForAccount, subjectKeyForIp } from '../retention/subject.ts';
 import { type ConnectionLog, dynamoConnectionLog } from '../security/connection-log.ts';
 import { dynamoRateLimiter, type RateLimiter } from '../security/rate-limiter.ts';
+import { instanceRevocations, type RevocationReader } from '../security/revocations.ts';
 import { tableNameFromEnv } from '../tables.ts';
 import type { Caller } from './caller.ts';
 import type { Operation } from './contract.ts';
+import { HttpProblem } from './problem.ts';
+import { unavailableProblem } from './unavailable.ts';
 
 export interface RequestInfo {
   readonly operation: Operation;
@@ -31,13 +39,17 @@ export interface RequestInfo {
 }
 
 export interface RequestGuards {
-  /** Throws the 429 problem of a request over a rate limit. */
+  /**
+   * Throws the 403/410 problem of a revoked account (503 when the list cannot be read), the 429
+   * of a request over a rate limit.
+   */
   admit(request: RequestInfo): Promise<void>;
   /** After an accepted request: connection record and activity. Never fails the request. */
   observe(request: RequestInfo, status: number): Promise<void>;
 }
 
 export interface GuardDeps {
+  readonly revocations: () => RevocationReader;
   readonly rateLimiter: () => RateLimiter;
   readonly connections: () => ConnectionLog;
   readonly events: () => EventPublisher;
@@ -46,12 +58,31 @@ export interface GuardDeps {
 
 const MAX_TRACKED_ACCOUNTS = 10_000;
 
+/** The problems of a revoked account: they say what, never whose (no id). */
+export const accountSuspended = () =>
+  new HttpProblem(403, 'Account suspended', 'This account is suspended; contact support');
+export const accountDeleted = () =>
+  new HttpProblem(410, 'Account deleted', 'This account was deleted at its owner’s request and can no longer be used');
+
+async function refuseRevoked(deps: GuardDeps, operationId: string, caller: Caller) {
+  let reason: Awaited<ReturnType<RevocationReader['reasonFor']>>;
+  try {
+    reason = await deps.revocations().reasonFor(caller.userId);
+  } catch (error) {
+    logger.error('Revocation list unreadable: request refused', { operation: operationId, error: errorFacts(error) });
+    throw unavailableProblem();
+  }
+  if (reason === 'suspended') throw accountSuspended();
+  if (reason === 'deleted') throw accountDeleted();
+}
+
 export function requestGuards(deps: GuardDeps): RequestGuards {
   /** accountId → the last day its activity was announced by this instance. */
   const announced = new Map<string, string>();
 
   return {
     async admit({ operation, caller, sourceIp }) {
+      if (operation.access.kind !== 'public' && caller) await refuseRevoked(deps, operation.operationId, caller);
       const limit = operation.rateLimit;
       if (!limit) return;
       const now = deps.clock.now();
@@ -111,6 +142,7 @@ function lazy<T>(make: () => T): () => T {
 /** The guards of a deployed function, from its environment (TABLE_SECURITY, EVENT_BUS_NAME). */
 export const defaultGuards = /* @__PURE__ */ lazy(() =>
   requestGuards({
+    revocations: instanceRevocations,
     rateLimiter: lazy(() => dynamoRateLimiter({ client: documentClient(), tableName: tableNameFromEnv('security') })),
     connections: lazy(() => dynamoConnectionLog({ client: documentClient(), tableName: tableNameFromEnv('security') })),
     events: lazy(() =>

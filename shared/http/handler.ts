@@ -5,6 +5,12 @@
  * or an RFC 9457 problem. A failed validation never reaches the use case, so nothing is
  * stored from a bad request. Unexpected errors become a 500 without details; they are logged
  * by name and stack, never with the request.
+ *
+ * Every answer carries the security headers (./security-headers.ts) and, for a request from an
+ * allowed origin (the function's CORS_ALLOWED_ORIGINS), its CORS headers (./cors.ts). An
+ * operation with `publicCache` answers its 200 with `Cache-Control: public, max-age=N` and a
+ * strong ETag (a hash of the body), and a request whose If-None-Match holds it with a 304
+ * without a body.
  */
 
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -14,8 +20,12 @@ import type * as z from 'zod';
 import { errorFacts, logger } from '../logger.ts';
 import { authorize, type Caller, callerFrom } from './caller.ts';
 import type { Infer, Operation } from './contract.ts';
+import { CORS_ORIGINS_ENV, type CorsPolicy, corsPolicy, headerOf } from './cors.ts';
 import { defaultGuards, type RequestGuards } from './guards.ts';
 import { type FieldError, fieldErrors, HttpProblem, validationProblem } from './problem.ts';
+import { entityTag, ifNoneMatchHolds } from './public-cache.ts';
+import { SECURITY_HEADERS } from './security-headers.ts';
+import { isDependencyUnavailable, unavailableProblem } from './unavailable.ts';
 
 export interface HttpRequest<O extends Operation> {
   readonly body: Infer<NonNullable<O['body']>>;
@@ -54,11 +64,7 @@ export interface RawResult {
 
 export type HttpResult = JsonResult | RawResult;
 
-const baseHeaders = {
-  'Cache-Control': 'no-store',
-  'X-Content-Type-Options': 'nosniff',
-  'Strict-Transport-Security': 'max-age=63072000; includeSubDomains',
-};
+const baseHeaders = SECURITY_HEADERS;
 
 function json(status: number, body: unknown, headers?: Record<string, string>): APIGatewayProxyResult {
   const contentType = status >= 400 ? 'application/problem+json' : 'application/json';
@@ -106,14 +112,41 @@ function readJsonBody(event: APIGatewayProxyEvent): unknown {
   }
 }
 
+/**
+ * What every answer gets on its way out: the CORS headers for the request's origin, and for an
+ * operation with `publicCache`, on a 200, the cache headers and ETag, or a 304 when the
+ * request's If-None-Match holds that ETag (its headers but Content-Type, no body).
+ */
+function forBrowsers(
+  operation: Operation,
+  cors: CorsPolicy,
+  event: APIGatewayProxyEvent,
+  answer: APIGatewayProxyResult,
+): APIGatewayProxyResult {
+  const headers = { ...answer.headers, ...cors.answerHeaders(headerOf(event.headers, 'origin')) };
+  if (!operation.publicCache || answer.statusCode !== 200) return { ...answer, headers };
+  const etag = entityTag(answer.body);
+  Object.assign(headers, { 'Cache-Control': `public, max-age=${operation.publicCache.maxAgeSeconds}`, ETag: etag });
+  if (!ifNoneMatchHolds(headerOf(event.headers, 'if-none-match'), etag)) return { ...answer, headers };
+  const { 'Content-Type': _type, ...notModified } = headers;
+  return { statusCode: 304, headers: notModified, body: '' };
+}
+
 export function httpHandler<O extends Operation>(
   operation: O,
   run: (request: HttpRequest<O>) => Promise<HttpResult>,
   options: { guards?: () => RequestGuards } = {},
 ) {
   const guards = options.guards ?? defaultGuards;
+  // Read once, when the function's module loads: a malformed list fails the function's init.
+  const cors = corsPolicy(process.env[CORS_ORIGINS_ENV] ?? '');
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use({
+      after: (request) => {
+        if (request.response) request.response = forBrowsers(operation, cors, request.event, request.response);
+      },
+    })
     .handler(async (event) => {
       const requestId = event.requestContext?.requestId ?? 'unknown';
       try {
@@ -155,6 +188,11 @@ export function httpHandler<O extends Operation>(
             title: error.title,
           });
           return json(error.status, error.toProblem(requestId), error.headers);
+        }
+        if (isDependencyUnavailable(error)) {
+          logger.warn('Dependency unavailable', { operation: operation.operationId, error: errorFacts(error) });
+          const problem = unavailableProblem();
+          return json(problem.status, problem.toProblem(requestId), problem.headers);
         }
         logger.error('Request failed', { operation: operation.operationId, error: errorFacts(error) });
         return json(

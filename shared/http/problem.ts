@@ -50,11 +50,30 @@ export class HttpProblem extends Error {
   }
 }
 
-/** Field errors of a failed zod parse, with the path of each field: `email`, `services.0.price`. */
+/**
+ * The message of an issue, without what the caller sent: zod names unknown keys in its message
+ * (`Unrecognized key: "…"`), and a key is input like any other (it may be an email address).
+ */
+function messageOf(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.length > 1 ? 'unknown properties' : 'unknown property';
+    case 'invalid_key':
+      return 'invalid key';
+    default:
+      return issue.message;
+  }
+}
+
+/**
+ * Field errors of a failed zod parse, with the path of each field: `email`, `services.0.price`.
+ * Paths come from the schema's own property names and array indexes (unknown keys are reported
+ * on their parent), so nothing of the input is echoed.
+ */
 export function fieldErrors(error: z.ZodError, prefix?: string): FieldError[] {
   return error.issues.map((issue) => {
     const path = issue.path.map(String).join('.');
-    return { field: [prefix, path].filter(Boolean).join('.') || '(root)', message: issue.message };
+    return { field: [prefix, path].filter(Boolean).join('.') || '(root)', message: messageOf(issue) };
   });
 }
 

@@ -135,6 +135,31 @@ export const retentionCatalogue = {
     policyText:
       'pour la gestion des signalements relatifs aux avis laissés par les Utilisateurs clients concernant les praticiens, les données sont conservées 5 ans à compter du signalement.',
   },
+  review: {
+    purpose: 'la publication des avis des clients sur les praticiens et des réponses des praticiens',
+    legalBases: ['contract', 'legitimate-interest'],
+    dataCategories: [
+      "avis (note, texte, date de l'expérience)",
+      "auteur (prénom et initiale du nom à l'affichage)",
+      'réponse du praticien',
+      'décision de modération et son motif',
+    ],
+    clockStart: 'appointment-date',
+    keep: { years: 5 },
+    policyText: null,
+    rationale:
+      "The policy is silent on reviews. A review describes one appointment, so it follows the appointment's rule: kept (and, once accepted, published) at most 5 years from the date of the experience, as the appointment itself, then deleted; the author may withdraw it at any time (deleted at once). An account's deletion or erasure deletes its reviews (not anonymised: a review with its author removed could no longer be shown as verified). Reported reviews are kept as the report keeps them ('review-report').",
+  },
+  'review-invitation': {
+    purpose: "l'invitation à donner un avis après un rendez-vous honoré",
+    legalBases: ['contract'],
+    dataCategories: ['rendez-vous honoré (identifiants du client et du praticien, date)'],
+    clockStart: 'appointment-date',
+    keep: { days: 90 },
+    policyText: null,
+    rationale:
+      'A client may review an appointment marked completed within 90 days of it (our rule for verified reviews): the fact that makes them eligible is kept exactly that long, then deleted.',
+  },
   'fraud-prevention': {
     purpose: 'la prévention et lutte contre la fraude informatique (spamming, hacking...)',
     legalBases: ['legitimate-interest'],

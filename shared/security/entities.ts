@@ -17,4 +17,13 @@ export const connectionRecordEntity = {
   retention: { purpose: 'fraud-prevention', clockStartsAt: 'the connection', sliding: false },
 } as const satisfies RetainedEntity;
 
-export const securityEntities = [rateLimitCounterEntity, connectionRecordEntity] as const;
+export const accountRevocationEntity = {
+  name: 'account-revocation',
+  table: 'security',
+  description:
+    'A suspended or deleted account whose tokens every signed-in route refuses: account id, reason, time (shared/security/revocations.ts).',
+  personalData: true,
+  retention: { purpose: 'fraud-prevention', clockStartsAt: 'the suspension or the deletion', sliding: false },
+} as const satisfies RetainedEntity;
+
+export const securityEntities = [rateLimitCounterEntity, connectionRecordEntity, accountRevocationEntity] as const;

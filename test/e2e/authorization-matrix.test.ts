@@ -6,11 +6,14 @@
  * (a validation 400 for an empty body, a 404 for an unknown object…), never 401 or 403; the others
  * get 401 (not signed in) or 403 (wrong role), before any handler logic.
  * Routes acting on an object owned by someone carry a `stranger` case: another person's object.
+ * On every signed-in route, a suspended account's token gets 403 and a deleted account's 410,
+ * and a reinstated account's the route's own answer again.
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
 import { routes } from '#functions/routes.ts';
 import { type Role, roles } from '#shared/http/contract.ts';
+import { REFUSAL_CACHE_SECONDS } from '#shared/security/revocations.ts';
 import { book, callAs, freeSlots, openAgenda, parisDate } from '../support/bookings.ts';
 import { callFrom } from '../support/http.ts';
 import { type Person, signedInPerson } from '../support/identity.ts';
@@ -36,12 +39,15 @@ const unknownHold = 'hold_00000000000000000000000000000000';
 // A well-formed account id no account has: allowed staff get the route's 404.
 const unknownAccount = randomUUID();
 const unknownAppointment = 'apt_00000000000000000000000000000000';
+const unknownReview = 'rev_00000000000000000000000000000000';
 
 const matrix: Record<string, Entry> = {
   'GET /health': { allowed: 'everyone', status: 200 },
   'POST /contact': { allowed: 'everyone', body: {}, status: 400 },
   'GET /practitioners': { allowed: 'everyone', status: 200 },
   'PUT /practitioners/me/profile': { allowed: ['practitioner'], body: {}, status: 400 },
+  // The matrix's practitioner never saves a profile (the PUT above is a 400): none yet, a 404.
+  'GET /practitioners/me/profile': { allowed: ['practitioner'], status: 404 },
   'GET /practitioners/{practitionerId}': {
     allowed: 'everyone',
     path: `/practitioners/${randomUUID()}`,
@@ -125,6 +131,85 @@ const matrix: Record<string, Entry> = {
   },
   'POST /privacy/erasures': { allowed: ['dpo'], body: {}, status: 400 },
   'GET /privacy/register': { allowed: ['dpo'], status: 200 },
+  // Reviews, part A (ADR 0015).
+  'POST /reviews': { allowed: ['client'], body: {}, status: 400 },
+  'PATCH /reviews/{reviewId}': {
+    allowed: ['client'],
+    path: `/reviews/${unknownReview}`,
+    body: { rating: 5, text: 'Une séance vraiment très agréable.' },
+    status: 404,
+  },
+  'DELETE /reviews/{reviewId}': { allowed: ['client'], path: `/reviews/${unknownReview}`, status: 404 },
+  'GET /me/reviews': { allowed: ['client'], status: 200 },
+  'PUT /reviews/{reviewId}/reply': {
+    allowed: ['practitioner'],
+    path: `/reviews/${unknownReview}/reply`,
+    body: { text: 'Merci !' },
+    status: 404,
+  },
+  'GET /practitioners/{practitionerId}/reviews': {
+    allowed: 'everyone',
+    path: `/practitioners/${randomUUID()}/reviews`,
+    status: 200,
+  },
+  'POST /moderation/reviews/{reviewId}/decision': {
+    allowed: ['moderator'],
+    path: `/moderation/reviews/${unknownReview}/decision`,
+    body: { outcome: 'accept' },
+    status: 404,
+  },
+  'POST /moderation/replies/{reviewId}/decision': {
+    allowed: ['moderator'],
+    path: `/moderation/replies/${unknownReview}/decision`,
+    body: { outcome: 'accept' },
+    status: 404,
+  },
+  // Reviews, part C (ADR 0015): the moderation queue and the review policy.
+  'GET /moderation/queue': { allowed: ['moderator'], status: 200 },
+  'POST /moderation/queue/{kind}/{id}/claim': {
+    allowed: ['moderator'],
+    path: `/moderation/queue/review/${unknownReview}/claim`,
+    status: 404,
+  },
+  'GET /reviews/policy': { allowed: 'everyone', status: 200 },
+  // Reviews, part B (ADR 0015): reports, decisions, appeals, bars, the transparency report.
+  'POST /reviews/{reviewId}/reports': {
+    allowed: 'signed-in',
+    path: `/reviews/${unknownReview}/reports`,
+    body: { reason: 'abusive', explanation: 'Des propos injurieux dans cet avis.' },
+    status: 404,
+  },
+  'GET /me/reports': { allowed: 'signed-in', status: 200 },
+  'POST /moderation/reports/{reportId}/decision': {
+    allowed: ['moderator'],
+    path: '/moderation/reports/rpt_00000000000000000000000000000000/decision',
+    body: { outcome: 'keep', statement: 'Un exposé des motifs suffisant.' },
+    status: 404,
+  },
+  'POST /moderation/decisions/{reportId}/appeals': {
+    allowed: 'signed-in',
+    path: '/moderation/decisions/rpt_00000000000000000000000000000000/appeals',
+    body: { explanation: 'Je conteste cette décision.' },
+    status: 404,
+  },
+  'POST /moderation/appeals/{appealId}/decision': {
+    allowed: ['moderator'],
+    path: '/moderation/appeals/apl_00000000000000000000000000000000/decision',
+    body: { outcome: 'uphold', statement: 'Un exposé des motifs suffisant.' },
+    status: 404,
+  },
+  // An account without 3 unfounded reports may not be barred.
+  'POST /moderation/reporters/{accountId}/bar': {
+    allowed: ['moderator'],
+    path: `/moderation/reporters/${unknownAccount}/bar`,
+    body: { until: new Date(Date.now() + 30 * 86_400_000).toISOString(), reason: 'Signalements abusifs répétés.' },
+    status: 422,
+  },
+  'GET /moderation/transparency-report': {
+    allowed: ['moderator', 'dpo'],
+    path: '/moderation/transparency-report?from=2026-01-01&to=2026-01-31',
+    status: 200,
+  },
 };
 
 interface Scene {
@@ -151,6 +236,28 @@ const strangerCases: Record<string, { path: (s: Scene) => string; body?: (s: Sce
   'DELETE /practitioners/me/clients/{clientId}/appointments': {
     path: (s) => `/practitioners/me/clients/${s.clientId}/appointments`,
     answers: 200,
+  },
+  // Reviews, part A: the review of the scene's appointment (its id derives from the appointment's).
+  'PATCH /reviews/{reviewId}': {
+    path: (s) => `/reviews/${s.appointmentId.replace('apt_', 'rev_')}`,
+    body: () => ({ rating: 1, text: 'Une séance vraiment très décevante.' }),
+  },
+  'DELETE /reviews/{reviewId}': { path: (s) => `/reviews/${s.appointmentId.replace('apt_', 'rev_')}` },
+  'PUT /reviews/{reviewId}/reply': {
+    path: (s) => `/reviews/${s.appointmentId.replace('apt_', 'rev_')}/reply`,
+    body: () => ({ text: 'Réponse d’un inconnu.' }),
+  },
+  // Reviews, part B: anyone signed in reports a published review (by design); the scene's
+  // appointment has no published review, so a stranger's report of it finds none.
+  'POST /reviews/{reviewId}/reports': {
+    path: (s) => `/reviews/${s.appointmentId.replace('apt_', 'rev_')}/reports`,
+    body: () => ({ reason: 'abusive', explanation: 'Des propos injurieux dans cet avis.' }),
+  },
+  // Only the reporter and the review's author appeal a decision: a stranger finds none (the
+  // appeal of a real decision by a non-party is in test/e2e/review-reports.test.ts).
+  'POST /moderation/decisions/{reportId}/appeals': {
+    path: (s) => `/moderation/decisions/${s.appointmentId.replace('apt_', 'rpt_')}/appeals`,
+    body: () => ({ explanation: 'Je conteste cette décision.' }),
   },
 };
 
@@ -271,5 +378,79 @@ describe('authorization matrix', () => {
     expect(failures).toEqual([]);
     const seen = JSON.parse((await callAs(cloud, IP, client, 'GET', `/bookings/${booked.id}`)).body);
     expect(seen).toMatchObject({ state: 'confirmed', start: slots[0]!.start, version: 2 });
+  });
+
+  // Revoked tokens (shared/security/revocations.ts): a token issued before its account's suspension
+  // or deletion is refused by every signed-in route, before any handler logic; a reinstated
+  // account's is let in again. The people are made for this test and make no call before their
+  // suspension or deletion, so no function instance has let them in (an instance trusts an
+  // admission 30 s: test/e2e/account-suspension.test.ts waits that out for one).
+  it('refuses a suspended (403) and a deleted (410) account on every signed-in route, and lets a reinstated one in again', {
+    timeout: 300_000,
+  }, async () => {
+    const REVOKED_IP = '127.0.0.91';
+    const send = (key: string, entry: Entry, token: string) => {
+      const [method, path] = key.split(' ') as [string, string];
+      return callFrom(REVOKED_IP, `${cloud.urls.api}${entry.path ?? path}`, {
+        method,
+        headers: {
+          Authorization: `Bearer ${token}`,
+          ...(entry.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        },
+        ...(entry.body === undefined ? {} : { body: JSON.stringify(entry.body) }),
+      });
+    };
+    const actor = await signedInPerson(cloud, 'moderator');
+    const suspended = new Map<Role, Person>();
+    const deleted = new Map<Role, Person>();
+    for (const role of roles) {
+      suspended.set(role, await signedInPerson(cloud, role));
+      deleted.set(role, await signedInPerson(cloud, role));
+    }
+    const reason = { reason: 'Authorization matrix: revoked tokens' };
+    for (const person of suspended.values()) {
+      const path = `/staff/accounts/${person.accountId}/suspend`;
+      expect((await callAs(cloud, REVOKED_IP, actor, 'POST', path, reason)).status).toBe(200);
+    }
+    for (const person of deleted.values()) {
+      expect((await callAs(cloud, REVOKED_IP, person, 'DELETE', '/me')).status).toBe(202);
+    }
+
+    const signedInRoutes = Object.entries(matrix)
+      .filter(([, entry]) => entry.allowed !== 'everyone')
+      .sort(([, a], [, b]) => Number(a.last ?? false) - Number(b.last ?? false));
+    expect(signedInRoutes.length).toBe(routes.filter((r) => r.operation.access.kind !== 'public').length);
+    /** A person of a role the route lets in: the check under test is the revocation, not the role. */
+    const allowedIn = (entry: Entry, people: Map<Role, Person>) =>
+      people.get(roles.find((role) => mayCall(entry.allowed, role))!)!;
+
+    const failures: string[] = [];
+    for (const [key, entry] of signedInRoutes) {
+      for (const [people, status, title] of [
+        [suspended, 403, 'Account suspended'],
+        [deleted, 410, 'Account deleted'],
+      ] as const) {
+        const person = allowedIn(entry, people);
+        const reply = await send(key, entry, person.idToken);
+        const problem = JSON.parse(reply.body || '{}') as { title?: string };
+        if (reply.status !== status || problem.title !== title) {
+          failures.push(`${key} as ${title}: ${reply.status} ${problem.title}, expected ${status}`);
+        }
+        if (reply.body.includes(person.accountId)) failures.push(`${key}: the problem names the account`);
+      }
+    }
+    expect(failures).toEqual([]);
+
+    for (const person of suspended.values()) {
+      const path = `/staff/accounts/${person.accountId}/reinstate`;
+      expect((await callAs(cloud, REVOKED_IP, actor, 'POST', path, { reason: 'Appeal upheld' })).status).toBe(200);
+    }
+    // An instance that refused an account keeps the refusal REFUSAL_CACHE_SECONDS at most.
+    await new Promise((resolve) => setTimeout(resolve, REFUSAL_CACHE_SECONDS * 1000 + 500));
+    for (const [key, entry] of signedInRoutes) {
+      const reply = await send(key, entry, allowedIn(entry, suspended).idToken);
+      if (reply.status !== entry.status) failures.push(`${key} reinstated: ${reply.status}, expected ${entry.status}`);
+    }
+    expect(failures).toEqual([]);
   });
 });

@@ -10,7 +10,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { book, callAs, freeSlots, type OpenAgenda, openAgenda, parisDate } from '../support/bookings.ts';
+import { apiClient } from '../support/api.ts';
+import { book, freeSlots, type OpenAgenda, openAgenda, parisDate } from '../support/bookings.ts';
 import { type Person, signedInPerson } from '../support/identity.ts';
 import { type StoredMail, waitForMail } from '../support/mail.ts';
 
@@ -176,10 +177,13 @@ describe('an appointment’s notices and reminders', () => {
 
   it('moves: new notices with the same UID and a higher SEQUENCE, and the reminders replaced', async () => {
     const later = (await freeSlots(cloud, IP, agenda, parisDate(4), parisDate(4)))[2]!;
-    const moved = await callAs(cloud, IP, client, 'POST', `/bookings/${booked.id}/reschedule`, { start: later.start });
-    expect(moved.status).toBe(200);
+    const moved = await apiClient(cloud, IP, client).POST('/bookings/{appointmentId}/reschedule', {
+      params: { path: { appointmentId: booked.id } },
+      body: { start: later.start },
+    });
+    expect(moved.response.status).toBe(200);
     const before = booked;
-    booked = json(moved.body);
+    booked = moved.data!;
     expect(booked.version).toBeGreaterThan(before.version);
 
     for (const person of [client, practitioner]) {
@@ -201,9 +205,11 @@ describe('an appointment’s notices and reminders', () => {
   });
 
   it('cancels: METHOD:CANCEL notices to both, free in time, and the reminders deleted', async () => {
-    const cancelled = await callAs(cloud, IP, client, 'POST', `/bookings/${booked.id}/cancel`);
-    expect(cancelled.status).toBe(200);
-    const version = json(cancelled.body).version;
+    const cancelled = await apiClient(cloud, IP, client).POST('/bookings/{appointmentId}/cancel', {
+      params: { path: { appointmentId: booked.id } },
+    });
+    expect(cancelled.response.status).toBe(200);
+    const version = cancelled.data!.version;
 
     const toClient = await mailTo(client, /^Rendez-vous annulé : Séance, /, booked.id);
     const toPractitioner = await mailTo(practitioner, /^Rendez-vous annulé : Séance, /, booked.id);
@@ -235,7 +241,10 @@ describe('an appointment’s notices and reminders', () => {
     if (ahead < 2 * hour - 60_000) expect(outcome.reminders).toEqual([]);
     expect(Boolean(await schedule(`reminder-${late.id}-same-day`))).toBe(outcome.reminders.includes('same-day'));
 
-    expect((await callAs(cloud, IP, client, 'POST', `/bookings/${late.id}/cancel`)).status).toBe(200);
+    const lateCancel = await apiClient(cloud, IP, client).POST('/bookings/{appointmentId}/cancel', {
+      params: { path: { appointmentId: late.id } },
+    });
+    expect(lateCancel.response.status).toBe(200);
     const notice = await mailTo(client, /^Rendez-vous annulé/, late.id);
     expect(notice.body.text).toContain('L’annulation est tardive');
     expect(notice.body.text).toMatch(

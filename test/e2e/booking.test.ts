@@ -6,7 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { book, callAs, freeSlots, type OpenAgenda, openAgenda, parisDate } from '../support/bookings.ts';
+import { apiClient, callApi } from '../support/api.ts';
+import { book, freeSlots, type OpenAgenda, openAgenda, parisDate } from '../support/bookings.ts';
 import { localDocumentClient, slotLocksOf, tableNamesFrom } from '../support/dynamo.ts';
 import { type Person, signedInPerson } from '../support/identity.ts';
 
@@ -30,12 +31,16 @@ beforeAll(async () => {
 }, 60_000);
 
 const json = (body: string) => JSON.parse(body) as Record<string, unknown> & { id: string; state: string };
+const visitor = () => apiClient(cloud, IP);
+const as = (person: Person) => apiClient(cloud, IP, person);
 
 describe('finding a slot', () => {
   it('the practitioner is found by specialty and city, and offers free slots on their hours, in Paris time', async () => {
-    const search = await callAs(cloud, IP, undefined, 'GET', '/practitioners?specialty=naturopathy&city=lyon&limit=50');
-    expect(search.status).toBe(200);
-    expect(JSON.parse(search.body).items.map((p: { id: string }) => p.id)).toContain(agenda.practitionerId);
+    const search = await visitor().GET('/practitioners', {
+      params: { query: { specialty: 'naturopathy', city: 'lyon', limit: 50 } },
+    });
+    expect(search.response.status).toBe(200);
+    expect(search.data?.items.map((p) => p.id)).toContain(agenda.practitionerId);
 
     const slots = await freeSlots(cloud, IP, agenda, parisDate(1), parisDate(3));
     expect(slots.length).toBeGreaterThanOrEqual(24);
@@ -49,33 +54,15 @@ describe('finding a slot', () => {
   });
 
   it('refuses a range of more than 92 days, an unknown service and an unknown practitioner', async () => {
-    const base = `/practitioners/${agenda.practitionerId}/slots`;
-    expect(
-      (
-        await callAs(
-          cloud,
-          IP,
-          undefined,
-          'GET',
-          `${base}?serviceId=svc_seance&from=${parisDate(0)}&to=${parisDate(100)}`,
-        )
-      ).status,
-    ).toBe(400);
-    expect(
-      (await callAs(cloud, IP, undefined, 'GET', `${base}?serviceId=svc_none&from=${parisDate(0)}&to=${parisDate(1)}`))
-        .status,
-    ).toBe(404);
-    expect(
-      (
-        await callAs(
-          cloud,
-          IP,
-          undefined,
-          'GET',
-          `/practitioners/${randomUUID()}/slots?serviceId=svc_seance&from=${parisDate(0)}&to=${parisDate(1)}`,
-        )
-      ).status,
-    ).toBe(404);
+    const slots = (practitionerId: string, serviceId: string, to: number) =>
+      visitor().GET('/practitioners/{practitionerId}/slots', {
+        params: { path: { practitionerId }, query: { serviceId, from: parisDate(0), to: parisDate(to) } },
+      });
+    const tooLong = await slots(agenda.practitionerId, 'svc_seance', 100);
+    expect(tooLong.response.status).toBe(400);
+    expect(tooLong.error?.errors?.map((e) => e.field)).toEqual(['query.to']);
+    expect((await slots(agenda.practitionerId, 'svc_none', 1)).response.status).toBe(404);
+    expect((await slots(randomUUID(), 'svc_seance', 1)).response.status).toBe(404);
   });
 });
 
@@ -103,10 +90,15 @@ describe('booking a slot', () => {
 
   it('needs an Idempotency-Key, and a start that is a free slot', async () => {
     const slots = await freeSlots(cloud, IP, agenda, parisDate(3), parisDate(3));
-    const noKey = await callAs(cloud, IP, client, 'POST', '/bookings', {
-      practitionerId: agenda.practitionerId,
-      serviceId: agenda.serviceId,
-      start: slots[0]!.start,
+    // Without the header the typed client requires: the raw call, its answer validated alike.
+    const noKey = await callApi(cloud, IP, 'POST', '/bookings', {
+      person: client,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        practitionerId: agenda.practitionerId,
+        serviceId: agenda.serviceId,
+        start: slots[0]!.start,
+      }),
     });
     expect(noKey.status).toBe(400);
     expect(noKey.body).toContain('header.idempotency-key');
@@ -134,14 +126,10 @@ describe('one slot under load', () => {
 
     // Nothing half-written: the practitioner's agenda holds the winner only, and the table holds
     // exactly the winner's 12 locks (5-minute blocks of one hour) at that time.
-    const day = await callAs(
-      cloud,
-      IP,
-      practitioner,
-      'GET',
-      `/practitioners/me/agenda?from=${parisDate(7)}&to=${parisDate(7)}`,
-    );
-    expect(JSON.parse(day.body).items.map((a: { id: string }) => a.id)).toEqual([winner.id]);
+    const day = await as(practitioner).GET('/practitioners/me/agenda', {
+      params: { query: { from: parisDate(7), to: parisDate(7) } },
+    });
+    expect(day.data?.items.map((a) => a.id)).toEqual([winner.id]);
     const db = localDocumentClient(cloud.urls.dynamodb);
     try {
       const locks = await slotLocksOf(db, tableNamesFrom(cloud.env).bookings, agenda.practitionerId);
@@ -162,56 +150,56 @@ describe('an appointment’s life', () => {
     const slots = await freeSlots(cloud, IP, agenda, parisDate(4), parisDate(4));
     const booked = json((await book(cloud, IP, client, agenda, slots[0]!.start)).body);
 
-    const mine = await callAs(cloud, IP, client, 'GET', '/bookings?upcoming=true&limit=50');
-    expect(JSON.parse(mine.body).items.map((a: { id: string }) => a.id)).toContain(booked.id);
-    const day = await callAs(
-      cloud,
-      IP,
-      practitioner,
-      'GET',
-      `/practitioners/me/agenda?from=${parisDate(4)}&to=${parisDate(4)}`,
-    );
-    expect(day.status).toBe(200);
-    expect(JSON.parse(day.body).items.map((a: { id: string }) => a.id)).toEqual([booked.id]);
-
-    const moved = await callAs(cloud, IP, client, 'POST', `/bookings/${booked.id}/reschedule`, {
-      start: slots[3]!.start,
+    const mine = await as(client).GET('/bookings', { params: { query: { upcoming: 'true', limit: 50 } } });
+    expect(mine.data?.items.map((a) => a.id)).toContain(booked.id);
+    const day = await as(practitioner).GET('/practitioners/me/agenda', {
+      params: { query: { from: parisDate(4), to: parisDate(4) } },
     });
-    expect(moved.status).toBe(200);
-    expect(json(moved.body)).toMatchObject({ start: slots[3]!.start, state: 'confirmed', version: 3 });
+    expect(day.response.status).toBe(200);
+    expect(day.data?.items.map((a) => a.id)).toEqual([booked.id]);
+
+    const appointment = { params: { path: { appointmentId: booked.id } } };
+    const moved = await as(client).POST('/bookings/{appointmentId}/reschedule', {
+      ...appointment,
+      body: { start: slots[3]!.start },
+    });
+    expect(moved.response.status).toBe(200);
+    expect(moved.data).toMatchObject({ start: slots[3]!.start, state: 'confirmed', version: 3 });
     const free = (await freeSlots(cloud, IP, agenda, parisDate(4), parisDate(4))).map((s) => s.start);
     expect(free).toContain(slots[0]!.start);
     expect(free).not.toContain(slots[3]!.start);
     // the practitioner sees it too; it cannot be completed before it starts
-    expect((await callAs(cloud, IP, practitioner, 'GET', `/bookings/${booked.id}`)).status).toBe(200);
-    expect((await callAs(cloud, IP, practitioner, 'POST', `/bookings/${booked.id}/complete`)).status).toBe(409);
+    expect((await as(practitioner).GET('/bookings/{appointmentId}', appointment)).response.status).toBe(200);
+    expect((await as(practitioner).POST('/bookings/{appointmentId}/complete', appointment)).response.status).toBe(409);
   });
 
   it('a client cancelling early cancels free; late, the policy’s fee applies; a practitioner cancels free', async () => {
     const farSlots = await freeSlots(cloud, IP, agenda, parisDate(5), parisDate(5));
     const early = json((await book(cloud, IP, client, agenda, farSlots[0]!.start)).body);
-    const cancelled = await callAs(cloud, IP, client, 'POST', `/bookings/${early.id}/cancel`);
-    expect(cancelled.status).toBe(200);
-    expect(json(cancelled.body)).toMatchObject({
+    const cancel = (person: Person, appointmentId: string) =>
+      as(person).POST('/bookings/{appointmentId}/cancel', { params: { path: { appointmentId } } });
+    const cancelled = await cancel(client, early.id);
+    expect(cancelled.response.status).toBe(200);
+    expect(cancelled.data).toMatchObject({
       state: 'cancelled',
       cancellation: { by: 'client', late: false, feePercent: 0 },
     });
-    expect((await callAs(cloud, IP, client, 'POST', `/bookings/${early.id}/cancel`)).status).toBe(409);
+    expect((await cancel(client, early.id)).response.status).toBe(409);
 
     // the first free slot is at most ~13 h away (open 08:00–20:00 every day, 1 h notice): inside the 24 h policy
     const soon = (await freeSlots(cloud, IP, agenda, parisDate(0), parisDate(1))).find(
       (s) => Date.parse(s.start) - Date.now() < 23 * hour,
     )!;
     const late = json((await book(cloud, IP, client, agenda, soon.start)).body);
-    const lateCancel = await callAs(cloud, IP, client, 'POST', `/bookings/${late.id}/cancel`);
-    expect(json(lateCancel.body)).toMatchObject({
+    const lateCancel = await cancel(client, late.id);
+    expect(lateCancel.data).toMatchObject({
       state: 'cancelled',
       cancellation: { by: 'client', late: true, feePercent: 50 },
     });
 
     const again = json((await book(cloud, IP, client, agenda, soon.start)).body);
-    const byPractitioner = await callAs(cloud, IP, practitioner, 'POST', `/bookings/${again.id}/cancel`);
-    expect(json(byPractitioner.body)).toMatchObject({
+    const byPractitioner = await cancel(practitioner, again.id);
+    expect(byPractitioner.data).toMatchObject({
       cancellation: { by: 'practitioner', late: false, feePercent: 0 },
     });
   });

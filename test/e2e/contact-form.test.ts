@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { apiClient, callApi } from '../support/api.ts';
 import { localDocumentClient } from '../support/dynamo.ts';
 import { mails, waitForMail } from '../support/mail.ts';
 
@@ -14,12 +15,10 @@ const db = localDocumentClient(cloud.urls.dynamodb);
 const table = cloud.env.TABLE_CONTACT!;
 afterAll(() => db.destroy());
 
-const post = (body: unknown, headers: Record<string, string> = { 'Content-Type': 'application/json' }) =>
-  fetch(`${cloud.urls.api}/contact`, {
-    method: 'POST',
-    headers,
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
+const IP = '127.0.0.1';
+/** What the typed client will not send (unknown fields, not JSON): raw, the answer validated alike. */
+const postRaw = (body: string, headers: Record<string, string> = { 'Content-Type': 'application/json' }) =>
+  callApi(cloud, IP, 'POST', '/contact', { headers, body });
 
 const countStored = async () => (await db.send(new ScanCommand({ TableName: table, Select: 'COUNT' }))).Count ?? 0;
 
@@ -35,9 +34,9 @@ describe('POST /contact', () => {
 
   it('stores the request for 3 years and emails the platform inbox', async () => {
     const before = Date.now();
-    const res = await post(request);
-    expect(res.status).toBe(202);
-    const body = (await res.json()) as { id: string; receivedAt: string };
+    const { data: body, response } = await apiClient(cloud, IP).POST('/contact', { body: request });
+    expect(response.status).toBe(202);
+    if (!body) throw new Error('no answer');
     expect(body.id).toMatch(/^contact_[0-9a-f]{32}$/);
 
     const { Item } = await db.send(
@@ -71,10 +70,12 @@ describe('POST /contact', () => {
   it('refuses bad input with a 400 problem naming each field, and stores nothing', async () => {
     const stored = await countStored();
     const mailCount = (await mails(cloud.urls.mailStore)).length;
-    const res = await post({ ...request, email: 'pas-un-email', message: 'court', unexpected: true });
+    const res = await postRaw(
+      JSON.stringify({ ...request, email: 'pas-un-email', message: 'court', unexpected: true }),
+    );
     expect(res.status).toBe(400);
-    expect(res.headers.get('content-type')).toBe('application/problem+json');
-    const problem = (await res.json()) as { status: number; errors: { field: string }[]; detail: string };
+    expect(res.headers['content-type']).toBe('application/problem+json');
+    const problem = JSON.parse(res.body) as { status: number; errors: { field: string }[]; detail: string };
     expect(problem.status).toBe(400);
     expect(problem.errors.map((e) => e.field).sort()).toEqual(['(root)', 'email', 'message']);
     expect(problem.detail).toContain('email');
@@ -86,8 +87,8 @@ describe('POST /contact', () => {
 
   it('refuses a body that is not JSON', async () => {
     const stored = await countStored();
-    expect((await post('{"name":')).status).toBe(400);
-    expect((await post('name=x', { 'Content-Type': 'application/x-www-form-urlencoded' })).status).toBe(415);
+    expect((await postRaw('{"name":')).status).toBe(400);
+    expect((await postRaw('name=x', { 'Content-Type': 'application/x-www-form-urlencoded' })).status).toBe(415);
     expect(await countStored()).toBe(stored);
   });
 

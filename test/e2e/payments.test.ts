@@ -6,7 +6,8 @@
  * cancelled in time, the payment is refunded whole, and the refund's webhook settles it.
  */
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { book, callAs, freeSlots, type OpenAgenda, openAgenda, parisDate } from '../support/bookings.ts';
+import { apiClient } from '../support/api.ts';
+import { book, freeSlots, type OpenAgenda, openAgenda, parisDate } from '../support/bookings.ts';
 import { callFrom } from '../support/http.ts';
 import { type Person, signedInPerson } from '../support/identity.ts';
 import { waitForMail } from '../support/mail.ts';
@@ -15,6 +16,8 @@ import { eventually as pollUntil } from '../support/payments.ts';
 const cloud = inject('cloud');
 // Its own loopback address: these calls don't eat into other tests' rate limits.
 const IP = '127.0.0.94';
+
+const as = (person: Person) => apiClient(cloud, IP, person);
 
 let practitioner: Person;
 let client: Person;
@@ -47,14 +50,9 @@ async function paidBooking(days: number) {
 
 /** Support's refund request, with its Idempotency-Key. */
 const staffRefund = (support: Person, appointmentId: string, key: string) =>
-  callFrom(IP, `${cloud.urls.api}/staff/bookings/${appointmentId}/refunds`, {
-    method: 'POST',
-    headers: {
-      Authorization: `Bearer ${support.idToken}`,
-      'Content-Type': 'application/json',
-      'Idempotency-Key': key,
-    },
-    body: JSON.stringify({ amountCents: 1000, reason: 'goodwill' }),
+  as(support).POST('/staff/bookings/{appointmentId}/refunds', {
+    params: { path: { appointmentId }, header: { 'idempotency-key': key } },
+    body: { amountCents: 1000, reason: 'goodwill' },
   });
 
 beforeAll(async () => {
@@ -63,18 +61,16 @@ beforeAll(async () => {
 
 describe('Stripe Connect onboarding', () => {
   it('a practitioner opens a connected account, completes onboarding and can then receive payments', async () => {
-    const before = await callAs(cloud, IP, practitioner, 'GET', '/practitioners/me/payouts');
-    expect(JSON.parse(before.body)).toMatchObject({ connected: false, chargesEnabled: false });
+    const before = await as(practitioner).GET('/practitioners/me/payouts');
+    expect(before.data).toMatchObject({ connected: false, chargesEnabled: false });
 
     const urls = { returnUrl: 'http://localhost:5173/payouts/done', refreshUrl: 'http://localhost:5173/payouts/again' };
-    const started = await callAs(cloud, IP, practitioner, 'POST', '/practitioners/me/payouts/onboarding', urls);
-    expect(started.status).toBe(200);
-    const { url, accountId } = JSON.parse(started.body) as { url: string; accountId: string };
+    const onboard = () => as(practitioner).POST('/practitioners/me/payouts/onboarding', { body: urls });
+    const started = await onboard();
+    expect(started.response.status).toBe(200);
+    const { url, accountId } = started.data!;
     // Opening it again gives another link to the same account.
-    const again = JSON.parse(
-      (await callAs(cloud, IP, practitioner, 'POST', '/practitioners/me/payouts/onboarding', urls)).body,
-    );
-    expect(again.accountId).toBe(accountId);
+    expect((await onboard()).data?.accountId).toBe(accountId);
 
     // The practitioner fills in Stripe's hosted form (one visit of the link completes it).
     const visit = await fetch(url, { redirect: 'manual' });
@@ -129,7 +125,10 @@ describe('paying at booking', () => {
     );
 
     // Cancelled days ahead: in time, so the whole payment comes back.
-    expect((await callAs(cloud, IP, client, 'POST', `/bookings/${appointment.id}/cancel`)).status).toBe(200);
+    const cancelled = await as(client).POST('/bookings/{appointmentId}/cancel', {
+      params: { path: { appointmentId: appointment.id } },
+    });
+    expect(cancelled.response.status).toBe(200);
     const refunded = await eventually<{
       payment: { refundedCents: number; refunds: { cause: string; status: string }[] };
     }>(client, `/bookings/${appointment.id}`, (a) => a.payment?.refundedCents === 6000);
@@ -151,19 +150,19 @@ describe('paying at booking', () => {
       expect.objectContaining({ reason: 'fraudulent' }),
     ]);
     // A client is not support staff.
-    expect((await callAs(cloud, IP, client, 'GET', '/staff/payments/disputes')).status).toBe(403);
+    expect((await as(client).GET('/staff/payments/disputes')).response.status).toBe(403);
 
     // A disputed charge cannot be refunded on top of the chargeback: support is told so.
     const refused = await staffRefund(support, id, `goodwill-${id}`);
-    expect(refused.status).toBe(409);
-    expect(refused.body).toContain('disputed');
+    expect(refused.response.status).toBe(409);
+    expect(refused.error?.detail).toContain('disputed');
   }, 60_000);
 
   it('support refunds part of a payment once per Idempotency-Key, with its reason', async () => {
     const support = await signedInPerson(cloud, 'support');
     const { id } = await paidBooking(9);
-    expect((await staffRefund(support, id, `goodwill-${id}`)).status).toBe(200);
-    expect((await staffRefund(support, id, `goodwill-${id}`)).status).toBe(200);
+    expect((await staffRefund(support, id, `goodwill-${id}`)).response.status).toBe(200);
+    expect((await staffRefund(support, id, `goodwill-${id}`)).response.status).toBe(200);
     const refunded = await eventually<{ payment: { refundedCents: number; refunds: { cause: string }[] } }>(
       client,
       `/bookings/${id}`,

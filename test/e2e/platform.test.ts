@@ -1,46 +1,57 @@
 /** Health, the public practitioner listing, the OpenAPI document and the docs page over HTTP. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { routes } from '#functions/routes.ts';
+import { apiClient, callApi } from '../support/api.ts';
 
 const cloud = inject('cloud');
 const api = cloud.urls.api;
+const IP = '127.0.0.1';
+const root = join(import.meta.dirname, '..', '..');
+const visitor = apiClient(cloud, IP);
 
 describe('GET /health', () => {
   it('answers ok', async () => {
-    const res = await fetch(`${api}/health`);
-    expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'ok' });
-    expect(res.headers.get('strict-transport-security')).toContain('max-age=');
+    const { data, response } = await visitor.GET('/health');
+    expect(response.status).toBe(200);
+    expect(data).toMatchObject({ status: 'ok' });
+    expect(response.headers.get('strict-transport-security')).toContain('max-age=');
   });
 });
 
 describe('GET /practitioners', () => {
   it('lists the seeded demo practitioners by name', async () => {
-    const res = await fetch(`${api}/practitioners`);
-    expect(res.status).toBe(200);
-    const page = (await res.json()) as { items: { displayName: string; specialties: string[] }[] };
-    const names = page.items.map((p) => p.displayName);
+    // Every page: other test files publish practitioners too, and may push a seeded one off the first.
+    const names: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const { data, response } = await visitor.GET('/practitioners', {
+        params: { query: { limit: 50, ...(cursor ? { cursor } : {}) } },
+      });
+      expect(response.status).toBe(200);
+      names.push(...(data?.items ?? []).map((p) => p.displayName));
+      cursor = data?.nextCursor ?? undefined;
+    } while (cursor);
     expect(names).toEqual(expect.arrayContaining(['Camille Martin', 'Élodie Bernard', 'Julien Petit', 'Nadia Haddad']));
     expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b, 'fr', { sensitivity: 'base' })));
   });
 
   it('paginates with an opaque cursor and refuses a forged one', async () => {
-    const first = (await (await fetch(`${api}/practitioners?limit=2`)).json()) as {
-      items: { id: string }[];
-      nextCursor?: string;
-    };
+    const first = (await visitor.GET('/practitioners', { params: { query: { limit: 2 } } })).data!;
     expect(first.items).toHaveLength(2);
     expect(first.nextCursor).toBeTruthy();
-    const second = (await (await fetch(`${api}/practitioners?limit=2&cursor=${first.nextCursor}`)).json()) as {
-      items: { id: string }[];
-    };
+    const second = (await visitor.GET('/practitioners', { params: { query: { limit: 2, cursor: first.nextCursor! } } }))
+      .data!;
     expect(second.items.length).toBeGreaterThan(0);
     expect(second.items.map((p) => p.id)).not.toContain(first.items[0]!.id);
 
-    const forged = await fetch(`${api}/practitioners?cursor=${Buffer.from('{"pk":1}').toString('base64url')}`);
-    expect(forged.status).toBe(400);
-    expect(((await forged.json()) as { errors: { field: string }[] }).errors[0]!.field).toBe('query.cursor');
-    expect((await fetch(`${api}/practitioners?limit=500`)).status).toBe(400);
+    const forged = await visitor.GET('/practitioners', {
+      params: { query: { cursor: Buffer.from('{"pk":1}').toString('base64url') } },
+    });
+    expect(forged.response.status).toBe(400);
+    expect(forged.error?.errors?.map((e) => e.field)).toEqual(['query.cursor']);
+    expect((await visitor.GET('/practitioners', { params: { query: { limit: 500 } } })).response.status).toBe(400);
   });
 });
 
@@ -50,6 +61,10 @@ describe('the API surface', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([...new Set(routes.map((r) => r.path))].sort());
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/contact', '/health', '/practitioners']));
+    // The document served is the one the committed client was generated from (but its server).
+    const { servers, ...served } = doc as typeof doc & { servers?: unknown };
+    expect(servers).toEqual([{ url: api }]);
+    expect(served).toEqual(JSON.parse(readFileSync(join(root, 'clients/typescript/openapi.json'), 'utf8')));
     const docs = await fetch(cloud.urls.docs);
     expect(docs.status).toBe(200);
     expect(await docs.text()).toContain('swagger-ui');
@@ -57,11 +72,13 @@ describe('the API surface', () => {
   });
 
   it('answers unknown routes and methods with problems', async () => {
-    const missing = await fetch(`${api}/nope`);
+    // Answers of no operation: the validator holds them to the gateway's 404 and 405 problems.
+    const missing = await callApi(cloud, IP, 'GET', '/nope');
     expect(missing.status).toBe(404);
-    expect(missing.headers.get('content-type')).toBe('application/problem+json');
-    const wrongMethod = await fetch(`${api}/health`, { method: 'DELETE' });
+    expect(missing.headers['content-type']).toBe('application/problem+json');
+    const wrongMethod = await callApi(cloud, IP, 'DELETE', '/health');
     expect(wrongMethod.status).toBe(405);
-    expect(wrongMethod.headers.get('allow')).toBe('GET');
+    expect(String(wrongMethod.headers.allow).split(', ')).toContain('GET');
+    expect(String(wrongMethod.headers.allow)).not.toContain('DELETE');
   });
 });

@@ -7,16 +7,19 @@
  */
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { callFrom } from '../support/http.ts';
+import type { paths } from '../../clients/typescript/src/index.ts';
+import { apiClient, callApi } from '../support/api.ts';
 import { type Person, signedInPerson } from '../support/identity.ts';
 
+type ProfileInput = paths['/practitioners/me/profile']['put']['requestBody']['content']['application/json'];
+type ListQuery = NonNullable<paths['/practitioners']['get']['parameters']['query']>;
+
 const cloud = inject('cloud');
-const api = cloud.urls.api;
 // Its own loopback address: these calls don't eat into other tests' rate limits.
 const IP = '127.0.0.91';
 const marker = randomUUID().slice(0, 8);
 
-const availability = {
+const availability: ProfileInput['availability'] = {
   weekly: {
     monday: [
       { from: '09:00', to: '12:30' },
@@ -37,9 +40,12 @@ const availability = {
   bufferMinutes: 10,
   slotStepMinutes: 15,
 };
-const cancellationPolicy = { freeUntilHoursBefore: 48, lateCancellationFeePercent: 50 };
+const cancellationPolicy: ProfileInput['cancellationPolicy'] = {
+  freeUntilHoursBefore: 48,
+  lateCancellationFeePercent: 50,
+};
 
-const profile = {
+const profile: ProfileInput = {
   displayName: `Aurore Test ${marker}`,
   headline: 'Sophrologue, gestion du stress',
   presentation: 'Séances individuelles au cabinet ou en visio.',
@@ -58,26 +64,36 @@ const profile = {
   published: true,
 };
 
-function put(person: Person, body: unknown) {
-  return callFrom(IP, `${api}/practitioners/me/profile`, {
-    method: 'PUT',
-    headers: { Authorization: `Bearer ${person.idToken}`, 'Content-Type': 'application/json' },
+const put = async (person: Person, body: ProfileInput) => {
+  const { data, error, response } = await apiClient(cloud, IP, person).PUT('/practitioners/me/profile', { body });
+  return { status: response.status, data, error, contentType: response.headers.get('content-type') };
+};
+
+/** A profile the typed client would not send (an unknown field): raw, its answer validated alike. */
+const putRaw = (person: Person, body: unknown) =>
+  callApi(cloud, IP, 'PUT', '/practitioners/me/profile', {
+    person,
+    headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify(body),
   });
-}
 
-const get = (path: string) => callFrom(IP, `${api}${path}`);
+const visitor = apiClient(cloud, IP);
+const publicProfile = (practitionerId: string) =>
+  visitor.GET('/practitioners/{practitionerId}', { params: { path: { practitionerId } } });
+/** A listing from a URL written by hand (a forged cursor, values out of the vocabulary): validated alike. */
+const get = (path: string) => callApi(cloud, IP, 'GET', path);
 
 /** Every id the listing shows (with search criteria: every id the search finds), page after page. */
-async function listedIds(search = ''): Promise<string[]> {
+async function listedIds(search: ListQuery = {}): Promise<string[]> {
   const ids: string[] = [];
   let cursor: string | undefined;
   do {
-    const reply = await get(`/practitioners?limit=50${search}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-    expect(reply.status).toBe(200);
-    const page = JSON.parse(reply.body) as { items: { id: string }[]; nextCursor?: string };
-    ids.push(...page.items.map((p) => p.id));
-    cursor = page.nextCursor;
+    const { data, response } = await visitor.GET('/practitioners', {
+      params: { query: { limit: 50, ...search, ...(cursor ? { cursor } : {}) } },
+    });
+    expect(response.status).toBe(200);
+    ids.push(...(data?.items ?? []).map((p) => p.id));
+    cursor = data?.nextCursor;
   } while (cursor);
   return ids;
 }
@@ -92,17 +108,16 @@ describe('a practitioner’s own profile', () => {
   it('is saved under their account id and shown publicly with its services', async () => {
     const saved = await put(practitioner, profile);
     expect(saved.status).toBe(200);
-    const body = JSON.parse(saved.body);
+    const body = saved.data!;
     expect(body).toMatchObject({ id: practitioner.accountId, published: true, displayName: profile.displayName });
-    expect(body.services[0].id).toMatch(/^svc_/);
-    expect(body.services[1].id).toBe('svc_suivi');
+    expect(body.services[0]!.id).toMatch(/^svc_/);
+    expect(body.services[1]!.id).toBe('svc_suivi');
 
     expect(await listedIds()).toContain(practitioner.accountId);
 
-    const shown = await get(`/practitioners/${practitioner.accountId}`);
-    expect(shown.status).toBe(200);
-    const publicProfile = JSON.parse(shown.body);
-    expect(publicProfile).toEqual({
+    const shown = await publicProfile(practitioner.accountId);
+    expect(shown.response.status).toBe(200);
+    expect(shown.data).toEqual({
       id: practitioner.accountId,
       displayName: profile.displayName,
       headline: profile.headline,
@@ -113,7 +128,7 @@ describe('a practitioner’s own profile', () => {
       services: body.services,
       availability,
       cancellationPolicy,
-      reviews: { count: 0, average: null },
+      reviews: { count: 0, average: null, distribution: { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 } },
     });
     expect(body.availability).toEqual(availability);
     expect(body.cancellationPolicy).toEqual(cancellationPolicy);
@@ -123,7 +138,7 @@ describe('a practitioner’s own profile', () => {
     const { availability: _a, cancellationPolicy: _c, ...withoutOffer } = profile;
     const saved = await put(practitioner, withoutOffer);
     expect(saved.status).toBe(200);
-    expect(JSON.parse(saved.body)).toMatchObject({
+    expect(saved.data).toMatchObject({
       availability: { weekly: {}, exceptions: [], minimumNoticeMinutes: 120, bookingHorizonDays: 60, bufferMinutes: 0 },
       cancellationPolicy: { freeUntilHoursBefore: 24, lateCancellationFeePercent: 100 },
     });
@@ -136,9 +151,8 @@ describe('a practitioner’s own profile', () => {
       availability: { ...availability, weekly: { monday: [{ from: '14:00', to: '09:07' }] } },
     });
     expect(reply.status).toBe(400);
-    expect(reply.headers['content-type']).toContain('application/problem+json');
-    const problem = JSON.parse(reply.body) as { errors: { field: string }[] };
-    expect(problem.errors.map((e) => e.field)).toContain('availability.weekly.monday.0.to');
+    expect(reply.contentType).toContain('application/problem+json');
+    expect(reply.error?.errors?.map((e) => e.field)).toContain('availability.weekly.monday.0.to');
     const overlong = await put(practitioner, {
       ...profile,
       services: [{ name: 'Journée', durationMinutes: 300, priceCents: 20000 }],
@@ -149,28 +163,33 @@ describe('a practitioner’s own profile', () => {
   it('is found by specialty, city and postcode, the city written any way', async () => {
     const me = practitioner.accountId;
     for (const search of [
-      '&specialty=sophrology',
-      '&city=Toulon',
-      '&postcode=42000',
-      '&specialty=sophrology&city=saint%20etienne',
-      `&specialty=meditation&city=${encodeURIComponent('SAINT-ÉTIENNE')}`,
-      '&specialty=sophrology&postcode=83000',
-    ]) {
-      expect(await listedIds(search), search).toContain(me);
+      { specialty: 'sophrology' },
+      { city: 'Toulon' },
+      { postcode: '42000' },
+      { specialty: 'sophrology', city: 'saint etienne' },
+      { specialty: 'meditation', city: 'SAINT-ÉTIENNE' },
+      { specialty: 'sophrology', postcode: '83000' },
+    ] satisfies ListQuery[]) {
+      expect(await listedIds(search), JSON.stringify(search)).toContain(me);
     }
-    for (const search of ['&specialty=hypnosis', '&city=Marseille', '&specialty=sophrology&postcode=13006']) {
-      expect(await listedIds(search), search).not.toContain(me);
+    for (const search of [
+      { specialty: 'hypnosis' },
+      { city: 'Marseille' },
+      { specialty: 'sophrology', postcode: '13006' },
+    ] satisfies ListQuery[]) {
+      expect(await listedIds(search), JSON.stringify(search)).not.toContain(me);
     }
   });
 
   it('searches in name order and pages with the cursor', async () => {
-    const firstPage = await get('/practitioners?limit=1&specialty=sophrology&city=toulon');
-    expect(firstPage.status).toBe(200);
-    const page = JSON.parse(firstPage.body) as { items: { displayName: string; city?: string }[]; nextCursor?: string };
-    expect(page.items).toHaveLength(1);
-    expect(page.nextCursor).toBeDefined();
+    const firstPage = await visitor.GET('/practitioners', {
+      params: { query: { limit: 1, specialty: 'sophrology', city: 'toulon' } },
+    });
+    expect(firstPage.response.status).toBe(200);
+    expect(firstPage.data?.items).toHaveLength(1);
+    expect(firstPage.data?.nextCursor).toBeDefined();
     // this test's Aurore, then the demo sophrologist of Toulon, Élodie: by name, accents ignored
-    const all = await listedIds('&specialty=sophrology&city=toulon');
+    const all = await listedIds({ specialty: 'sophrology', city: 'toulon' });
     expect(all.indexOf(practitioner.accountId)).toBeGreaterThanOrEqual(0);
     expect(all.indexOf(practitioner.accountId)).toBeLessThan(all.indexOf('prac_demo0000000002'));
   });
@@ -200,33 +219,33 @@ describe('a practitioner’s own profile', () => {
 
   it('is refused to a client, and to unknown fields', async () => {
     expect((await put(client, profile)).status).toBe(403);
-    const unknownField = await put(practitioner, { ...profile, id: client.accountId });
+    const unknownField = await putRaw(practitioner, { ...profile, id: client.accountId });
     expect(unknownField.status).toBe(400);
     expect(unknownField.headers['content-type']).toContain('application/problem+json');
     // nothing was written under the other account
-    expect((await get(`/practitioners/${client.accountId}`)).status).toBe(404);
+    expect((await publicProfile(client.accountId)).response.status).toBe(404);
   });
 
   it('is a 404 on the public route once unpublished, and leaves the listing and the search', async () => {
     expect((await put(practitioner, { ...profile, published: false })).status).toBe(200);
-    expect((await get(`/practitioners/${practitioner.accountId}`)).status).toBe(404);
+    expect((await publicProfile(practitioner.accountId)).response.status).toBe(404);
     expect(await listedIds()).not.toContain(practitioner.accountId);
-    expect(await listedIds('&specialty=sophrology&city=Toulon')).not.toContain(practitioner.accountId);
+    expect(await listedIds({ specialty: 'sophrology', city: 'Toulon' })).not.toContain(practitioner.accountId);
   });
 });
 
 describe('the demo practitioners', () => {
   it('are seeded with weekly hours, a lunch break, a cancellation policy, and are found by the search', async () => {
-    const shown = await get('/practitioners/prac_demo0000000001');
-    expect(shown.status).toBe(200);
-    const demo = JSON.parse(shown.body);
+    const shown = await publicProfile('prac_demo0000000001');
+    expect(shown.response.status).toBe(200);
+    const demo = shown.data!;
     expect(demo.availability.weekly.monday).toEqual([
       { from: '09:00', to: '12:30' },
       { from: '14:00', to: '18:30' },
     ]);
     expect(demo.cancellationPolicy).toEqual({ freeUntilHoursBefore: 48, lateCancellationFeePercent: 50 });
-    expect(await listedIds('&specialty=hypnosis&city=aix%20en%20provence')).toEqual(['prac_demo0000000004']);
-    expect(await listedIds(`&city=${encodeURIComponent('hyeres')}`)).toEqual(['prac_demo0000000001']);
-    expect(await listedIds('&postcode=13006')).toContain('prac_demo0000000003');
+    expect(await listedIds({ specialty: 'hypnosis', city: 'aix en provence' })).toEqual(['prac_demo0000000004']);
+    expect(await listedIds({ city: 'hyeres' })).toEqual(['prac_demo0000000001']);
+    expect(await listedIds({ postcode: '13006' })).toContain('prac_demo0000000003');
   });
 });

@@ -22,11 +22,12 @@ import { RegisterOfProcessing } from '#functions/retention/contract.ts';
 import { localCognitoClient } from '#local/services/cognito.ts';
 import { retentionPurposes } from '#shared/retention/catalogue.ts';
 import { subjectKeyForEmail } from '#shared/retention/subject.ts';
+import { apiClient, fetchApi } from '../support/api.ts';
 import { localDocumentClient } from '../support/dynamo.ts';
 import { signUpAttributesFor } from '../support/identity.ts';
 
 const cloud = inject('cloud');
-const api = cloud.urls.api;
+const IP = '127.0.0.1';
 const cognito = localCognitoClient(cloud.urls.cognito);
 const db = localDocumentClient(cloud.urls.dynamodb);
 const contactTable = cloud.env.TABLE_CONTACT!;
@@ -66,14 +67,14 @@ async function idToken(group?: 'dpo' | 'client'): Promise<string> {
 const claimsOf = (token: string) =>
   JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
 
+/** The typed client, signed in with `token`; every answer validated against the document. */
+const as = (token: string) => apiClient(cloud, IP, { idToken: token });
+
+/** A raw call, for every route alike or for bad input: its answer validated alike. */
 function call(method: string, path: string, token?: string, body?: unknown) {
-  return fetch(`${api}${path}`, {
-    method,
-    headers: {
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  return fetchApi(cloud, IP, method, path, {
+    ...(token ? { token } : {}),
+    ...(body === undefined ? {} : { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }),
   });
 }
 
@@ -90,7 +91,7 @@ describe('privacy operations of the DPO', () => {
   const email = `dpo-e2e.${randomUUID().slice(0, 8)}@example.test`;
   const holdBody = {
     subject: { email },
-    reason: 'authority-request',
+    reason: 'authority-request' as const,
     authority: 'Tribunal judiciaire de Toulon',
     reference: 'RG 26/00042',
   };
@@ -101,55 +102,53 @@ describe('privacy operations of the DPO', () => {
   });
 
   it('holds, refuses the erasure while held, lifts, erases, and replays the erasure after a restore', async () => {
-    const sent = await call('POST', '/contact', undefined, {
-      name: 'Personne Concernée',
-      email,
-      subject: 'Demande',
-      message: 'Bonjour, voici ma demande.',
+    const sent = await apiClient(cloud, IP).POST('/contact', {
+      body: { name: 'Personne Concernée', email, subject: 'Demande', message: 'Bonjour, voici ma demande.' },
     });
-    expect(sent.status).toBe(202);
-    const { id } = (await sent.json()) as { id: string };
+    expect(sent.response.status).toBe(202);
+    const { id } = sent.data!;
     const original = await contactItem(id);
     expect(original?.expiresAt).toEqual(expect.any(Number));
 
     // Place the hold: the item gives up its expiry.
-    const placed = await call('POST', '/privacy/legal-holds', dpo, holdBody);
-    expect(placed.status).toBe(201);
-    const hold = (await placed.json()) as { id: string; status: string; itemsHeld: number; subjectKey: string };
+    const placed = await as(dpo).POST('/privacy/legal-holds', { body: holdBody });
+    expect(placed.response.status).toBe(201);
+    const hold = placed.data!;
     expect(hold).toMatchObject({ status: 'active', itemsHeld: 1, subjectKey: subjectKeyForEmail(email) });
     const held = await contactItem(id);
     expect(held?.expiresAt).toBeUndefined();
     expect(held?.expiryDay).toBeUndefined();
     expect(held?.heldExpiresAt).toBe(original?.expiresAt);
 
-    const listed = await call('GET', '/privacy/legal-holds', dpo);
-    expect(listed.status).toBe(200);
-    const { items } = (await listed.json()) as { items: { id: string; status: string }[] };
+    const listed = await as(dpo).GET('/privacy/legal-holds');
+    expect(listed.response.status).toBe(200);
+    const { items } = listed.data!;
     expect(items.find((h) => h.id === hold.id)).toMatchObject({ status: 'active' });
 
     // Erasure while held: nothing goes, and the answer says the hold prevails.
-    const erasure = { subject: { email }, channel: 'email', requestReference: 'courrier 2026-11-26' };
-    const refused = await call('POST', '/privacy/erasures', dpo, erasure);
-    expect(refused.status).toBe(200);
-    const refusedBody = (await refused.json()) as { itemsErased: number; itemsUnderHold: number; message: string };
+    const erasure = { subject: { email }, channel: 'email' as const, requestReference: 'courrier 2026-11-26' };
+    const refused = await as(dpo).POST('/privacy/erasures', { body: erasure });
+    expect(refused.response.status).toBe(200);
+    const refusedBody = refused.data!;
     expect(refusedBody).toMatchObject({ itemsErased: 0, itemsUnderHold: 1 });
     expect(refusedBody.message).toContain(hold.id);
     expect(await contactItem(id)).toBeDefined();
 
     // Lift: the original expiry is back.
-    const lifted = await call('POST', `/privacy/legal-holds/${hold.id}/lift`, dpo);
-    expect(lifted.status).toBe(200);
-    expect(await lifted.json()).toMatchObject({ id: hold.id, status: 'lifted', itemsReleased: 1 });
+    const lift = () => as(dpo).POST('/privacy/legal-holds/{holdId}/lift', { params: { path: { holdId: hold.id } } });
+    const lifted = await lift();
+    expect(lifted.response.status).toBe(200);
+    expect(lifted.data).toMatchObject({ id: hold.id, status: 'lifted', itemsReleased: 1 });
     const released = await contactItem(id);
     expect(released?.expiresAt).toBe(original?.expiresAt);
     expect(released?.heldExpiresAt).toBeUndefined();
-    expect((await call('POST', `/privacy/legal-holds/${hold.id}/lift`, dpo)).status).toBe(409);
+    expect((await lift()).response.status).toBe(409);
 
     // Erase: gone.
     const erasedAt = new Date(Date.now() - 1000).toISOString();
-    const erased = await call('POST', '/privacy/erasures', dpo, erasure);
-    expect(erased.status).toBe(200);
-    expect(await erased.json()).toMatchObject({ itemsErased: 1, itemsUnderHold: 0 });
+    const erased = await as(dpo).POST('/privacy/erasures', { body: erasure });
+    expect(erased.response.status).toBe(200);
+    expect(erased.data).toMatchObject({ itemsErased: 1, itemsUnderHold: 0 });
     expect(await contactItem(id)).toBeUndefined();
 
     // A point-in-time restore brings it back; `npm run replay-erasures` makes it gone again.
@@ -177,9 +176,9 @@ describe('privacy operations of the DPO', () => {
   });
 
   it('serves the register of processing to the DPO', async () => {
-    const res = await call('GET', '/privacy/register', dpo);
-    expect(res.status).toBe(200);
-    const register = RegisterOfProcessing.parse(await res.json());
+    const res = await as(dpo).GET('/privacy/register');
+    expect(res.response.status).toBe(200);
+    const register = RegisterOfProcessing.parse(res.data);
     expect(register.purposes.map((p) => p.id)).toEqual(retentionPurposes);
     expect(register.backups.pointInTimeRecoveryDays).toBeGreaterThan(0);
   });

@@ -8,8 +8,8 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { submitContactRequest } from '#functions/contact/contract.ts';
 import { subjectKeyForIp } from '#shared/retention/subject.ts';
+import { callApi } from '../support/api.ts';
 import { localDocumentClient } from '../support/dynamo.ts';
-import { callFrom } from '../support/http.ts';
 
 const cloud = inject('cloud');
 const db = localDocumentClient(cloud.urls.dynamodb);
@@ -43,8 +43,7 @@ describe('rate limits', () => {
     const limit = submitContactRequest.rateLimit!.perIp!.requests;
     const replies = await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
-        callFrom(ip, `${cloud.urls.api}/contact`, {
-          method: 'POST',
+        callApi(cloud, ip, 'POST', '/contact', {
           headers: { 'Content-Type': 'application/json', 'User-Agent': 'burst-test' },
           body: JSON.stringify({
             name: `Burst ${i}`,
@@ -91,8 +90,7 @@ describe('rate limits', () => {
   });
 
   it('counts each IP on its own', async () => {
-    const reply = await callFrom('127.0.0.78', `${cloud.urls.api}/contact`, {
-      method: 'POST',
+    const reply = await callApi(cloud, '127.0.0.78', 'POST', '/contact', {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({
         name: 'Other',

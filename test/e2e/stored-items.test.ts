@@ -9,6 +9,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { entities } from '#functions/entities.ts';
 import { isRetained } from '#shared/retention/entity.ts';
 import { tables } from '#shared/tables.ts';
+import { apiClient } from '../support/api.ts';
 import { localDocumentClient } from '../support/dynamo.ts';
 
 const cloud = inject('cloud');
@@ -28,17 +29,10 @@ async function scanAll(tableName: string): Promise<Record<string, unknown>[]> {
 
 describe('every stored item', () => {
   it('has a registered entity type and, with personal data, its subject and expiry', async () => {
-    const res = await fetch(`${cloud.urls.api}/contact`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        name: 'Check',
-        email: 'check@example.test',
-        subject: 'Stored items',
-        message: 'Checking stored items',
-      }),
+    const { response } = await apiClient(cloud, '127.0.0.1').POST('/contact', {
+      body: { name: 'Check', email: 'check@example.test', subject: 'Stored items', message: 'Checking stored items' },
     });
-    expect(res.status).toBe(202);
+    expect(response.status).toBe(202);
 
     let checked = 0;
     for (const table of Object.values(tables)) {

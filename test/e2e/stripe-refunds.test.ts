@@ -16,9 +16,9 @@ import { randomUUID } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { callApi } from '../support/api.ts';
 import { book, callAs, freeSlots, type OpenAgenda, openAgenda, parisDate } from '../support/bookings.ts';
 import { localDocumentClient, tableNamesFrom } from '../support/dynamo.ts';
-import { callFrom } from '../support/http.ts';
 import { type Person, signedInPerson } from '../support/identity.ts';
 import {
   availableEuroCents,
@@ -75,10 +75,9 @@ async function paidBooking(days: number, on: OpenAgenda = agenda) {
 }
 
 const staffRefund = (appointmentId: string, key: string, amountCents: number, reason = 'goodwill') =>
-  callFrom(IP, `${cloud.urls.api}/staff/bookings/${appointmentId}/refunds`, {
-    method: 'POST',
+  callApi(cloud, IP, 'POST', `/staff/bookings/${appointmentId}/refunds`, {
+    person: support,
     headers: {
-      Authorization: `Bearer ${support.idToken}`,
       'Content-Type': 'application/json',
       'Idempotency-Key': key,
     },

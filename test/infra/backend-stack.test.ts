@@ -21,6 +21,7 @@ import { EU_REGIONS } from '#infra/region-guard.ts';
 import { CONNECTION_LOG_DAYS, TECHNICAL_LOG_DAYS } from '#infra/retention.ts';
 import { STACK_TAGS } from '#infra/stacks/data-stack.ts';
 import { roles as ROLES } from '#shared/http/contract.ts';
+import { CORS_ORIGINS_ENV } from '#shared/http/cors.ts';
 import { stripeEnvNames } from '#shared/payments-config.ts';
 import { retentionCatalogue } from '#shared/retention/catalogue.ts';
 import { oneTimeScheduleEnvNames } from '#shared/scheduling/one-time-schedules.ts';
@@ -381,6 +382,8 @@ describe('functions', () => {
       // A pool trigger reads the pool from its event (naming it would be a dependency cycle).
       ...(definition.identity ? ['CGU_VERSION', ...(definition.identity.trigger ? [] : ['COGNITO_USER_POOL_ID'])] : []),
       ...(definition.oneTimeSchedules ? oneTimeScheduleEnvNames : []),
+      // The web origins browsers may call the API from, for the functions serving routes.
+      ...(definition.http ? [CORS_ORIGINS_ENV] : []),
       // The names of the Stripe key parameters and the fee, never the keys; no API base in AWS.
       ...(definition.stripe
         ? [stripeEnvNames.secretKeyParameter, stripeEnvNames.webhookSecretParameter, stripeEnvNames.feeBasisPoints]
@@ -438,7 +441,9 @@ describe('functions', () => {
 
 describe('api', () => {
   it("has one method per route of functions/routes.ts, in the stack of its function's context", () => {
-    expect(resourcesOfType(synth, 'AWS::ApiGateway::Method')).toHaveLength(routes.length);
+    // Besides the CORS preflights (OPTIONS, one per route path: test/infra/browsers.test.ts).
+    const methods = resourcesOfType(synth, 'AWS::ApiGateway::Method').filter(([, p]) => p.HttpMethod !== 'OPTIONS');
+    expect(methods).toHaveLength(routes.length);
     for (const route of routes) {
       expect(Stack.of(synth.backend.api.methods[routeKey(route)]!)).toBe(contextStackOf(route.function));
     }

@@ -43,7 +43,7 @@ const privateRoutes: Route[] = [
   },
   {
     method: 'DELETE',
-    path: '/reviews/{reviewId}',
+    path: '/notes/{noteId}',
     operation: { ...getHealth, access: { kind: 'role', roles: ['moderator'] } },
     function: 'getHealth',
   },
@@ -89,8 +89,8 @@ describe('authenticated routes', () => {
   });
 
   it('requires the path parameters of a route', () => {
-    const method = resourceOf(synth, synth.backend.api.methods['DELETE /reviews/{reviewId}']!);
-    expect(method.Properties!.RequestParameters).toEqual({ 'method.request.path.reviewId': true });
+    const method = resourceOf(synth, synth.backend.api.methods['DELETE /notes/{noteId}']!);
+    expect(method.Properties!.RequestParameters).toEqual({ 'method.request.path.noteId': true });
   });
 
   it('keeps the routes of the route table as they are', () => {

@@ -12,6 +12,7 @@ import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, type FunctionName } from '#
 import { entities } from '#functions/entities.ts';
 import { consumerAccepts } from '#functions/streams.ts';
 import { type LocalWiring, localWiring } from '#local/wiring.ts';
+import { CORS_ORIGINS_ENV, LOCAL_CORS_ORIGINS } from '#shared/http/cors.ts';
 import { type TableName, tables } from '#shared/tables.ts';
 import { logicalId, type StackTemplate, type Synthesized, synthesize, withoutBundling } from './synth.ts';
 
@@ -164,6 +165,11 @@ describe('the local cloud wires what the templates deploy', () => {
           expect(wiring.environment[variable], `${name} ${variable}`).toBe(local.tableNames[table]);
         } else if (variable === 'SCHEDULE_TARGET_ARN') {
           expect(functionIn(stack, value), name).toBe(local.sources.functions[name].oneTimeSchedules?.target);
+        } else if (variable === CORS_ORIGINS_ENV) {
+          // The web origins differ by design (the site's in AWS, a dev server's locally): each is
+          // its side's configuration, given to every function serving a route alike.
+          expect(value, name).toBe(synth.config.corsAllowedOrigins.join(','));
+          expect(wiring.environment[variable], name).toBe(LOCAL_CORS_ORIGINS.join(','));
         } else if (typeof value === 'string' && !/^SCHEDULE_|_PARAMETER$|EVENT_BUS_NAME/.test(variable)) {
           // Settings that are not resource names are the same values in both places.
           expect(wiring.environment[variable], `${name} ${variable}`).toBe(value);

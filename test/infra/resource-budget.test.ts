@@ -98,7 +98,7 @@ describe('the app at ~150 functions', () => {
       dummyFunctions[name] = {
         entry: `functions/${context}/handlers/../../platform/handlers/get-health.ts`,
         description: `Budget probe ${name}`,
-        tables: { contact: 'read-write', ...(isRoute ? { security: 'write' } : {}) } as Partial<
+        tables: { contact: 'read-write', ...(isRoute ? { security: 'read-write' } : {}) } as Partial<
           Record<TableName, 'read-write' | 'write'>
         >,
         publishesEvents: isRoute,

@@ -73,6 +73,7 @@ function directory(ids: string[]): IdentityDirectory {
     get: async (id) => users.get(id),
     update: async () => undefined,
     disable: async () => undefined,
+    signOutEverywhere: async () => undefined,
     remove: async (id) => (users.delete(id) ? 'deleted' : 'absent'),
     addToGroup: async () => undefined,
     async *unconfirmedSince() {},

@@ -1,7 +1,8 @@
 /**
  * Time travel with an appointment: kept 5 years from its date (the policy's "5 ans à compter des
  * dates de rendez-vous"). A day before the end it is read and the purge leaves it; a day after,
- * reads skip it and a purge run deletes it with its slot locks and its payment record.
+ * reads skip it and a purge run deletes it with its slot locks, its payment record and the
+ * client's holdings item that lists it.
  *
  * Its date lies after the machine's clock, and so does its expiry: DynamoDB Local deletes
  * expired items by itself, which would race the purge for items already expired for real. The
@@ -11,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { appointmentIdFor, dynamoAppointmentStore } from '#functions/bookings/adapters/appointment-store.ts';
+import { holdingsKey } from '#functions/bookings/adapters/holdings-tally.ts';
 import { dynamoPaymentStore } from '#functions/bookings/adapters/payment-store.ts';
 import { blocksOf, confirm, newAppointment } from '#functions/bookings/domain/appointment.ts';
 import { entities } from '#functions/entities.ts';
@@ -123,10 +125,13 @@ describe('appointment retention: time travel', () => {
     ).toEqual([]);
     expect(await stored(appointmentKey)).toBeDefined();
 
-    // …and the purge deletes it with its slot locks and its payment record.
+    // …and the purge deletes it with its slot locks, its payment record, and the client's holdings
+    // with this practitioner (which list it: 5 years from that same date).
+    expect(await stored(holdingsKey(clientId, practitionerId))).toBeDefined();
     const report = await purgeExpiredItems(deps);
-    expect(report).toMatchObject({ complete: true, itemsDeleted: 2 + lockKeys.length });
-    expect(report.deletedByPurpose).toEqual({ appointment: 2 + lockKeys.length });
+    expect(report).toMatchObject({ complete: true, itemsDeleted: 3 + lockKeys.length });
+    expect(report.deletedByPurpose).toEqual({ appointment: 3 + lockKeys.length });
+    expect(await stored(holdingsKey(clientId, practitionerId))).toBeUndefined();
     expect(await stored(appointmentKey)).toBeUndefined();
     expect(await stored(paymentKey)).toBeUndefined();
     for (const key of lockKeys) expect(await stored(key)).toBeUndefined();

@@ -220,6 +220,45 @@ describe('stream poller', () => {
     ]);
   });
 
+  it("hands what still fails to the consumer's on-failure queue: a pointer to the records, never them", async () => {
+    const streams = fakeStreams();
+    for (const pk of ['ok1', 'bad', 'ok2']) streams.write('local-contact', 'REMOVE', pk);
+    const handed: unknown[] = [];
+    poller = createStreamPoller({
+      consumers: [consumer()],
+      tableNames,
+      api: streams.api,
+      invoke: async (_name, event) => {
+        if (pks(event as Batch).includes('bad')) throw new Error('boom');
+        return undefined;
+      },
+      region: 'eu-west-3',
+      account: '000000000000',
+      pollIntervalMs: 5,
+      retryDelayMs: () => 1,
+      deadLetters: {
+        async streamFailure(failedConsumer, failure) {
+          handed.push({ consumer: failedConsumer.name, ...failure });
+        },
+      },
+    });
+    poller.start();
+    await poller.idle();
+    expect(handed).toEqual([
+      {
+        consumer: 'test-consumer',
+        attempts: 3,
+        shardId: 'shard-1',
+        startSequenceNumber: '000000000000000000002',
+        endSequenceNumber: '000000000000000000002',
+        batchSize: 1,
+        streamArn: 'arn:aws:dynamodb:eu-west-3:000000000000:table/local-contact/stream/2026-11-26T00:00:00.000',
+        firstArrival: new Date(1_795_731_600_000),
+        lastArrival: new Date(1_795_731_600_000),
+      },
+    ]);
+  });
+
   it('retries from the first failed record of a partial batch response', async () => {
     const streams = fakeStreams();
     for (const pk of ['a', 'b', 'c', 'd']) streams.write('local-contact', 'REMOVE', pk);

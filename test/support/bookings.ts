@@ -3,7 +3,9 @@
  * free slots of their service, a booking with its Idempotency-Key.
  */
 import { randomUUID } from 'node:crypto';
-import { callFrom, type Reply } from './http.ts';
+import type { components } from '../../clients/typescript/src/index.ts';
+import { apiClient, callApi } from './api.ts';
+import type { Reply } from './http.ts';
 import type { Person } from './identity.ts';
 import type { CloudInfo } from './local-cloud.ts';
 
@@ -29,16 +31,14 @@ export async function openAgenda(
   ip: string,
   practitioner: Person,
   overrides: {
-    availability?: Record<string, unknown>;
-    cancellationPolicy?: Record<string, unknown>;
+    availability?: Partial<components['schemas']['Availability']>;
+    cancellationPolicy?: Partial<components['schemas']['CancellationPolicy']>;
     /** How the service is paid (default: on site). */
-    payment?: Record<string, unknown>;
+    payment?: components['schemas']['ServicePayment'];
   } = {},
 ): Promise<OpenAgenda> {
-  const reply = await callFrom(ip, `${cloud.urls.api}/practitioners/me/profile`, {
-    method: 'PUT',
-    headers: { Authorization: `Bearer ${practitioner.idToken}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({
+  const { data, error, response } = await apiClient(cloud, ip, practitioner).PUT('/practitioners/me/profile', {
+    body: {
       displayName: `Agenda ${randomUUID().slice(0, 8)}`,
       headline: 'Naturopathe',
       presentation: '',
@@ -65,9 +65,9 @@ export async function openAgenda(
       },
       cancellationPolicy: { freeUntilHoursBefore: 24, lateCancellationFeePercent: 50, ...overrides.cancellationPolicy },
       published: true,
-    }),
+    },
   });
-  if (reply.status !== 200) throw new Error(`profile not saved: ${reply.status} ${reply.body}`);
+  if (!data) throw new Error(`profile not saved: ${response.status} ${JSON.stringify(error)}`);
   return { practitionerId: practitioner.accountId, serviceId: 'svc_seance' };
 }
 
@@ -77,15 +77,25 @@ export function parisDate(days = 0, from = new Date()): string {
 }
 
 export async function freeSlots(cloud: CloudInfo, ip: string, agenda: OpenAgenda, from: string, to: string) {
-  const reply = await callFrom(
-    ip,
-    `${cloud.urls.api}/practitioners/${agenda.practitionerId}/slots?serviceId=${agenda.serviceId}&from=${from}&to=${to}`,
-  );
-  if (reply.status !== 200) throw new Error(`slots: ${reply.status} ${reply.body}`);
-  return (JSON.parse(reply.body) as { slots: SlotView[] }).slots;
+  const { data, error, response } = await apiClient(cloud, ip).GET('/practitioners/{practitionerId}/slots', {
+    params: { path: { practitionerId: agenda.practitionerId }, query: { serviceId: agenda.serviceId, from, to } },
+  });
+  if (!data) throw new Error(`slots: ${response.status} ${JSON.stringify(error)}`);
+  return data.slots;
 }
 
-export function book(
+/** A typed client's answer as a Reply (status, headers, the body as text), for tests that read it so. */
+export function replyOf(answer: { data?: unknown; error?: unknown; response: Response }): Reply {
+  const headers: Record<string, string> = {};
+  answer.response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  const body = answer.data ?? answer.error;
+  return { status: answer.response.status, headers, body: body === undefined ? '' : JSON.stringify(body) };
+}
+
+/** The client books `start` with an Idempotency-Key (a new one unless given), through the typed client. */
+export async function book(
   cloud: CloudInfo,
   ip: string,
   client: Person,
@@ -93,18 +103,15 @@ export function book(
   start: string,
   key: string = randomUUID(),
 ): Promise<Reply> {
-  return callFrom(ip, `${cloud.urls.api}/bookings`, {
-    method: 'POST',
-    headers: {
-      Authorization: `Bearer ${client.idToken}`,
-      'Content-Type': 'application/json',
-      'Idempotency-Key': key,
-    },
-    body: JSON.stringify({ practitionerId: agenda.practitionerId, serviceId: agenda.serviceId, start }),
-  });
+  return replyOf(
+    await apiClient(cloud, ip, client).POST('/bookings', {
+      params: { header: { 'idempotency-key': key } },
+      body: { practitionerId: agenda.practitionerId, serviceId: agenda.serviceId, start },
+    }),
+  );
 }
 
-/** A signed-in call with an optional JSON body. */
+/** A signed-in call with an optional JSON body, for paths built at run time; its answer is validated like the typed client's. */
 export function callAs(
   cloud: CloudInfo,
   ip: string,
@@ -113,12 +120,8 @@ export function callAs(
   path: string,
   body?: unknown,
 ): Promise<Reply> {
-  return callFrom(ip, `${cloud.urls.api}${path}`, {
-    method,
-    headers: {
-      ...(person ? { Authorization: `Bearer ${person.idToken}` } : {}),
-      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  return callApi(cloud, ip, method, path, {
+    person,
+    ...(body === undefined ? {} : { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }),
   });
 }

@@ -14,6 +14,8 @@ export interface CloudProcess {
   readonly cloud: CloudInfo;
   /** Ctrl-C, as a developer stops it; resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL to the process and every service it started (a crash, a power cut); resolves once it is gone. */
+  kill(): Promise<void>;
 }
 
 /** Starts `npm start`'s process on `dataDir`; `dir` holds its ready file, named after `name`. */
@@ -26,6 +28,8 @@ export async function startCloudProcess(dir: string, name: string, dataDir: stri
     cwd: root,
     env: { ...process.env, ...ports, MPBE_DATA_DIR: dataDir, MPBE_READY_FILE: readyFile, MPBE_QUIET: '1' },
     stdio: 'ignore',
+    // Its own process group: kill() reaches DynamoDB Local's JVM and the other services too.
+    detached: true,
   });
   const deadline = Date.now() + 60_000;
   while (!existsSync(readyFile)) {
@@ -44,6 +48,12 @@ export async function startCloudProcess(dir: string, name: string, dataDir: stri
         if (child.exitCode !== null) return resolve(child.exitCode);
         child.once('exit', (code) => resolve(code));
         child.kill('SIGINT');
+      }),
+    kill: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        process.kill(-child.pid!, 'SIGKILL');
       }),
   };
 }

@@ -10,9 +10,10 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type Stripe from 'stripe';
 import { stripeClient } from '#functions/bookings/adapters/stripe-gateway.ts';
 import { LOCAL_SECRET_KEY } from '#local/cloud.ts';
+import { apiClient, callApi } from './api.ts';
 import { book, callAs, freeSlots, type OpenAgenda, openAgenda, parisDate } from './bookings.ts';
 import { localDocumentClient, tableNamesFrom } from './dynamo.ts';
-import { callFrom, type Reply } from './http.ts';
+import type { Reply } from './http.ts';
 import type { Person } from './identity.ts';
 import type { CloudInfo } from './local-cloud.ts';
 
@@ -144,9 +145,9 @@ export function eventually<T>(
 /** The practitioner onboards to Stripe Connect (one visit of the account link) and opens an agenda paid online. */
 export async function onboardedAgenda(cloud: CloudInfo, ip: string, practitioner: Person): Promise<OpenAgenda> {
   const urls = { returnUrl: 'http://localhost:5173/payouts/done', refreshUrl: 'http://localhost:5173/payouts/again' };
-  const started = await callAs(cloud, ip, practitioner, 'POST', '/practitioners/me/payouts/onboarding', urls);
-  if (started.status !== 200) throw new Error(`onboarding: ${started.status} ${started.body}`);
-  const { url } = JSON.parse(started.body) as { url: string };
+  const started = await apiClient(cloud, ip, practitioner).POST('/practitioners/me/payouts/onboarding', { body: urls });
+  if (!started.data) throw new Error(`onboarding: ${started.response.status} ${JSON.stringify(started.error)}`);
+  const { url } = started.data;
   const visit = await fetch(url, { redirect: 'manual' });
   if (visit.headers.get('location') !== urls.returnUrl) throw new Error(`onboarding link: ${visit.status}`);
   await eventually<{ chargesEnabled: boolean }>(
@@ -222,8 +223,7 @@ export function paymentIntentEventBody(
 }
 
 export function postWebhook(cloud: CloudInfo, ip: string, body: string, signature: string | undefined) {
-  return callFrom(ip, `${cloud.urls.api}/webhooks/stripe`, {
-    method: 'POST',
+  return callApi(cloud, ip, 'POST', '/webhooks/stripe', {
     headers: {
       'Content-Type': 'application/json; charset=utf-8',
       ...(signature === undefined ? {} : { 'Stripe-Signature': signature }),

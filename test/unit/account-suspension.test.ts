@@ -1,9 +1,10 @@
 /**
  * Staff suspension and reinstatement of accounts, with plain in-memory fakes: the status and its
- * audit entry together, Cognito following the status, the events (identifiers only), 404/409/403,
- * a failed step completed by repeating the call, a deletion racing a reinstatement; what the
- * suspended person still may do on /me; the contracts; the audit item as stored; and the register
- * of processing naming the Cognito user pool with the accounts context's own numbers.
+ * audit entry together, the revocation of the account's tokens and Cognito following the status,
+ * the events (identifiers only), 404/409/403, a failed step completed by repeating the call, a
+ * deletion racing a reinstatement; what the use cases answer a suspended person whose token the
+ * guard has not refused yet; the contracts; the audit item as stored; and the register of
+ * processing naming the Cognito user pool with the accounts context's own numbers.
  */
 import { describe, expect, it } from 'vitest';
 import { AccountReinstated, AccountSuspended } from '#events/catalogue.ts';
@@ -20,6 +21,7 @@ import {
 import type { Account, Identity } from '#functions/accounts/domain/account.ts';
 import { accountStaffActionEntity } from '#functions/accounts/entities.ts';
 import type {
+  AccountRevocations,
   AccountStaffAction,
   AccountStatuses,
   AccountStore,
@@ -44,6 +46,7 @@ import type { EventPublisher } from '#shared/events/publisher.ts';
 import type { Caller } from '#shared/http/caller.ts';
 import { HttpProblem } from '#shared/http/problem.ts';
 import { addPeriod, epochSeconds } from '#shared/retention/expiry.ts';
+import type { RevocationReason } from '#shared/security/revocations.ts';
 
 const CLIENT = '11111111-2222-4333-8444-555555555555';
 const SUPPORT = '99999999-8888-4777-8666-555555555555';
@@ -105,10 +108,33 @@ function memoryAccounts(initial: Record<string, AccountStatus | 'deleted'> = { [
   return { accounts, items, audit, calls, get, deleteAccount };
 }
 
+/** The revocation list as the DynamoDB adapter keeps it: a deletion is final, a lift takes only earlier suspensions. */
+function memoryRevocations(calls: string[]) {
+  const revoked = new Map<string, { reason: RevocationReason; at: Date }>();
+  const revocations: AccountRevocations = {
+    async revoke(accountId, reason, at) {
+      calls.push(`revoke:${reason}`);
+      if (reason === 'suspended' && revoked.get(accountId)?.reason === 'deleted') return;
+      revoked.set(accountId, { reason, at });
+    },
+    async liftSuspension(accountId, upTo) {
+      calls.push('lift');
+      const current = revoked.get(accountId);
+      if (current?.reason === 'suspended' && current.at <= upTo) revoked.delete(accountId);
+    },
+  };
+  return { revocations, revoked };
+}
+
 function memorySignIn(calls: string[], options: { failOnce?: 'disable' | 'enable'; onEnable?: () => void } = {}) {
   const disabled = new Set<string>();
+  const signedOut = new Set<string>();
   let fail = options.failOnce;
   const signIn: SignInSwitch = {
+    async signOutEverywhere(accountId) {
+      calls.push('signOut');
+      signedOut.add(accountId);
+    },
     async disable(accountId) {
       calls.push('disable');
       if (fail === 'disable') {
@@ -127,7 +153,7 @@ function memorySignIn(calls: string[], options: { failOnce?: 'disable' | 'enable
       options.onEnable?.();
     },
   };
-  return { signIn, disabled };
+  return { signIn, disabled, signedOut };
 }
 
 function recordingEvents(calls: string[], options: { fail?: boolean } = {}) {
@@ -148,10 +174,12 @@ function setup(
   options: { failOnce?: 'disable' | 'enable'; busDown?: boolean; onEnable?: () => void } = {},
 ) {
   const memory = memoryAccounts(initial);
-  const { signIn, disabled } = memorySignIn(memory.calls, options);
+  const { signIn, disabled, signedOut } = memorySignIn(memory.calls, options);
+  const { revocations, revoked } = memoryRevocations(memory.calls);
   const { events, published } = recordingEvents(memory.calls, { fail: options.busDown ?? false });
-  const deps: StaffActionDeps = { accounts: memory.accounts, signIn, events, clock: manualClock(AT) };
-  return { deps, disabled, published, ...memory };
+  const clock = manualClock(AT);
+  const deps: StaffActionDeps = { accounts: memory.accounts, signIn, revocations, events, clock };
+  return { deps, clock, disabled, signedOut, revoked, published, ...memory };
 }
 
 async function problemOf(promise: Promise<unknown>): Promise<HttpProblem> {
@@ -168,12 +196,14 @@ const reason = 'Harassment of practitioners in messages (report 4512)';
 // ------------------------------------------------------------------ suspension
 
 describe('suspending an account', () => {
-  it('moves it to suspended with its audit entry, disables the Cognito user, then announces it', async () => {
-    const { deps, items, audit, calls, disabled, published } = setup();
+  it('moves it to suspended with its audit entry, revokes its tokens, signs the user out and disables it, then announces it', async () => {
+    const { deps, items, audit, calls, disabled, signedOut, revoked, published } = setup();
     const result = await suspendAccount(deps, support, CLIENT, { reason, reference: 'REP-4512' }, 'req-1');
 
-    expect(calls).toEqual(['changeStatus', 'disable', 'publish']);
+    expect(calls).toEqual(['changeStatus', 'revoke:suspended', 'signOut', 'disable', 'publish']);
     expect(items.get(CLIENT)?.account.status).toBe('suspended');
+    expect(revoked.get(CLIENT)).toEqual({ reason: 'suspended', at: new Date(AT) });
+    expect(signedOut.has(CLIENT)).toBe(true);
     expect(disabled.has(CLIENT)).toBe(true);
     expect(audit).toHaveLength(1);
     const entry = audit[0]!;
@@ -208,7 +238,7 @@ describe('suspending an account', () => {
     expect(calls).toEqual(['changeStatus']);
   });
 
-  it('answers 409 for an account in deletion, without touching Cognito', async () => {
+  it('answers 409 for an account in deletion, without touching Cognito or the revocation list', async () => {
     const { deps, calls, audit } = setup({ [CLIENT]: 'deleted' });
     const problem = await problemOf(suspendAccount(deps, support, CLIENT, { reason }, 'r'));
     expect(problem.status).toBe(409);
@@ -227,13 +257,16 @@ describe('suspending an account', () => {
   });
 
   it('is completed by repeating it when Cognito failed after the audit entry', async () => {
-    const { deps, items, audit, disabled, published } = setup(undefined, { failOnce: 'disable' });
+    const { deps, items, audit, calls, disabled, revoked, published } = setup(undefined, { failOnce: 'disable' });
     await expect(suspendAccount(deps, support, CLIENT, { reason }, 'r1')).rejects.toThrow('Cognito unavailable');
     expect(items.get(CLIENT)?.account.status).toBe('suspended'); // audited: the intent is on record
+    expect(revoked.has(CLIENT)).toBe(true); // the tokens are refused already
     expect(disabled.has(CLIENT)).toBe(false);
 
+    calls.length = 0;
     const problem = await problemOf(suspendAccount(deps, support, CLIENT, { reason }, 'r2'));
     expect(problem.status).toBe(409);
+    expect(calls).toEqual(['changeStatus', 'revoke:suspended', 'signOut', 'disable']);
     expect(disabled.has(CLIENT)).toBe(true);
     expect(audit).toHaveLength(1);
     expect(published).toHaveLength(0);
@@ -258,15 +291,16 @@ describe('suspending an account', () => {
 // ------------------------------------------------------------------ reinstatement
 
 describe('reinstating an account', () => {
-  it('moves a suspended account back to active with its audit entry, enables the user, announces it', async () => {
-    const { deps, items, audit, calls, disabled, published } = setup();
+  it('moves a suspended account back to active with its audit entry, enables the user, lifts the revocation, announces it', async () => {
+    const { deps, items, audit, calls, disabled, revoked, published } = setup();
     await suspendAccount(deps, support, CLIENT, { reason }, 'r1');
     calls.length = 0;
     const result = await reinstateAccount(deps, moderator, CLIENT, { reason: 'Appeal upheld' }, 'r2');
 
-    expect(calls).toEqual(['changeStatus', 'enable', 'publish']);
+    expect(calls).toEqual(['changeStatus', 'enable', 'lift', 'publish']);
     expect(items.get(CLIENT)?.account.status).toBe('active');
     expect(disabled.has(CLIENT)).toBe(false);
+    expect(revoked.has(CLIENT)).toBe(false);
     expect(audit.map((a) => [a.action, a.actor])).toEqual([
       ['account-suspended', SUPPORT],
       ['account-reinstated', moderator.userId],
@@ -292,30 +326,53 @@ describe('reinstating an account', () => {
     expect(unknown.status).toBe(404);
   });
 
-  it('disables the user again when a deletion came in while it was being enabled', async () => {
+  it('disables the user again, and lifts no revocation, when a deletion came in while it was being enabled', async () => {
     let deleteNow = () => {};
     const ctx = setup({ [CLIENT]: 'suspended' }, { onEnable: () => deleteNow() });
     ctx.disabled.add(CLIENT);
-    deleteNow = () => ctx.deleteAccount(CLIENT);
+    ctx.revoked.set(CLIENT, { reason: 'suspended', at: new Date('2026-05-01T00:00:00Z') });
+    deleteNow = () => {
+      ctx.deleteAccount(CLIENT);
+      ctx.revoked.set(CLIENT, { reason: 'deleted', at: new Date(AT) });
+    };
     await reinstateAccount(ctx.deps, support, CLIENT, { reason }, 'r');
     expect(ctx.calls).toEqual(['changeStatus', 'enable', 'disable', 'publish']);
     expect(ctx.disabled.has(CLIENT)).toBe(true);
+    expect(ctx.revoked.get(CLIENT)?.reason).toBe('deleted');
+  });
+
+  it('keeps a deletion’s revocation when a suspension races it, and lifts only suspensions up to its own time', async () => {
+    const ctx = setup({ [CLIENT]: 'active' });
+    ctx.revoked.set(CLIENT, { reason: 'deleted', at: new Date('2026-05-01T00:00:00Z') });
+    await suspendAccount(ctx.deps, support, CLIENT, { reason }, 'r1');
+    expect(ctx.revoked.get(CLIENT)?.reason).toBe('deleted');
+
+    const later = setup({ [CLIENT]: 'suspended' });
+    later.revoked.set(CLIENT, { reason: 'suspended', at: new Date('2026-05-04T09:30:00.001Z') });
+    await reinstateAccount(later.deps, support, CLIENT, { reason }, 'r2');
+    expect(later.revoked.has(CLIENT)).toBe(true); // written after this reinstatement's time: a new suspension's
   });
 
   it('is completed by repeating it when Cognito failed after the audit entry', async () => {
     const ctx = setup({ [CLIENT]: 'suspended' }, { failOnce: 'enable' });
     ctx.disabled.add(CLIENT);
+    ctx.revoked.set(CLIENT, { reason: 'suspended', at: new Date('2026-05-01T00:00:00Z') });
     await expect(reinstateAccount(ctx.deps, support, CLIENT, { reason }, 'r1')).rejects.toThrow();
     expect(ctx.disabled.has(CLIENT)).toBe(true);
+    expect(ctx.revoked.has(CLIENT)).toBe(true); // still refused: the reinstatement is not complete
     expect((await problemOf(reinstateAccount(ctx.deps, support, CLIENT, { reason }, 'r2'))).status).toBe(409);
     expect(ctx.disabled.has(CLIENT)).toBe(false);
+    expect(ctx.revoked.has(CLIENT)).toBe(false);
     expect(ctx.audit).toHaveLength(1);
   });
 });
 
 // ------------------------------------------------------------------ the suspended person on /me
 
-describe('a suspended person on /me (with an ID token issued before the suspension)', () => {
+// The guard refuses a suspended account on every route (test/unit/account-revocations.test.ts);
+// an instance that let the account in less than 30 s before the suspension still runs the use
+// cases, which answer as follows.
+describe('a suspended person on /me, before the guard refuses their token', () => {
   const identity: Identity = {
     accountId: CLIENT,
     attributes: { sub: CLIENT, email: 'zoe@example.test', email_verified: 'true', given_name: 'Zoé' },
@@ -350,6 +407,9 @@ describe('a suspended person on /me (with an ID token issued before the suspensi
       disable: async () => {
         calls.push('disable');
       },
+      signOutEverywhere: async () => {
+        calls.push('signOut');
+      },
       remove: notUsed,
       addToGroup: notUsed,
       unconfirmedSince: () => {
@@ -357,9 +417,11 @@ describe('a suspended person on /me (with an ID token issued before the suspensi
       },
     };
     const { events } = recordingEvents(calls);
+    const { revocations, revoked } = memoryRevocations(calls);
     return {
-      deps: { store, identities, events, clock: manualClock(AT), cguVersion: DEFAULT_CGU_VERSION },
+      deps: { store, identities, revocations, events, clock: manualClock(AT), cguVersion: DEFAULT_CGU_VERSION },
       calls,
+      revoked,
     };
   }
 
@@ -377,11 +439,13 @@ describe('a suspended person on /me (with an ID token issued before the suspensi
     expect(calls).toEqual([]);
   });
 
-  it('may still delete their account', async () => {
-    const { deps, calls } = profileDeps('suspended');
+  it('may still delete their account: the deletion’s revocation replaces the suspension’s', async () => {
+    const { deps, calls, revoked } = profileDeps('suspended');
+    revoked.set(CLIENT, { reason: 'suspended', at: new Date('2026-05-01T00:00:00Z') });
     const deletion = await deleteMe(deps, client, 'r');
     expect(deletion.status).toBe('deletion-requested');
-    expect(calls).toEqual(['requestDeletion', 'publish', 'disable']);
+    expect(calls).toEqual(['requestDeletion', 'publish', 'signOut', 'disable', 'revoke:deleted']);
+    expect(revoked.get(CLIENT)).toEqual({ reason: 'deleted', at: new Date(AT) });
   });
 });
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { startAwsEndpoint } from '#local/aws-endpoint.ts';
 import { createLocalEventBus } from '#local/event-bus.ts';
 import { triggerFunctions } from '#local/services/cognito.ts';
-import { passwordSignInUsername } from '#local/services/cognito-gate.ts';
+import { passwordSignInUsername, refreshTokenOf } from '#local/services/cognito-gate.ts';
 import { type CodeDelivery, readCodeDeliveries, verificationMail } from '#local/services/cognito-mail-bridge.ts';
 
 describe('Lambda Invoke on the local AWS endpoint', () => {
@@ -142,5 +142,39 @@ describe('Cognito gate: which requests sign a user in with a password', () => {
     expect(passwordSignInUsername('AWSCognitoIdentityProviderService.SignUp', body({ Username: 'a' }))).toBeUndefined();
     expect(passwordSignInUsername(initiate, Buffer.from('not json'))).toBeUndefined();
     expect(passwordSignInUsername(undefined, body({}))).toBeUndefined();
+  });
+});
+
+describe('Cognito gate: which user and issue time a refresh names', () => {
+  const body = (value: unknown) => Buffer.from(JSON.stringify(value));
+  const initiate = 'AWSCognitoIdentityProviderService.InitiateAuth';
+  // cognito-local's refresh tokens are JWTs; the gate reads their claims (cognito-local checks the signature).
+  const jwt = (claims: unknown) =>
+    ['{"alg":"RS256"}', JSON.stringify(claims), 'signature']
+      .map((part) => Buffer.from(part).toString('base64url'))
+      .join('.');
+  const refresh = (token: string, AuthFlow = 'REFRESH_TOKEN_AUTH') =>
+    body({ AuthFlow, AuthParameters: { REFRESH_TOKEN: token } });
+
+  it('names the user and the issue time of a refresh, in both flows', () => {
+    const token = jwt({ 'cognito:username': 'u-1', iat: 1_790_000_000, jti: 'x' });
+    expect(refreshTokenOf(initiate, refresh(token))).toEqual({ username: 'u-1', issuedAt: 1_790_000_000 });
+    expect(
+      refreshTokenOf('AWSCognitoIdentityProviderService.AdminInitiateAuth', refresh(token, 'REFRESH_TOKEN')),
+    ).toEqual({
+      username: 'u-1',
+      issuedAt: 1_790_000_000,
+    });
+  });
+
+  it('names nothing for a password sign-in, another request, or a token it cannot read', () => {
+    const signIn = { AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'a@example.test', PASSWORD: 'x' } };
+    expect(refreshTokenOf(initiate, body(signIn))).toBeUndefined();
+    expect(
+      refreshTokenOf('AWSCognitoIdentityProviderService.SignUp', refresh(jwt({ 'cognito:username': 'u', iat: 1 }))),
+    ).toBeUndefined();
+    expect(refreshTokenOf(initiate, refresh('not-a-jwt'))).toBeUndefined();
+    expect(refreshTokenOf(initiate, refresh(jwt({ iat: 1 })))).toBeUndefined();
+    expect(refreshTokenOf(initiate, Buffer.from('not json'))).toBeUndefined();
   });
 });

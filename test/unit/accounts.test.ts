@@ -18,6 +18,7 @@ import {
 } from '#functions/accounts/domain/account.ts';
 import { frenchDate, inactivityNotice, noticeDays } from '#functions/accounts/domain/inactivity-notice.ts';
 import {
+  type AccountRevocations,
   type AccountStore,
   type ActivityOutcome,
   EmailTaken,
@@ -42,6 +43,7 @@ import type { Caller } from '#shared/http/caller.ts';
 import { HttpProblem } from '#shared/http/problem.ts';
 import type { Mail, Mailer } from '#shared/mail/mail.ts';
 import { addPeriod, epochSeconds } from '#shared/retention/expiry.ts';
+import type { RevocationReason } from '#shared/security/revocations.ts';
 
 const CGU = DEFAULT_CGU_VERSION;
 const ID = '11111111-2222-4333-8444-555555555555';
@@ -158,6 +160,9 @@ function memoryDirectory(users: Identity[] = []) {
       calls.push('disable');
       const user = byId.get(accountId);
       if (user) byId.set(accountId, { ...user, enabled: false });
+    },
+    async signOutEverywhere() {
+      calls.push('signOut');
     },
     async remove(accountId) {
       return byId.delete(accountId) ? 'deleted' : 'absent';
@@ -396,21 +401,42 @@ describe('DELETE /me', () => {
         order.push('disable');
         return directory.disable(id);
       },
+      signOutEverywhere: async () => {
+        order.push('signOut');
+      },
+    };
+    const revoked: [string, RevocationReason, string][] = [];
+    const revocations: AccountRevocations = {
+      revoke: async (accountId, reason, at) => {
+        order.push('revoke');
+        revoked.push([accountId, reason, at.toISOString()]);
+      },
+      liftSuspension: async () => {
+        throw new Error('not used');
+      },
     };
     clock.set('2026-09-10T12:00:00Z');
-    return { deps: { store: tracked, identities, events, clock }, published, byId, order, directoryCalls };
+    return {
+      deps: { store: tracked, identities, revocations, events, clock },
+      published,
+      byId,
+      order,
+      revoked,
+      directoryCalls,
+    };
   };
 
-  it('keeps the data 6 months, announces the deletion, then disables the user, in that order', async () => {
-    const { deps, published, byId, order } = await setup();
+  it('keeps the data 6 months, announces the deletion, signs the user out and disables it, then revokes its tokens, in that order', async () => {
+    const { deps, published, byId, order, revoked } = await setup();
     expect(await deleteMe(deps, caller, 'req-1')).toEqual({
       status: 'deletion-requested',
       requestedAt: '2026-09-10T12:00:00.000Z',
       dataKeptUntil: '2027-03-10T12:00:00.000Z',
     });
-    expect(order).toEqual(['requestDeletion', 'publish', 'disable']);
+    expect(order).toEqual(['requestDeletion', 'publish', 'signOut', 'disable', 'revoke']);
     expect(published).toEqual([{ contract: AccountDeletionRequested, data: { accountId: ID } }]);
     expect(byId.get(ID)?.enabled).toBe(false);
+    expect(revoked).toEqual([[ID, 'deleted', '2026-09-10T12:00:00.000Z']]);
   });
 
   it('can be repeated: the 6 months run from the first request', async () => {

@@ -71,6 +71,7 @@ describe('erasure use cases', () => {
     const key = (i: Pick<SubjectItem, 'table' | 'pk' | 'sk'>) => `${i.table}|${i.pk}|${i.sk}`;
     const subjects: SubjectItemsStore = {
       find: async (s) => [...items.values()].filter((i) => i.subjectKey === s),
+      known: async (s) => [...items.values()].some((i) => i.subjectKey === s),
       partition: async (table, pk) => [...items.values()].filter((i) => i.table === table && i.pk === pk),
       suspendExpiry: async () => 'held',
       resumeExpiry: async () => 'released',

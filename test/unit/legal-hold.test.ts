@@ -28,6 +28,7 @@ import {
   reapplyActiveHolds,
 } from '#functions/retention/holds.ts';
 import { manualClock } from '#shared/clock.ts';
+import { HttpProblem } from '#shared/http/problem.ts';
 import { epochSeconds, expiryDayOf } from '#shared/retention/expiry.ts';
 import { subjectKeyForAccount, subjectKeyForEmail } from '#shared/retention/subject.ts';
 
@@ -159,6 +160,14 @@ function memory() {
     async find(subjectKey) {
       return [...items.values()].filter((i) => i.subjectKey === subjectKey);
     },
+    async known(subjectKey) {
+      // the subject tables' items, and the retention table's own records (holds, audit entries)
+      return (
+        [...items.values()].some((i) => i.subjectKey === subjectKey) ||
+        [...holds.values()].some((h) => h.subjectKey === subjectKey) ||
+        actions.some((a) => a.subjectKey === subjectKey)
+      );
+    },
     async partition(table, pk) {
       return [...items.values()].filter((i) => i.table === table && i.pk === pk);
     },
@@ -246,6 +255,42 @@ describe('legal hold use cases', () => {
       'LegalHoldLifted',
     ]);
     expect(s.actions.map((a) => a.action)).toEqual(['hold-placed', 'hold-placed', 'hold-lifted', 'hold-lifted']);
+  });
+
+  it('refuses an account nothing names (422), before recording anything; holds a known or erased one', async () => {
+    const s = setup();
+    const unknown = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
+    const problem = await placeLegalHold(s.deps, { ...input, subject: { accountId: unknown } }, dpo, 'c').catch(
+      (e: unknown) => e,
+    );
+    expect(problem).toBeInstanceOf(HttpProblem);
+    expect(problem).toMatchObject({ status: 422, title: 'Unknown account' });
+    expect(JSON.stringify((problem as HttpProblem).toProblem())).not.toContain(unknown);
+    expect([s.holds.size, s.actions.length, s.published.length]).toEqual([0, 0, 0]);
+
+    const known = '6ba7b810-9dad-41d1-80b4-00c04fd430c8';
+    s.add({ table: 'accounts', pk: `ACCOUNT#${known}`, sk: 'ACCOUNT', subjectKey: subjectKeyForAccount(known) });
+    expect(await placeLegalHold(s.deps, { ...input, subject: { accountId: known } }, dpo, 'c')).toMatchObject({
+      status: 'active',
+      subjectKey: subjectKeyForAccount(known),
+    });
+
+    // Erased: nothing left in the subject tables, only the erasure's audit entry in the retention table.
+    const erased = '9b2f6c1e-3d4a-4b5c-8d6e-7f8091a2b3c4';
+    s.actions.push({
+      action: 'subject-erased',
+      at: s.clock.now(),
+      actor: 'dpo-1',
+      subjectKey: subjectKeyForAccount(erased),
+    });
+    await expect(placeLegalHold(s.deps, { ...input, subject: { accountId: erased } }, dpo, 'c')).resolves.toMatchObject(
+      { status: 'active', itemsHeld: 0 },
+    );
+
+    // An email is never refused: the data may come after the hold.
+    await expect(
+      placeLegalHold(s.deps, { ...input, subject: { email: 'nobody-yet@example.test' } }, dpo, 'c'),
+    ).resolves.toMatchObject({ status: 'active' });
   });
 
   it('keeps the hold when its announcement fails (the DPO must not place it twice)', async () => {

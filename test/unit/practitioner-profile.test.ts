@@ -22,6 +22,9 @@ import {
   defaultAvailability,
   defaultCancellationPolicy,
 } from '#shared/offer/offer.ts';
+import { emptyReviewSummary } from '#shared/reviews/review-summary.ts';
+
+const noReviews = { find: async () => emptyReviewSummary };
 
 function memoryStore(): PractitionerStore & { items: Map<string, Practitioner> } {
   const items = new Map<string, Practitioner>();
@@ -63,7 +66,7 @@ function setup() {
   const store = memoryStore();
   const clock = manualClock('2026-11-26T10:00:00Z');
   let n = 0;
-  const deps = { store, clock, newServiceId: () => `svc_new${++n}` };
+  const deps = { store, clock, newServiceId: () => `svc_new${++n}`, reviewSummaries: noReviews };
   return { store, clock, deps };
 }
 
@@ -128,7 +131,7 @@ describe('the public profile', () => {
     const { deps } = setup();
     await saveMyProfile(deps, 'account-1', PractitionerProfileInput.parse(input));
     const profile = await getPublicProfile(deps, 'account-1');
-    expect(profile.reviews).toEqual({ count: 0, average: null });
+    expect(profile.reviews).toEqual(emptyReviewSummary);
     expect(profile.services).toHaveLength(2);
     expect(profile).not.toHaveProperty('published');
   });

@@ -21,6 +21,8 @@ function setup() {
     },
   };
   const guards = requestGuards({
+    // No account revoked: test/unit/account-revocations.test.ts covers the revocation check.
+    revocations: () => ({ reasonFor: async () => undefined }),
     rateLimiter: () => ({
       async check(source, operationId, limit) {
         checks.push(`${source.label}:${operationId}:${limit.requests}`);

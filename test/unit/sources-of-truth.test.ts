@@ -30,7 +30,8 @@ describe('sources of truth', () => {
     const detailTypes = eventCatalogue.map((e) => e.detailType);
     expect(new Set(detailTypes).size).toBe(detailTypes.length);
     // Past tense, or a noun that names a fact that happened (BookingNoShow, as the issue names it).
-    for (const t of detailTypes) expect(t).toMatch(/^[A-Z][A-Za-z]+(ed|Received|Sent|Paid|Held|Lifted|NoShow)$/);
+    for (const t of detailTypes)
+      expect(t).toMatch(/^[A-Z][A-Za-z]+(ed|Received|Sent|Paid|Held|Lifted|NoShow|Withdrawn)$/);
     const names = rules.map((r) => r.name);
     expect(new Set(names).size).toBe(names.length);
     for (const rule of rules) {

@@ -11,6 +11,7 @@ import {
   AdminEnableUserCommand,
   AdminGetUserCommand,
   AdminUpdateUserAttributesCommand,
+  AdminUserGlobalSignOutCommand,
   type CognitoIdentityProviderClient,
   ListUsersCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -19,11 +20,32 @@ import { EmailTaken, type IdentityDirectory, type SignInSwitch } from '../ports.
 
 const isNotFound = (error: unknown) => (error as Error).name === 'UserNotFoundException';
 
+/** A value inside a ListUsers filter's quotes (`email = "…"`): quotes and backslashes escaped. */
+const filterValue = (value: string) => value.replace(/["\\]/g, (c) => `\\${c}`);
+
 export function cognitoDirectory(deps: {
   client: CognitoIdentityProviderClient;
   userPoolId: string;
 }): IdentityDirectory & SignInSwitch {
   const pool = { UserPoolId: deps.userPoolId };
+
+  /**
+   * Whether a user other than `accountId` has `email`. Cognito refuses such an update itself
+   * (AliasExistsException: the pool signs in by email) but cognito-local does not, so the
+   * directory asks first, in both: ListUsers filtered on the address (exact match, as given and in
+   * lower case, the form sign-up stores), two users at most, their sub only.
+   */
+  async function emailTakenByAnother(accountId: string, email: string): Promise<boolean> {
+    for (const form of new Set([email, email.toLowerCase()])) {
+      const page = await deps.client.send(
+        new ListUsersCommand({ ...pool, Filter: `email = "${filterValue(form)}"`, AttributesToGet: ['sub'], Limit: 2 }),
+      );
+      const subs = (page.Users ?? []).map((user) => user.Attributes?.find((a) => a.Name === 'sub')?.Value);
+      if (subs.some((sub) => sub !== accountId)) return true;
+    }
+    return false;
+  }
+
   return {
     async get(accountId): Promise<Identity | undefined> {
       try {
@@ -43,6 +65,10 @@ export function cognitoDirectory(deps: {
 
     async update(accountId, changes) {
       const set = Object.entries(changes.set);
+      const email = changes.set.email;
+      if (email !== undefined && (await emailTakenByAnother(accountId, email))) {
+        throw new EmailTaken('Email address in use');
+      }
       try {
         if (set.length > 0) {
           await deps.client.send(
@@ -71,6 +97,14 @@ export function cognitoDirectory(deps: {
     async disable(accountId) {
       try {
         await deps.client.send(new AdminDisableUserCommand({ ...pool, Username: accountId }));
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+    },
+
+    async signOutEverywhere(accountId) {
+      try {
+        await deps.client.send(new AdminUserGlobalSignOutCommand({ ...pool, Username: accountId }));
       } catch (error) {
         if (!isNotFound(error)) throw error;
       }

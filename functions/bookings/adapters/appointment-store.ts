@@ -10,19 +10,25 @@
  * read (and so on its state). TransactionConflict (another transaction on the same items at the
  * same moment) is retried with jitter until the condition decides.
  *
+ * The same transactions write the client's holdings with the practitioner (./holdings-tally.ts):
+ * a booking is refused beyond the limits (domain/holdings.ts), decided on the holdings read and
+ * written on condition they are still what was read; a change or an erasure moves them with it.
+ *
  * Events are not published here: the table's stream is the outbox (./booking-events.ts reads the
  * change and publishes it), so a committed change is never lost between the write and the bus.
  */
 import { createHash } from 'node:crypto';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { retainedItem } from '#shared/dynamo/items.ts';
-import { withoutDue } from '#shared/dynamo/reads.ts';
+import { queryAll, withoutDue } from '#shared/dynamo/reads.ts';
+import { type TransactItem, transact } from '#shared/dynamo/transactions.ts';
 import { decodeCursor, encodeCursor } from '#shared/http/cursor.ts';
 import { HELD_EXPIRES_AT, isDue } from '#shared/retention/expiry.ts';
 import { subjectKeyForAccount } from '#shared/retention/subject.ts';
 import { type Appointment, type AppointmentState, blocksOf, holdsItsTime } from '../domain/appointment.ts';
+import { afterChange, type Holding, type HoldingLimit, limitExceededBy, withBooking } from '../domain/holdings.ts';
 import { appointmentEntity, slotLockEntity } from '../entities.ts';
-import { type TransactItem, transact } from './transactions.ts';
+import { holdingsKey, holdingsTally } from './holdings-tally.ts';
 
 export const PRACTITIONER_INDEX = 'byPractitioner';
 export const HOLD_INDEX = 'byHold';
@@ -33,7 +39,11 @@ export type CreateOutcome =
   | { readonly kind: 'created' }
   /** An appointment with this id exists already (the same Idempotency-Key was used before). */
   | { readonly kind: 'exists'; readonly appointment: Appointment | undefined }
-  | { readonly kind: 'slot-taken' };
+  | { readonly kind: 'slot-taken' }
+  /** The client already holds as much of this practitioner's agenda as they may (domain/holdings.ts). */
+  | { readonly kind: 'limit'; readonly limit: HoldingLimit }
+  /** Other bookings of the client with this practitioner kept committing first: nothing was written. */
+  | { readonly kind: 'contended' };
 
 export type ChangeOutcome = { readonly kind: 'changed' } | { readonly kind: 'stale' } | { readonly kind: 'slot-taken' };
 
@@ -51,8 +61,17 @@ export interface AppointmentPage {
 }
 
 export interface AppointmentStore {
+  /**
+   * Writes a new appointment with its slot locks and the client's holdings with its practitioner,
+   * in one transaction: refused when a slot is taken or when the client would hold more of that
+   * agenda than the limits allow (decided on the holdings read, written on condition they are
+   * still what was read).
+   */
   create(appointment: Appointment, now: Date): Promise<CreateOutcome>;
-  /** Writes `next` over `previous` (same id), if the stored version is still `previous.version`. */
+  /**
+   * Writes `next` over `previous` (same id), if the stored version is still `previous.version`,
+   * with its locks and the client's holdings in the same transaction.
+   */
   change(previous: Appointment, next: Appointment, now: Date): Promise<ChangeOutcome>;
   find(id: string, now: Date): Promise<Appointment | undefined>;
   /** A practitioner's appointments starting in [from, to), every state, by start. */
@@ -202,8 +221,46 @@ const releaseLock = (tableName: string, a: Appointment, block: number): Transact
   },
 });
 
+/** Rounds of a write whose holdings changed meanwhile (another booking of the client with the practitioner). */
+const HOLDINGS_ROUNDS = 10;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Full jitter before reading the holdings again: concurrent bookings of one client spread out. */
+const backOff = (round: number) => sleep(Math.random() * Math.min(500, 20 * 2 ** round));
+const failedAt = (reasons: readonly string[], index: number) => reasons[index] === 'ConditionalCheckFailed';
+
 export function dynamoAppointmentStore(deps: { client: DynamoDBDocumentClient; tableName: string }): AppointmentStore {
   const { client, tableName } = deps;
+
+  /** A client's appointments with a practitioner that hold time and start after `now`, from the client's index. */
+  async function upcomingWith(clientId: string, practitionerId: string, now: Date): Promise<Holding[]> {
+    const items = await queryAll<AppointmentItem>(
+      client,
+      withoutDue(
+        {
+          TableName: tableName,
+          IndexName: CLIENT_INDEX,
+          // startKey is `<start>#<id>`: every appointment starting after `now` sorts above it.
+          KeyConditionExpression: 'clientKey = :c AND startKey > :after',
+          FilterExpression: 'practitionerId = :p AND #state IN (:requested, :confirmed)',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':c': clientKeyOf(clientId),
+            ':after': now.toISOString(),
+            ':p': practitionerId,
+            ':requested': 'requested' satisfies AppointmentState,
+            ':confirmed': 'confirmed' satisfies AppointmentState,
+          },
+        },
+        now,
+      ),
+    );
+    return items.map((item) => {
+      const a = toAppointment(item);
+      return { appointmentId: a.id, start: a.start, unpaid: a.state === 'requested' };
+    });
+  }
+
+  const tally = holdingsTally({ client, tableName, upcoming: upcomingWith });
 
   async function findItem(id: string): Promise<AppointmentItem | undefined> {
     const { Item } = await client.send(
@@ -215,49 +272,56 @@ export function dynamoAppointmentStore(deps: { client: DynamoDBDocumentClient; t
   /** Deletes the items of an appointment's partition other than the appointment itself. */
   async function deleteOwnedItems(id: string): Promise<{ pk: string; sk: string }[]> {
     const { pk } = appointmentKey(id);
+    const keys = await queryAll<{ pk: string; sk: string }>(client, {
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': pk },
+      ProjectionExpression: 'pk, sk',
+      ConsistentRead: true,
+    });
     const deleted: { pk: string; sk: string }[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk },
-          ProjectionExpression: 'pk, sk',
-          ConsistentRead: true,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      for (const key of (page.Items ?? []) as { pk: string; sk: string }[]) {
-        if (key.sk !== appointmentKey(id).sk) {
-          await client.send(new DeleteCommand({ TableName: tableName, Key: { pk: key.pk, sk: key.sk } }));
-          deleted.push({ pk: key.pk, sk: key.sk });
-        }
+    for (const key of keys) {
+      if (key.sk !== appointmentKey(id).sk) {
+        await client.send(new DeleteCommand({ TableName: tableName, Key: { pk: key.pk, sk: key.sk } }));
+        deleted.push({ pk: key.pk, sk: key.sk });
       }
-      start = page.LastEvaluatedKey;
-    } while (start);
+    }
     return deleted;
   }
 
   return {
     async create(a, now) {
       const blocks = holdsItsTime(a) ? blocksOf(a.start, a.end) : [];
-      const result = await transact(client, [
-        {
-          Put: {
-            TableName: tableName,
-            Item: itemOf(a, now, false),
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        },
-        ...blocks.map((b) => takeLock(tableName, a, b, now)),
-      ]);
-      if (result.committed) return { kind: 'created' };
-      if (result.reasons[0] === 'ConditionalCheckFailed') {
+      const exists = async (): Promise<CreateOutcome> => {
         const item = await findItem(a.id);
         return { kind: 'exists', appointment: item && !isDue(item, now) ? toAppointment(item) : undefined };
+      };
+      for (let round = 0; round < HOLDINGS_ROUNDS; round++) {
+        if (round > 0) await backOff(round);
+        const held = await tally.read(a.clientId, a.practitionerId, now, true);
+        // The same request again (its Idempotency-Key): it is the first one's answer, not one more.
+        if (held.holdings.some((h) => h.appointmentId === a.id)) return exists();
+        const limit = limitExceededBy(held.holdings, a, now);
+        if (limit) return { kind: 'limit', limit };
+        const holdings = tally.write(held, withBooking(held.holdings, a, now), now);
+        const result = await transact(client, [
+          {
+            Put: {
+              TableName: tableName,
+              Item: itemOf(a, now, false),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          ...(holdings ? [holdings] : []),
+          ...blocks.map((b) => takeLock(tableName, a, b, now)),
+        ]);
+        if (result.committed) return { kind: 'created' };
+        if (failedAt(result.reasons, 0)) return exists();
+        // The holdings changed since they were read: decide again on what they are now.
+        if (holdings && failedAt(result.reasons, 1)) continue;
+        return { kind: 'slot-taken' };
       }
-      return { kind: 'slot-taken' };
+      return { kind: 'contended' };
     },
 
     async change(previous, next, now) {
@@ -268,24 +332,40 @@ export function dynamoAppointmentStore(deps: { client: DynamoDBDocumentClient; t
       const after = new Set(holdsItsTime(next) ? blocksOf(next.start, next.end) : []);
       const released = [...before].filter((b) => !after.has(b));
       const taken = [...after].filter((b) => !before.has(b));
-      const result = await transact(client, [
-        {
-          Put: {
-            TableName: tableName,
-            Item: itemOf(next, now, held),
-            ConditionExpression: 'version = :version',
-            ExpressionAttributeValues: { ':version': previous.version },
+      for (let round = 0; round < HOLDINGS_ROUNDS; round++) {
+        if (round > 0) await backOff(round);
+        // Only an appointment that holds its time is among the client's holdings.
+        const holdings = holdsItsTime(previous)
+          ? await tally
+              .read(previous.clientId, previous.practitionerId, now, false)
+              .then((read) => tally.write(read, afterChange(read.holdings, next, now), now))
+          : undefined;
+        const result = await transact(client, [
+          {
+            Put: {
+              TableName: tableName,
+              Item: itemOf(next, now, held),
+              ConditionExpression: 'version = :version',
+              ExpressionAttributeValues: { ':version': previous.version },
+            },
           },
-        },
-        ...released.map((b) => releaseLock(tableName, previous, b)),
-        ...taken.map((b) => takeLock(tableName, next, b, now)),
-      ]);
-      if (result.committed) return { kind: 'changed' };
-      if (result.reasons[0] === 'ConditionalCheckFailed') return { kind: 'stale' };
-      const firstTaken = 1 + released.length;
-      if (result.reasons.slice(firstTaken).includes('ConditionalCheckFailed')) return { kind: 'slot-taken' };
-      // A lock we meant to release was not ours: the agenda and the appointment disagree.
-      throw new Error(`Slot locks of appointment ${previous.id} are inconsistent: ${result.reasons.join(',')}`);
+          ...released.map((b) => releaseLock(tableName, previous, b)),
+          ...taken.map((b) => takeLock(tableName, next, b, now)),
+          ...(holdings ? [holdings] : []),
+        ]);
+        if (result.committed) return { kind: 'changed' };
+        if (failedAt(result.reasons, 0)) return { kind: 'stale' };
+        const firstTaken = 1 + released.length;
+        const holdingsAt = firstTaken + taken.length;
+        if (result.reasons.slice(firstTaken, holdingsAt).includes('ConditionalCheckFailed'))
+          return { kind: 'slot-taken' };
+        // The holdings changed since they were read (a booking of the same client): read them again.
+        if (holdings && failedAt(result.reasons, holdingsAt)) continue;
+        // A lock we meant to release was not ours: the agenda and the appointment disagree.
+        throw new Error(`Slot locks of appointment ${previous.id} are inconsistent: ${result.reasons.join(',')}`);
+      }
+      // Bookings of the same client kept changing their holdings: nothing was written.
+      return { kind: 'stale' };
     },
 
     async erase(a) {
@@ -295,47 +375,53 @@ export function dynamoAppointmentStore(deps: { client: DynamoDBDocumentClient; t
       if (current.heldExpiresAt !== undefined) return { kind: 'held' };
       const owned = await deleteOwnedItems(a.id);
       const blocks = holdsItsTime(a) ? blocksOf(a.start, a.end) : [];
-      const result = await transact(client, [
-        {
-          Delete: {
-            TableName: tableName,
-            Key: appointmentKey(a.id),
-            // A hold placed since the read keeps it: the hold takes expiresAt away, not the item.
-            ConditionExpression: 'version = :version AND attribute_not_exists(heldExpiresAt)',
-            ExpressionAttributeValues: { ':version': a.version },
+      for (let round = 0; round < HOLDINGS_ROUNDS; round++) {
+        if (round > 0) await backOff(round);
+        // The client's holdings with the practitioner go too (they are rebuilt from what remains
+        // at their next booking); unless a legal hold keeps them.
+        const holdings = await tally.eraseItem(a.clientId, a.practitionerId);
+        const result = await transact(client, [
+          {
+            Delete: {
+              TableName: tableName,
+              Key: appointmentKey(a.id),
+              // A hold placed since the read keeps it: the hold takes expiresAt away, not the item.
+              ConditionExpression: 'version = :version AND attribute_not_exists(heldExpiresAt)',
+              ExpressionAttributeValues: { ':version': a.version },
+            },
           },
-        },
-        ...blocks.map((b) => releaseLock(tableName, a, b)),
-      ]);
-      if (!result.committed) {
-        if (result.reasons[0] === 'ConditionalCheckFailed') return { kind: 'stale' };
-        throw new Error(`Slot locks of appointment ${a.id} are inconsistent: ${result.reasons.join(',')}`);
+          ...blocks.map((b) => releaseLock(tableName, a, b)),
+          ...(holdings ? [holdings] : []),
+        ]);
+        if (!result.committed) {
+          if (failedAt(result.reasons, 0)) return { kind: 'stale' };
+          // The holdings changed since they were read (a booking, a hold): read them again.
+          if (holdings && failedAt(result.reasons, 1 + blocks.length)) continue;
+          throw new Error(`Slot locks of appointment ${a.id} are inconsistent: ${result.reasons.join(',')}`);
+        }
+        // What was written in the partition meanwhile (a notice sent at that moment) goes too.
+        owned.push(...(await deleteOwnedItems(a.id)));
+        return {
+          kind: 'erased',
+          keys: [
+            appointmentKey(a.id),
+            ...owned,
+            ...blocks.map((b) => lockKey(a.practitionerId, b)),
+            ...(holdings ? [holdingsKey(a.clientId, a.practitionerId)] : []),
+          ],
+        };
       }
-      // What was written in the partition meanwhile (a notice sent at that moment) goes too.
-      owned.push(...(await deleteOwnedItems(a.id)));
-      return {
-        kind: 'erased',
-        keys: [appointmentKey(a.id), ...owned, ...blocks.map((b) => lockKey(a.practitionerId, b))],
-      };
+      return { kind: 'stale' };
     },
 
     async listExpiredHolds(now) {
-      const found: Appointment[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: HOLD_INDEX,
-            KeyConditionExpression: 'holdKey = :hold AND holdUntil <= :now',
-            ExpressionAttributeValues: { ':hold': 'HOLD', ':now': now.toISOString() },
-            ...(start ? { ExclusiveStartKey: start } : {}),
-          }),
-        );
-        for (const item of (page.Items ?? []) as AppointmentItem[]) found.push(toAppointment(item));
-        start = page.LastEvaluatedKey;
-      } while (start);
-      return found;
+      const items = await queryAll<AppointmentItem>(client, {
+        TableName: tableName,
+        IndexName: HOLD_INDEX,
+        KeyConditionExpression: 'holdKey = :hold AND holdUntil <= :now',
+        ExpressionAttributeValues: { ':hold': 'HOLD', ':now': now.toISOString() },
+      });
+      return items.map(toAppointment);
     },
 
     async find(id, now) {
@@ -344,32 +430,24 @@ export function dynamoAppointmentStore(deps: { client: DynamoDBDocumentClient; t
     },
 
     async listForPractitioner(practitionerId, range, now) {
-      const found: Appointment[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand(
-            withoutDue(
-              {
-                TableName: tableName,
-                IndexName: PRACTITIONER_INDEX,
-                KeyConditionExpression: 'practitionerKey = :p AND startKey BETWEEN :from AND :to',
-                ExpressionAttributeValues: {
-                  ':p': practitionerKeyOf(practitionerId),
-                  ':from': range.from.toISOString(),
-                  // startKey is `<start>#<id>`: every key of a start before `to` sorts below `to`.
-                  ':to': range.to.toISOString(),
-                },
-                ...(start ? { ExclusiveStartKey: start } : {}),
-              },
-              now,
-            ),
-          ),
-        );
-        for (const item of (page.Items ?? []) as AppointmentItem[]) found.push(toAppointment(item));
-        start = page.LastEvaluatedKey;
-      } while (start);
-      return found.filter((a) => a.start.getTime() < range.to.getTime());
+      const items = await queryAll<AppointmentItem>(
+        client,
+        withoutDue(
+          {
+            TableName: tableName,
+            IndexName: PRACTITIONER_INDEX,
+            KeyConditionExpression: 'practitionerKey = :p AND startKey BETWEEN :from AND :to',
+            ExpressionAttributeValues: {
+              ':p': practitionerKeyOf(practitionerId),
+              ':from': range.from.toISOString(),
+              // startKey is `<start>#<id>`: every key of a start before `to` sorts below `to`.
+              ':to': range.to.toISOString(),
+            },
+          },
+          now,
+        ),
+      );
+      return items.map(toAppointment).filter((a) => a.start.getTime() < range.to.getTime());
     },
 
     async listForClient(clientId, { limit, cursor, from, now }) {

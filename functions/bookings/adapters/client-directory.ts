@@ -3,7 +3,8 @@
  * email, read from the Cognito user pool (AdminGetUser, granted on the pool only; the account id
  * is the username). Nothing else of the identity is read, nothing is stored or logged.
  */
-import { AdminGetUserCommand, type CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { cognitoUserAttributes } from '#shared/identity/cognito-user.ts';
 import { type ClientIdentity, unknownClient } from '../domain/export.ts';
 
 export interface ClientDirectory {
@@ -17,16 +18,10 @@ export function cognitoClientDirectory(deps: {
 }): ClientDirectory {
   return {
     async identity(accountId) {
-      try {
-        const user = await deps.client.send(
-          new AdminGetUserCommand({ UserPoolId: deps.userPoolId, Username: accountId }),
-        );
-        const attribute = (name: string) => user.UserAttributes?.find((a) => a.Name === name)?.Value ?? null;
-        return { firstName: attribute('given_name'), lastName: attribute('family_name'), email: attribute('email') };
-      } catch (error) {
-        if ((error as Error).name === 'UserNotFoundException') return unknownClient;
-        throw error;
-      }
+      const attributes = await cognitoUserAttributes(deps, accountId);
+      if (!attributes) return unknownClient;
+      const attribute = (name: string) => attributes[name] ?? null;
+      return { firstName: attribute('given_name'), lastName: attribute('family_name'), email: attribute('email') };
     },
   };
 }

@@ -7,10 +7,10 @@
  */
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { retainedItem } from '#shared/dynamo/items.ts';
+import { transact } from '#shared/dynamo/transactions.ts';
 import { subjectKeyForAccount } from '#shared/retention/subject.ts';
 import { notificationReceiptEntity } from '../entities.ts';
 import type { NotificationReceipts, ReceiptKey } from '../notifications/use-cases.ts';
-import { transact } from './transactions.ts';
 
 /** Longer than any notification function runs (their timeout is seconds). */
 export const CLAIM_TIMEOUT_MS = 5 * 60_000;

@@ -4,7 +4,8 @@
  * signed in by email, the username is the sub: the account id). An id with no user (a demo
  * practitioner of the local seed, an erased account) has no contact. Nothing here is logged.
  */
-import { AdminGetUserCommand, type CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { cognitoUserAttributes } from '#shared/identity/cognito-user.ts';
 import type { Contact, PartyDirectory } from '../notifications/use-cases.ts';
 
 export function cognitoPartyDirectory(deps: {
@@ -13,22 +14,13 @@ export function cognitoPartyDirectory(deps: {
 }): PartyDirectory {
   return {
     async contactOf(accountId) {
-      let attributes: Record<string, string | undefined>;
-      try {
-        const user = await deps.client.send(
-          new AdminGetUserCommand({ UserPoolId: deps.userPoolId, Username: accountId }),
-        );
-        attributes = Object.fromEntries((user.UserAttributes ?? []).map((a) => [a.Name ?? '', a.Value]));
-      } catch (error) {
-        if ((error as Error).name === 'UserNotFoundException') return undefined;
-        throw error;
-      }
-      const email = attributes.email;
+      const attributes = await cognitoUserAttributes(deps, accountId);
+      const email = attributes?.email;
       if (!email) return undefined;
       const contact: Contact = {
         email,
-        ...(attributes.given_name ? { firstName: attributes.given_name } : {}),
-        ...(attributes.family_name ? { lastName: attributes.family_name } : {}),
+        ...(attributes?.given_name ? { firstName: attributes.given_name } : {}),
+        ...(attributes?.family_name ? { lastName: attributes.family_name } : {}),
       };
       return contact;
     },

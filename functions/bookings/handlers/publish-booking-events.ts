@@ -22,7 +22,7 @@ import { changesOf } from '../domain/changes.ts';
 
 const deps = outboxDeps();
 
-const contracts = { BookingRequested, BookingConfirmed, BookingRescheduled, BookingCompleted, BookingNoShow };
+const contracts = { BookingRequested, BookingConfirmed, BookingRescheduled, BookingNoShow };
 
 interface Image {
   id: string;
@@ -86,6 +86,8 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
           if (change.type === 'BookingCancelled') {
             const { type: _t, ...details } = change;
             await deps.events.publish(BookingCancelled, { ...ids, ...details }, { correlationId });
+          } else if (change.type === 'BookingCompleted') {
+            await deps.events.publish(BookingCompleted, { ...ids, startsAt: after.start }, { correlationId });
           } else {
             await deps.events.publish(contracts[change.type], ids, { correlationId });
           }

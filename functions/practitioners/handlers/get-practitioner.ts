@@ -1,9 +1,9 @@
 import { httpHandler } from '#shared/http/handler.ts';
-import { practitionerDeps } from '../composition.ts';
+import { publicProfileDeps } from '../composition.ts';
 import { getPractitioner as operation } from '../contract.ts';
 import { getPublicProfile } from '../use-cases.ts';
 
-const deps = practitionerDeps();
+const deps = publicProfileDeps();
 
 export const handler = httpHandler(operation, async ({ pathParameters }) => ({
   status: 200,

@@ -25,6 +25,11 @@ export type EraseOutcome = 'erased' | 'held' | 'gone';
 export interface SubjectItemsStore {
   /** Every item of the subject, in every table but the retention table's own. */
   find(subjectKey: string): Promise<SubjectItem[]>;
+  /**
+   * Whether any item of any table names the subject, the retention table's records (holds, audit
+   * entries, erasure log) included: one key of the subject index per table at most.
+   */
+  known(subjectKey: string): Promise<boolean>;
   /** Every item of one partition: what a root owns. */
   partition(table: string, pk: string): Promise<SubjectItem[]>;
   /** Takes the expiry away (TTL and the purge's index no longer see the item) and keeps it as `heldExpiresAt`. */
@@ -108,6 +113,27 @@ export function dynamoSubjectItemsStore(deps: {
         ),
       );
       return perTable.flat();
+    },
+
+    async known(subjectKey) {
+      const tablesOfSubjects = Object.keys(deps.tableNames) as TableName[];
+      const found = await Promise.all(
+        tablesOfSubjects.map(async (table) => {
+          const page = await deps.client.send(
+            new QueryCommand({
+              TableName: physical(table),
+              IndexName: SUBJECT_INDEX,
+              KeyConditionExpression: '#subject = :subject',
+              ExpressionAttributeNames: { '#subject': SUBJECT_KEY },
+              ExpressionAttributeValues: { ':subject': subjectKey },
+              Select: 'COUNT',
+              Limit: 1,
+            }),
+          );
+          return (page.Count ?? 0) > 0;
+        }),
+      );
+      return found.some(Boolean);
     },
 
     partition(table, pk) {

@@ -166,6 +166,26 @@ function purposeDetails(catalogue: Record<RetentionPurpose, RetentionRule>): Rec
       staff: [staff.moderator],
       processors: [aws],
     },
+    review: {
+      dataSubjects: ['utilisateurs (clients) auteurs d’un avis', 'praticiens évalués (et leur réponse)'],
+      staff: [staff.moderator],
+      processors: [aws],
+      others: [
+        'public (un avis accepté est visible de tous, son auteur affiché par son prénom et l’initiale de son nom)',
+      ],
+      alsoStored: [
+        {
+          where: userPool,
+          what: 'Prénom et nom de l’auteur, lus à la soumission pour l’affichage « Prénom I. » ; adresse email lue pour l’informer de la décision de modération.',
+        },
+      ],
+    },
+    'review-invitation': {
+      dataSubjects: ['utilisateurs (clients) dont le rendez-vous a été honoré'],
+      // Support answers a client who asks why they cannot review an appointment.
+      staff: [staff.support],
+      processors: [aws],
+    },
     'fraud-prevention': {
       dataSubjects: ['internautes et utilisateurs de la plateforme'],
       staff: [staff.tech],
