@@ -42,7 +42,16 @@ const benchResources: FunctionResources = {
   eventBusName: 'bench',
   mail: { from: 'bench@example.test', platformInbox: 'bench@example.test' },
   stripe: { secretKeyParameter: '/bench/key', webhookSecretParameter: '/bench/webhook', feeBasisPoints: 1000 },
-  identity: { userPoolId: 'eu-west-3_bench', cguVersion: 'bench' },
+  identity: {
+    userPoolId: 'eu-west-3_bench',
+    cguVersion: 'bench',
+    issuer: 'https://cognito-idp.eu-west-3.amazonaws.com/eu-west-3_bench',
+    appClientId: 'bench',
+  },
+  webSocket: () => ({
+    endpoint: 'https://bench.execute-api.eu-west-3.amazonaws.com/v1',
+    connectionsArn: 'arn:aws:execute-api:eu-west-3:000000000000:bench/v1/*/@connections/*',
+  }),
   corsAllowedOrigins: ['https://bench.example.test'],
   oneTimeSchedules: () => ({
     groupName: 'bench',

@@ -14,6 +14,7 @@ export const sources = {
   bookings: 'mpbe.bookings',
   payments: 'mpbe.payments',
   reviews: 'mpbe.reviews',
+  messaging: 'mpbe.messaging',
 } as const;
 
 /** Cognito user ids (sub) are UUIDs. */
@@ -316,6 +317,41 @@ export const AppealDecided = defineEvent({
   data: z.object({ appealId, decisionId, reviewId }).strict(),
 });
 
+/** Conversation and message ids (functions/messaging/, ADR 0016): `cnv_` / `msg_` and 32 hex digits. */
+export const conversationId = z.string().regex(/^cnv_[0-9a-f]{32}$/, 'a conversation id');
+export const messageId = z.string().regex(/^msg_[0-9a-f]{32}$/, 'a message id');
+
+/** The parties of a conversation: a client's account, a practitioner's (or a demo practitioner's fixed id). */
+const partyId = bookingIds.practitionerId;
+
+export const MessageSent = defineEvent({
+  source: sources.messaging,
+  detailType: 'MessageSent',
+  version: 1,
+  description:
+    'A party sent a message in a conversation (announced by the messaging table’s stream): the recipient is told (mail, live push). Never the text.',
+  data: z.object({ conversationId, messageId, senderId: partyId, recipientId: partyId }).strict(),
+});
+
+/** Why a party reports a message to support. */
+export const messageReportReasons = ['harassment', 'spam', 'inappropriate', 'fraud', 'other'] as const;
+
+export const MessageReported = defineEvent({
+  source: sources.messaging,
+  detailType: 'MessageReported',
+  version: 1,
+  description:
+    'A party reported a message of the other party to support, with a reason code; support reads it through its own tools, never from the event.',
+  data: z
+    .object({
+      reportId: identifier,
+      conversationId,
+      messageId,
+      reason: z.enum(messageReportReasons),
+    })
+    .strict(),
+});
+
 export const eventCatalogue = [
   ContactRequestReceived,
   AccountActivityObserved,
@@ -347,4 +383,6 @@ export const eventCatalogue = [
   ReportDecided,
   AppealFiled,
   AppealDecided,
+  MessageSent,
+  MessageReported,
 ] as const;

@@ -14,6 +14,7 @@ import {
   BookingRescheduled,
   ClientAppointmentsErased,
   ContactRequestReceived,
+  MessageSent,
   PaymentFailed,
   PaymentSucceeded,
   ReportDecided,
@@ -167,6 +168,30 @@ export const rules: readonly EventRule[] = [
       "Mail the reporter's acknowledgement, the author's statement of reasons and the outcomes of decisions and appeals.",
     events: [ReportFiled, ReportDecided, AppealDecided],
     target: 'notifyReportParties',
+    retry: defaultRetry,
+  },
+  // Messaging (ADR 0016): the recipient's mail and live push, a deleted party.
+  {
+    name: 'messages-to-recipient-mails',
+    description: 'Mail the recipient "nouveau message" (no text), once per conversation while unread messages wait.',
+    events: [MessageSent],
+    target: 'notifyMessageRecipient',
+    retry: defaultRetry,
+  },
+  {
+    name: 'messages-to-live-push',
+    description: "Push the message to the recipient's open WebSocket connections.",
+    // A push an hour late is no longer live: the mail and the list have it.
+    events: [MessageSent],
+    target: 'pushMessage',
+    retry: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 3600, functionRetryAttempts: 1 },
+  },
+  {
+    name: 'account-deletion-to-conversations',
+    description:
+      'Keep the deleted account’s conversations for the other party ("compte supprimé"); close its connections.',
+    events: [AccountDeletionRequested],
+    target: 'forgetDeletedParty',
     retry: defaultRetry,
   },
 ];

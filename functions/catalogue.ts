@@ -52,6 +52,17 @@ export interface FunctionDefinition {
    * function gets CORS_ALLOWED_ORIGINS (shared/http/cors.ts).
    */
   readonly http?: boolean;
+  /**
+   * Verifies Cognito ID tokens itself: the WebSocket API's `$connect`, where API Gateway has no
+   * Cognito authorizer. Gets COGNITO_ISSUER and COGNITO_APP_CLIENT_ID (shared/identity/id-tokens.ts);
+   * the pool's public keys are read from the issuer's JWKS, which needs no grant.
+   */
+  readonly verifiesTokens?: boolean;
+  /**
+   * Posts to, reads and closes the WebSocket API's connections (the API Gateway management API):
+   * gets WEBSOCKET_ENDPOINT, and execute-api:ManageConnections on the stage's connections only.
+   */
+  readonly managesConnections?: boolean;
 }
 
 export type IdentityAction =
@@ -576,6 +587,94 @@ const declared = {
     // The parties' email and first name.
     identity: { actions: ['AdminGetUser'] },
     sendsMail: true,
+  },
+  // Messaging (ADR 0016): conversations between a client and a practitioner, the live push.
+  openConversation: {
+    entry: 'functions/messaging/handlers/open-conversation.ts',
+    description: 'Client: opens (or finds) their one conversation with a published practitioner.',
+    // practitioners: whether the practitioner is published, and their public name.
+    tables: { messaging: 'read-write', practitioners: 'read' },
+    // The client's first name and last name's initial, shown to the practitioner.
+    identity: { actions: ['AdminGetUser'] },
+  },
+  listMyConversations: {
+    entry: 'functions/messaging/handlers/list-my-conversations.ts',
+    description:
+      "Client, practitioner: their conversations, latest first, with the other party's name and the unread count.",
+    tables: { messaging: 'read' },
+  },
+  listMessages: {
+    entry: 'functions/messaging/handlers/list-messages.ts',
+    description: 'A party: the messages of their conversation, a page before or after a cursor.',
+    tables: { messaging: 'read' },
+  },
+  sendMessage: {
+    entry: 'functions/messaging/handlers/send-message.ts',
+    description:
+      'A party: sends a text message; the conversation’s 5-year clock starts again (the table’s stream announces it).',
+    tables: { messaging: 'read-write' },
+  },
+  markConversationRead: {
+    entry: 'functions/messaging/handlers/mark-conversation-read.ts',
+    description: 'A party: marks the conversation read up to now (its unread count drops to 0).',
+    tables: { messaging: 'read-write' },
+  },
+  setConversationBlock: {
+    entry: 'functions/messaging/handlers/set-conversation-block.ts',
+    description: 'A party: blocks (or unblocks) the other party; no new message while blocked, the history is kept.',
+    tables: { messaging: 'read-write' },
+  },
+  closeConversation: {
+    entry: 'functions/messaging/handlers/close-conversation.ts',
+    description: 'Practitioner: closes a conversation (no new message; the history is kept).',
+    tables: { messaging: 'read-write' },
+  },
+  reportMessage: {
+    entry: 'functions/messaging/handlers/report-message.ts',
+    description: 'A party: reports a message of the other party to support (MessageReported, identifiers only).',
+    tables: { messaging: 'read-write' },
+    publishesEvents: true,
+  },
+  publishMessageEvents: {
+    entry: 'functions/messaging/handlers/publish-message-events.ts',
+    description: 'Stream consumer (the outbox): publishes MessageSent for every stored message (identifiers only).',
+    tables: { messaging: 'read' },
+    publishesEvents: true,
+  },
+  notifyMessageRecipient: {
+    entry: 'functions/messaging/handlers/notify-message-recipient.ts',
+    description:
+      'MessageSent: mails the recipient "nouveau message" without its text (French), once per conversation while unread messages wait.',
+    tables: { messaging: 'read-write' },
+    // The recipient's email and first name.
+    identity: { actions: ['AdminGetUser'] },
+    sendsMail: true,
+  },
+  pushMessage: {
+    entry: 'functions/messaging/handlers/push-message.ts',
+    description: "MessageSent: pushes the message to the recipient's open WebSocket connections, forgetting gone ones.",
+    tables: { messaging: 'read-write' },
+    managesConnections: true,
+  },
+  connectSocket: {
+    entry: 'functions/messaging/handlers/connect-socket.ts',
+    description:
+      'WebSocket $connect: verifies the ID token (a live, unrevoked account) and records the connection (2 h TTL).',
+    // security: the account's revocation (shared/security/revocations.ts).
+    tables: { messaging: 'write', security: 'read' },
+    verifiesTokens: true,
+  },
+  disconnectSocket: {
+    entry: 'functions/messaging/handlers/disconnect-socket.ts',
+    description: 'WebSocket $disconnect: forgets the connection.',
+    tables: { messaging: 'write' },
+  },
+  forgetDeletedParty: {
+    entry: 'functions/messaging/handlers/forget-deleted-party.ts',
+    description:
+      'AccountDeletionRequested: the account’s conversations stay for the other party, its name replaced by "compte supprimé"; its connections are closed.',
+    tables: { messaging: 'read-write' },
+    managesConnections: true,
   },
 } as const satisfies Record<string, FunctionDefinition>;
 

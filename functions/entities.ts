@@ -8,6 +8,7 @@ import { securityEntities } from '#shared/security/entities.ts';
 import { accountEntities } from './accounts/entities.ts';
 import { bookingEntities } from './bookings/entities.ts';
 import { contactRequestEntity } from './contact/entities.ts';
+import { messagingEntities } from './messaging/entities.ts';
 import { practitionerEntities } from './practitioners/entities.ts';
 import { retentionEntities } from './retention/entities.ts';
 import { reviewsEntities } from './reviews/entities.ts';
@@ -16,6 +17,7 @@ export const entities: readonly EntityDefinition[] = [
   ...accountEntities,
   ...bookingEntities,
   contactRequestEntity,
+  ...messagingEntities,
   ...practitionerEntities,
   ...retentionEntities,
   ...reviewsEntities,

@@ -17,7 +17,19 @@ export interface FunctionResources {
   readonly eventBusName: string;
   readonly mail: { readonly from: string; readonly platformInbox: string };
   readonly stripe: StripeSettings;
-  readonly identity: { readonly userPoolId: string; readonly cguVersion: string };
+  readonly identity: {
+    readonly userPoolId: string;
+    readonly cguVersion: string;
+    /** The `iss` of the pool's tokens; its JWKS is `<issuer>/.well-known/jwks.json`. */
+    readonly issuer: string;
+    /** The app client the ID tokens are issued to (their `aud`). */
+    readonly appClientId: string;
+  };
+  /**
+   * The WebSocket API's management endpoint (`https://<api>.execute-api.<region>.amazonaws.com/<stage>`)
+   * and the ARN pattern of its stage's connections, for functions that manage connections.
+   */
+  readonly webSocket: () => { readonly endpoint: string; readonly connectionsArn: string };
   /** The settings of the one-time schedules that invoke `target` (its group, role, dead letters). */
   readonly oneTimeSchedules: (target: string) => OneTimeScheduleSettings;
   /** The web origins browsers may call the API from (shared/http/cors.ts), checked. */
@@ -41,7 +53,8 @@ export function tableAccessOf(definition: FunctionDefinition): [TableName, Table
  * declared table, the bus when it publishes events, the sender when it sends mail, the Stripe
  * parameters when it calls Stripe, the pool when it administers users (a Cognito trigger reads the
  * pool from its event), the schedule settings when it creates one-time schedules, the allowed
- * web origins when it serves routes.
+ * web origins when it serves routes, the token issuer when it verifies tokens, the WebSocket
+ * management endpoint when it manages connections.
  */
 export function functionEnvironment(
   definition: FunctionDefinition,
@@ -62,5 +75,10 @@ export function functionEnvironment(
   if (definition.oneTimeSchedules)
     Object.assign(environment, oneTimeScheduleEnv(resources.oneTimeSchedules(definition.oneTimeSchedules.target)));
   if (definition.http) environment[CORS_ORIGINS_ENV] = resources.corsAllowedOrigins.join(',');
+  if (definition.verifiesTokens) {
+    environment.COGNITO_ISSUER = resources.identity.issuer;
+    environment.COGNITO_APP_CLIENT_ID = resources.identity.appClientId;
+  }
+  if (definition.managesConnections) environment.WEBSOCKET_ENDPOINT = resources.webSocket().endpoint;
   return environment;
 }

@@ -10,6 +10,7 @@ import * as accounts from './accounts/contract.ts';
 import * as bookings from './bookings/contract.ts';
 import type { FunctionName } from './catalogue.ts';
 import * as contact from './contact/contract.ts';
+import * as messaging from './messaging/contract.ts';
 import * as platform from './platform/contract.ts';
 import * as practitioners from './practitioners/contract.ts';
 import * as retention from './retention/contract.ts';
@@ -236,5 +237,44 @@ export const routes: readonly Route[] = [
     path: '/moderation/transparency-report',
     operation: reviews.getTransparencyReport,
     function: 'getTransparencyReport',
+  },
+  // Messaging (ADR 0016): conversations between a client and a practitioner.
+  { method: 'POST', path: '/conversations', operation: messaging.openConversation, function: 'openConversation' },
+  { method: 'GET', path: '/conversations', operation: messaging.listMyConversations, function: 'listMyConversations' },
+  {
+    method: 'GET',
+    path: '/conversations/{conversationId}/messages',
+    operation: messaging.listMessages,
+    function: 'listMessages',
+  },
+  {
+    method: 'POST',
+    path: '/conversations/{conversationId}/messages',
+    operation: messaging.sendMessage,
+    function: 'sendMessage',
+  },
+  {
+    method: 'POST',
+    path: '/conversations/{conversationId}/read',
+    operation: messaging.markConversationRead,
+    function: 'markConversationRead',
+  },
+  {
+    method: 'PUT',
+    path: '/conversations/{conversationId}/block',
+    operation: messaging.setConversationBlock,
+    function: 'setConversationBlock',
+  },
+  {
+    method: 'POST',
+    path: '/conversations/{conversationId}/close',
+    operation: messaging.closeConversation,
+    function: 'closeConversation',
+  },
+  {
+    method: 'POST',
+    path: '/conversations/{conversationId}/messages/{messageId}/reports',
+    operation: messaging.reportMessage,
+    function: 'reportMessage',
   },
 ];

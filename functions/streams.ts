@@ -76,6 +76,17 @@ export const streamConsumers: readonly StreamConsumer[] = [
     batchSize: 25,
     maximumRetryAttempts: 10,
   },
+  // Messaging (ADR 0016): the messaging table's outbox.
+  {
+    name: 'messaging-outbox',
+    description: 'Publishes MessageSent for every stored message (the transactional outbox).',
+    tables: ['messaging'],
+    target: 'publishMessageEvents',
+    eventNames: ['INSERT'],
+    newImageEntities: ['message'],
+    batchSize: 25,
+    maximumRetryAttempts: 10,
+  },
 ];
 
 /**

@@ -129,11 +129,17 @@ export function functionPolicy(
     });
     statements.push({ actions: ['iam:PassRole'], resources: [settings.roleArn] });
   }
+  if (definition.managesConnections) {
+    statements.push({ actions: ['execute-api:ManageConnections'], resources: [resources.webSocket().connectionsArn] });
+  }
   return statements;
 }
 
+/** IAM's ARN matching: `*` stands for any run of characters, anywhere in the pattern. */
 const resourceMatches = (pattern: string, resource: string) =>
-  pattern.endsWith('*') ? resource.startsWith(pattern.slice(0, -1)) : pattern === resource;
+  new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(
+    resource,
+  );
 
 /** IAM's answer for one permission: allowed when some statement names the action and the resource (and its condition holds). */
 export function allows(policy: readonly PolicyStatement[], permission: RequiredPermission): boolean {
@@ -343,8 +349,34 @@ function rawFrom(data: string | null): string {
   return /^From:\s*(.+)$/im.exec(text)?.[1]?.trim() ?? '';
 }
 
+/**
+ * The API Gateway management API (`POST|GET|DELETE /<stage>/@connections/<id>`, signed for
+ * execute-api): ManageConnections on `<api>/<stage>/<METHOD>/@connections/<id>`. The local
+ * WebSocket API's id is `LOCAL_WEBSOCKET_API_ID`.
+ */
+export const LOCAL_WEBSOCKET_API_ID = 'localws';
+
+function executeApi(request: AwsRequest, arns: Arns): Requested {
+  const match = /^\/([^/]+)\/@connections\/([^/]+)$/.exec(request.path);
+  const operation =
+    { POST: 'PostToConnection', GET: 'GetConnection', DELETE: 'DeleteConnection' }[request.method] ?? 'Unknown';
+  const stage = match?.[1] ?? '*';
+  const connection = match?.[2] ?? '*';
+  return {
+    operation,
+    permissions: [
+      {
+        action: 'execute-api:ManageConnections',
+        resource: `arn:aws:execute-api:${arns.region}:${arns.account}:${LOCAL_WEBSOCKET_API_ID}/${stage}/${request.method}/@connections/${connection}`,
+        label: `connections of ${LOCAL_WEBSOCKET_API_ID}/${stage}`,
+      },
+    ],
+  };
+}
+
 const byService: Record<string, (request: AwsRequest, arns: Arns) => Requested> = {
   dynamodb,
+  'execute-api': executeApi,
   events,
   scheduler,
   ssm,

@@ -150,6 +150,33 @@ export const tables = {
       projection: 'ALL',
     },
   ]),
+  /**
+   * The messaging context (functions/messaging/, ADR 0016): conversations (one per client and
+   * practitioner, the root of their partition, owning its messages) and the WebSocket API's
+   * open connections. Three sparse indexes:
+   * - `byClient` and `byPractitioner`: one party's conversations, latest activity first;
+   * - `byOwner`: one account's open WebSocket connections, for the live push.
+   */
+  messaging: table('messaging', [
+    {
+      name: 'byClient',
+      partitionKey: { name: 'clientKey', type: 'S' },
+      sortKey: { name: 'activityKey', type: 'S' },
+      projection: 'ALL',
+    },
+    {
+      name: 'byPractitioner',
+      partitionKey: { name: 'practitionerKey', type: 'S' },
+      sortKey: { name: 'activityKey', type: 'S' },
+      projection: 'ALL',
+    },
+    {
+      name: 'byOwner',
+      partitionKey: { name: 'ownerKey', type: 'S' },
+      sortKey: { name: 'pk', type: 'S' },
+      projection: 'KEYS_ONLY',
+    },
+  ]),
   /** The retention context's own data: purge checkpoints, audit counts, legal holds, erasure log. */
   retention: table('retention'),
   /** Fraud prevention, shared by every API function: rate-limit counters and connection records. */

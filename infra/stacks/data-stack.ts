@@ -37,7 +37,7 @@ export const STACK_TAGS = {
 export function deployedFunctionResources(
   config: DeploymentConfig,
   sources: BackendSources,
-  given: Pick<FunctionResources, 'identity' | 'oneTimeSchedules'>,
+  given: Pick<FunctionResources, 'identity' | 'oneTimeSchedules' | 'webSocket'>,
 ): FunctionResources {
   return {
     tableName: (table) => physicalTableName(config.stackName, sources.tables[table]),
@@ -47,6 +47,11 @@ export function deployedFunctionResources(
     corsAllowedOrigins: config.corsAllowedOrigins,
     ...given,
   };
+}
+
+/** The `iss` of a user pool's tokens (Cognito's documented form); its JWKS is `<issuer>/.well-known/jwks.json`. */
+export function cognitoIssuer(scope: Construct, userPoolId: string): string {
+  return `https://cognito-idp.${Stack.of(scope).region}.amazonaws.com/${userPoolId}`;
 }
 
 export interface DataStackProps extends StackProps {
@@ -100,9 +105,17 @@ export class DataStack extends Stack {
     });
 
     this.functionResources = deployedFunctionResources(config, sources, {
-      identity: { userPoolId: this.identity.userPool.userPoolId, cguVersion: props.cguVersion },
+      identity: {
+        userPoolId: this.identity.userPool.userPoolId,
+        cguVersion: props.cguVersion,
+        issuer: cognitoIssuer(this, this.identity.userPool.userPoolId),
+        appClientId: this.identity.client.userPoolClientId,
+      },
       oneTimeSchedules: (target) => {
         throw new Error(`A user pool trigger cannot create one-time schedules (target ${target})`);
+      },
+      webSocket: () => {
+        throw new Error('A user pool trigger cannot manage WebSocket connections');
       },
     });
     // Grants name the tables as the other stacks do (by name), so that cdk-nag findings read alike.

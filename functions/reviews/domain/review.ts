@@ -10,6 +10,9 @@
  */
 import { type RefusalReason, refusalReasonCodes } from './moderation.ts';
 
+/** The author's public name ("Zoé M."), shown with the review. */
+export { displayName } from '#shared/identity/display-name.ts';
+
 /** The client may review an appointment this many days from its start (the invitation's life). */
 export const REVIEW_WINDOW_DAYS = 90;
 
@@ -111,18 +114,6 @@ export function assertMayReview(
     throw new ReviewRefused('forbidden', `Reviews are accepted within ${REVIEW_WINDOW_DAYS} days of the appointment`);
   }
   return invitation;
-}
-
-/**
- * The author's public name: the first name and the initial of the last name ("Zoé M."); only the
- * first name without a last name; "Client" without either.
- */
-export function displayName(firstName: string | undefined, lastName: string | undefined): string {
-  const first = (firstName ?? '').trim().replace(/\s+/g, ' ');
-  const initial = [...(lastName ?? '').trim().normalize('NFC')].find((c) => /\p{L}/u.test(c));
-  const upper = initial ? `${initial.toLocaleUpperCase('fr-FR')}.` : '';
-  if (!first) return upper ? `Client ${upper}` : 'Client';
-  return upper ? `${first} ${upper}` : first;
 }
 
 /** A new review, pending moderation. */
