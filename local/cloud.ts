@@ -1,8 +1,8 @@
 /**
  * The local cloud: the whole backend on one machine, with the same handlers Lambda runs.
- * DynamoDB Local, the SES, Cognito and Stripe emulators, and our local API gateway, event bus
- * and scheduler, all built from the same sources of truth as the CDK app. Used by `npm start`
- * (local/main.ts) and by the integration and end-to-end tests.
+ * DynamoDB Local, the SES, Cognito and Stripe emulators, and our local API gateway, WebSocket
+ * gateway, event bus and scheduler, all built from the same sources of truth as the CDK app. Used
+ * by `npm start` (local/main.ts) and by the integration and end-to-end tests.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,6 +17,7 @@ import type { FunctionName } from '#functions/catalogue.ts';
 import { functionEnvironment } from '#functions/environment.ts';
 import { LOCAL_CORS_ORIGINS, parseAllowedOrigins } from '#shared/http/cors.ts';
 import { openApiDocument } from '#shared/http/openapi.ts';
+import { LOCAL_WEBSOCKET_API_ID } from './access-policy.ts';
 import { cognitoAuthorizer } from './authorizer.ts';
 import { startAwsEndpoint } from './aws-endpoint.ts';
 import { answerClientError } from './client-error.ts';
@@ -36,12 +37,14 @@ import { createLocalQueues } from './sqs.ts';
 import { createDeadLetterSink, deadLetterRouting } from './sqs-dead-letters.ts';
 import { createStreamPoller, dynamoDbStreamsApi, type StreamPoller } from './stream-poller.ts';
 import { EMULATOR_PUBLISHABLE_KEY, startStripeEmulator } from './stripe/server.ts';
+import { createWebSocketGateway } from './web-socket-gateway.ts';
 import {
   catalogueSources,
   LOCAL_BUS_NAME,
   LOCAL_MAIL,
   LOCAL_STRIPE_PARAMETERS,
   LOCAL_TABLE_PREFIX,
+  LOCAL_WEBSOCKET_STAGE,
   type LocalSources,
   type LocalWiring,
   localResources,
@@ -59,7 +62,16 @@ export const LOCAL_WEBHOOK_SECRET = 'whsec_local';
 
 export interface LocalCloudOptions {
   /** 0 picks a free port. */
-  readonly ports: { api: number; aws: number; dynamodb: number; ses: number; cognito: number; stripe: number };
+  readonly ports: {
+    api: number;
+    aws: number;
+    dynamodb: number;
+    ses: number;
+    cognito: number;
+    stripe: number;
+    /** The WebSocket API and its management API; a free one when absent. */
+    webSocket?: number;
+  };
   /** Keep DynamoDB and Cognito data here between runs; in memory / a temp folder when absent. */
   readonly dataDir?: string;
   readonly seed?: boolean;
@@ -73,6 +85,8 @@ export interface LocalCloudOptions {
 export interface LocalCloud {
   readonly urls: {
     api: string;
+    /** The WebSocket API: `ws://127.0.0.1:<port>/local` (a client adds `?token=<ID token>`). */
+    webSocket: string;
     openApi: string;
     docs: string;
     mailViewer: string;
@@ -124,6 +138,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     if (!options.dataDir) stops.push(async () => rmSync(cognitoDir, { recursive: true, force: true }));
     // Known before Cognito starts: its triggers are invoked through this endpoint.
     const awsPort = await port(options.ports.aws);
+    // Known before the IAM proxy starts: it forwards the management API's calls there.
+    const webSocketPort = await port(options.ports.webSocket ?? 0);
     const [dynamo, ses, cognito] = await Promise.all([
       port(options.ports.dynamodb).then((p) =>
         startDynamoDbLocal({ port: p, ...(options.dataDir ? { dataDir: join(options.dataDir, 'dynamodb') } : {}) }),
@@ -190,6 +206,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       stripe: stripeSettings,
       cguVersion: process.env.CGU_VERSION ?? DEFAULT_CGU_VERSION,
       corsAllowedOrigins,
+      issuer: cognito.issuer,
+      appClientId: cognito.clientId,
+      // WEBSOCKET_ENDPOINT: the management API through the IAM proxy, which listens only later.
+      awsEndpoint: () => iam.url,
     });
     // Each function's own credentials, as its role's session in Lambda: the IAM proxy knows the
     // caller by its access key id.
@@ -211,6 +231,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         events: `http://127.0.0.1:${awsPort}`,
         scheduler: `http://127.0.0.1:${awsPort}`,
         ssm: `http://127.0.0.1:${awsPort}`,
+        'execute-api': `http://127.0.0.1:${webSocketPort}`,
       },
       log,
     });
@@ -331,6 +352,17 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       streamsClient.destroy();
     });
 
+    // The WebSocket API: `$connect` and `$disconnect` run in the runtime; closed before it stops.
+    const webSocket = await createWebSocketGateway({
+      routes: sources.webSocketRoutes,
+      invoke: runtime.invoke,
+      apiId: LOCAL_WEBSOCKET_API_ID,
+      stage: LOCAL_WEBSOCKET_STAGE,
+      port: webSocketPort,
+      log,
+    });
+    stops.push(() => webSocket.close());
+
     const authorizer = cognitoAuthorizer({
       issuer: cognito.issuer,
       jwksUrl: cognito.jwksUrl,
@@ -369,6 +401,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     return {
       urls: {
         api: apiUrl,
+        webSocket: webSocket.url,
         openApi: `${apiUrl}/openapi.json`,
         docs: `${apiUrl}/docs`,
         mailViewer: ses.endpoint,

@@ -94,6 +94,9 @@ export function accessDenied(
     case 'scheduler':
       // REST-JSON: the error code travels in X-Amzn-ErrorType, the status is the model's (403).
       return json(403, 'application/json', { Message: message });
+    case 'execute-api':
+      // API Gateway's management API, REST-JSON too: 403, API Gateway's lower-case `message`.
+      return json(403, 'application/json', { message });
     case 'ses': {
       // Query protocol: an XML ErrorResponse, code AccessDenied, SES's own wording.
       const text = `User \`${user}' is not authorized to perform \`${permission.action}' on resource \`${permission.resource}'`;

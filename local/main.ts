@@ -2,8 +2,8 @@
  * `npm start`: the local cloud on fixed, configurable ports. Ctrl-C stops everything it started.
  *
  *   MPBE_DATA_DIR=.local-data npm start      keep DynamoDB and Cognito data between runs
- *   MPBE_API_PORT=3000 (and MPBE_AWS_PORT, MPBE_DYNAMODB_PORT, MPBE_SES_PORT, MPBE_COGNITO_PORT,
- *   MPBE_STRIPE_PORT): ports; 0 picks a free one.
+ *   MPBE_API_PORT=3000 (and MPBE_WEBSOCKET_PORT=3001, MPBE_AWS_PORT, MPBE_DYNAMODB_PORT,
+ *   MPBE_SES_PORT, MPBE_COGNITO_PORT, MPBE_STRIPE_PORT): ports; 0 picks a free one.
  *   MPBE_READY_FILE=path                      write the URLs as JSON there once ready (for tests)
  */
 import { writeFileSync } from 'node:fs';
@@ -19,6 +19,7 @@ const quiet = env.MPBE_QUIET === '1';
 const cloud = await startLocalCloud({
   ports: {
     api: port('API', 3000),
+    webSocket: port('WEBSOCKET', 3001),
     aws: port('AWS', 4010),
     dynamodb: port('DYNAMODB', 8000),
     ses: port('SES', 8005),
@@ -39,6 +40,7 @@ console.log(`
   Mon Pro du Bien-Être — local cloud ready in ${seconds} s (Ctrl-C to stop)
 
   API              ${cloud.urls.api}        (try ${cloud.urls.api}/health)
+  WebSocket        ${cloud.urls.webSocket}   (connect with ?token=<Cognito ID token>)
   OpenAPI          ${cloud.urls.openApi}
   API docs         ${cloud.urls.docs}
   Mail viewer      ${cloud.urls.mailViewer}         (JSON: ${cloud.urls.mailStore})

@@ -1,12 +1,12 @@
 /**
  * What the local cloud wires, as data: each function with its entry and the environment its
  * instance starts with (the part CDK gives it, functions/environment.ts, apart from the part
- * Lambda's runtime and the local endpoints add), its role's policy, the routes, bus rules,
- * schedules, stream consumers and tables. local/cloud.ts starts the gateway, bus, scheduler,
- * stream poller, table creation and Lambda runtime from `sources` and the environments of this
- * very object, and the descriptions use the components' own derivations (eventPattern,
- * staticScheduleInput, createTableInput, isAuthorized), so a drift test comparing it with the
- * synthesized CloudFormation template compares what actually runs.
+ * Lambda's runtime and the local endpoints add), its role's policy, the routes, WebSocket routes,
+ * bus rules, schedules, stream consumers and tables. local/cloud.ts starts the gateways, bus,
+ * scheduler, stream poller, table creation and Lambda runtime from `sources` and the
+ * environments of this very object, and the descriptions use the components' own derivations
+ * (eventPattern, staticScheduleInput, createTableInput, isAuthorized), so a drift test comparing
+ * it with the synthesized CloudFormation template compares what actually runs.
  */
 import { defaultRetry, type EventRule, eventPattern, rules } from '#events/rules.ts';
 import { DEFAULT_CGU_VERSION } from '#functions/accounts/contract.ts';
@@ -15,10 +15,11 @@ import { type FunctionResources, functionEnvironment } from '#functions/environm
 import { type Route, routes } from '#functions/routes.ts';
 import { type ScheduleDefinition, schedules } from '#functions/schedules.ts';
 import { type StreamConsumer, streamConsumers } from '#functions/streams.ts';
+import { type WebSocketRoute, webSocketRoutes } from '#functions/web-socket-routes.ts';
 import { LOCAL_CORS_ORIGINS } from '#shared/http/cors.ts';
 import type { StripeSettings } from '#shared/payments-config.ts';
 import { type TableDefinition, type TableName, tables } from '#shared/tables.ts';
-import { type Arns, functionPolicy, type PolicyStatement } from './access-policy.ts';
+import { type Arns, functionPolicy, LOCAL_WEBSOCKET_API_ID, type PolicyStatement } from './access-policy.ts';
 import { isAuthorized } from './gateway.ts';
 import { localOneTimeScheduleSettings, staticScheduleInput } from './scheduler.ts';
 import { createTableInput, physicalTableName } from './services/dynamodb.ts';
@@ -32,13 +33,23 @@ export const LOCAL_BUS_NAME = 'mpbe-local';
 export interface LocalSources {
   readonly functions: Readonly<Record<FunctionName, FunctionDefinition>>;
   readonly routes: readonly Route[];
+  /** The WebSocket API's routes (the local WebSocket gateway, local/web-socket-gateway.ts). */
+  readonly webSocketRoutes: readonly WebSocketRoute<FunctionName>[];
   readonly rules: readonly EventRule[];
   readonly schedules: readonly ScheduleDefinition[];
   readonly streamConsumers: readonly StreamConsumer[];
   readonly tables: Readonly<Record<TableName, TableDefinition>>;
 }
 
-export const catalogueSources: LocalSources = { functions, routes, rules, schedules, streamConsumers, tables };
+export const catalogueSources: LocalSources = {
+  functions,
+  routes,
+  webSocketRoutes,
+  rules,
+  schedules,
+  streamConsumers,
+  tables,
+};
 
 /** The resources of a running local cloud that only exist once it runs (placeholders otherwise). */
 export interface LocalResourceSettings {
@@ -48,7 +59,15 @@ export interface LocalResourceSettings {
   readonly tablePrefix?: string;
   /** The web origins browsers may call the local API from (MPBE_CORS_ORIGINS; LOCAL_CORS_ORIGINS by default). */
   readonly corsAllowedOrigins?: readonly string[];
+  /** cognito-local's issuer and app client (local/services/cognito.ts). */
+  readonly issuer?: string;
+  readonly appClientId?: string;
+  /** The management endpoint the functions call: the IAM proxy's URL, known once it listens. */
+  readonly awsEndpoint?: () => string;
 }
+
+/** The local WebSocket API's stage: its URL is `ws://127.0.0.1:<port>/<stage>`. */
+export const LOCAL_WEBSOCKET_STAGE = 'local';
 
 export const LOCAL_MAIL = { from: 'no-reply@monprodubienetre.fr', platformInbox: 'contact@monprodubienetre.fr' };
 export const LOCAL_STRIPE_PARAMETERS = {
@@ -67,7 +86,15 @@ export function localResources(settings: LocalResourceSettings = {}): FunctionRe
     identity: {
       userPoolId: settings.userPoolId ?? 'eu-west-3_local',
       cguVersion: settings.cguVersion ?? DEFAULT_CGU_VERSION,
+      issuer: settings.issuer ?? 'http://127.0.0.1:9229/eu-west-3_local',
+      appClientId: settings.appClientId ?? 'local-app-client',
     },
+    // As in AWS: the management API at `<endpoint>/<stage>`, signed for execute-api (the IAM
+    // proxy checks ManageConnections and forwards to the local WebSocket gateway).
+    webSocket: () => ({
+      endpoint: `${settings.awsEndpoint?.() ?? 'http://127.0.0.1:4566'}/${LOCAL_WEBSOCKET_STAGE}`,
+      connectionsArn: `arn:aws:execute-api:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${LOCAL_WEBSOCKET_API_ID}/${LOCAL_WEBSOCKET_STAGE}/*/@connections/*`,
+    }),
     corsAllowedOrigins: settings.corsAllowedOrigins ?? LOCAL_CORS_ORIGINS,
     oneTimeSchedules: (target) =>
       localOneTimeScheduleSettings(
@@ -153,6 +180,7 @@ export interface FunctionWiring {
 export interface LocalWiring {
   readonly functions: Readonly<Record<FunctionName, FunctionWiring>>;
   readonly routes: readonly { method: string; path: string; function: FunctionName; authorized: boolean }[];
+  readonly webSocketRoutes: readonly { routeKey: string; function: FunctionName }[];
   readonly rules: readonly { name: string; eventPattern: Record<string, unknown>; targets: FunctionName[] }[];
   readonly schedules: readonly {
     name: string;
@@ -231,6 +259,7 @@ export function localWiring(
       function: route.function,
       authorized: isAuthorized(route),
     })),
+    webSocketRoutes: sources.webSocketRoutes.map((route) => ({ routeKey: route.routeKey, function: route.function })),
     rules: sources.rules.map((rule) => ({
       name: rule.name,
       eventPattern: eventPattern(rule) as Record<string, unknown>,

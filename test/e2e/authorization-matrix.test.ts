@@ -40,6 +40,7 @@ const unknownHold = 'hold_00000000000000000000000000000000';
 const unknownAccount = randomUUID();
 const unknownAppointment = 'apt_00000000000000000000000000000000';
 const unknownReview = 'rev_00000000000000000000000000000000';
+const unknownConversation = 'cnv_00000000000000000000000000000000';
 
 const matrix: Record<string, Entry> = {
   'GET /health': { allowed: 'everyone', status: 200 },
@@ -210,12 +211,51 @@ const matrix: Record<string, Entry> = {
     path: '/moderation/transparency-report?from=2026-01-01&to=2026-01-31',
     status: 200,
   },
+  // Messaging (ADR 0016): only the two parties reach a conversation, staff included in "nobody else".
+  'POST /conversations': { allowed: ['client'], body: {}, status: 400 },
+  'GET /conversations': { allowed: ['client', 'practitioner'], status: 200 },
+  'GET /conversations/{conversationId}/messages': {
+    allowed: ['client', 'practitioner'],
+    path: `/conversations/${unknownConversation}/messages`,
+    status: 404,
+  },
+  'POST /conversations/{conversationId}/messages': {
+    allowed: ['client', 'practitioner'],
+    path: `/conversations/${unknownConversation}/messages`,
+    body: { text: 'Bonjour' },
+    status: 404,
+  },
+  'POST /conversations/{conversationId}/read': {
+    allowed: ['client', 'practitioner'],
+    path: `/conversations/${unknownConversation}/read`,
+    status: 404,
+  },
+  'PUT /conversations/{conversationId}/block': {
+    allowed: ['client', 'practitioner'],
+    path: `/conversations/${unknownConversation}/block`,
+    body: { blocked: true },
+    status: 404,
+  },
+  'POST /conversations/{conversationId}/close': {
+    allowed: ['practitioner'],
+    path: `/conversations/${unknownConversation}/close`,
+    status: 404,
+  },
+  'POST /conversations/{conversationId}/messages/{messageId}/reports': {
+    allowed: ['client', 'practitioner'],
+    path: `/conversations/${unknownConversation}/messages/msg_00000000000000000000000000000000/reports`,
+    body: { reason: 'spam' },
+    status: 404,
+  },
 };
 
 interface Scene {
   readonly appointmentId: string;
   readonly clientId: string;
   readonly freeStart: string;
+  /** The client's conversation with the practitioner, and the practitioner's message in it. */
+  readonly conversationId: string;
+  readonly messageId: string;
 }
 
 /**
@@ -258,6 +298,22 @@ const strangerCases: Record<string, { path: (s: Scene) => string; body?: (s: Sce
   'POST /moderation/decisions/{reportId}/appeals': {
     path: (s) => `/moderation/decisions/${s.appointmentId.replace('apt_', 'rpt_')}/appeals`,
     body: () => ({ explanation: 'Je conteste cette décision.' }),
+  },
+  // Messaging: the scene's conversation, by another client and another practitioner.
+  'GET /conversations/{conversationId}/messages': { path: (s) => `/conversations/${s.conversationId}/messages` },
+  'POST /conversations/{conversationId}/messages': {
+    path: (s) => `/conversations/${s.conversationId}/messages`,
+    body: () => ({ text: 'Un message d’un inconnu' }),
+  },
+  'POST /conversations/{conversationId}/read': { path: (s) => `/conversations/${s.conversationId}/read` },
+  'PUT /conversations/{conversationId}/block': {
+    path: (s) => `/conversations/${s.conversationId}/block`,
+    body: () => ({ blocked: true }),
+  },
+  'POST /conversations/{conversationId}/close': { path: (s) => `/conversations/${s.conversationId}/close` },
+  'POST /conversations/{conversationId}/messages/{messageId}/reports': {
+    path: (s) => `/conversations/${s.conversationId}/messages/${s.messageId}/reports`,
+    body: () => ({ reason: 'spam' }),
   },
 };
 
@@ -361,7 +417,20 @@ describe('authorization matrix', () => {
     const agenda = await openAgenda(cloud, IP, practitioner);
     const slots = await freeSlots(cloud, IP, agenda, parisDate(2), parisDate(2));
     const booked = JSON.parse((await book(cloud, IP, client, agenda, slots[0]!.start)).body) as { id: string };
-    const scene = { appointmentId: booked.id, clientId: client.accountId, freeStart: slots[1]!.start };
+    const opened = await callAs(cloud, IP, client, 'POST', '/conversations', {
+      practitionerId: practitioner.accountId,
+    });
+    const conversationId = (JSON.parse(opened.body) as { id: string }).id;
+    const hello = await callAs(cloud, IP, practitioner, 'POST', `/conversations/${conversationId}/messages`, {
+      text: 'Bonjour, à bientôt',
+    });
+    const scene = {
+      appointmentId: booked.id,
+      clientId: client.accountId,
+      freeStart: slots[1]!.start,
+      conversationId,
+      messageId: (JSON.parse(hello.body) as { id: string }).id,
+    };
 
     const failures: string[] = [];
     for (const [key, strangerCase] of Object.entries(strangerCases)) {
@@ -378,6 +447,17 @@ describe('authorization matrix', () => {
     expect(failures).toEqual([]);
     const seen = JSON.parse((await callAs(cloud, IP, client, 'GET', `/bookings/${booked.id}`)).body);
     expect(seen).toMatchObject({ state: 'confirmed', start: slots[0]!.start, version: 2 });
+    // The conversation too: one message, unread, open, unblocked.
+    const mine = JSON.parse((await callAs(cloud, IP, client, 'GET', '/conversations')).body) as {
+      items: { id: string; unreadCount: number; canSend: boolean; blockedByOtherParty: boolean }[];
+    };
+    expect(mine.items.find((c) => c.id === conversationId)).toMatchObject({
+      unreadCount: 1,
+      canSend: true,
+      blockedByOtherParty: false,
+    });
+    const messages = await callAs(cloud, IP, client, 'GET', `/conversations/${conversationId}/messages`);
+    expect((JSON.parse(messages.body) as { items: unknown[] }).items).toHaveLength(1);
   });
 
   // Revoked tokens (shared/security/revocations.ts): a token issued before its account's suspension

@@ -250,6 +250,8 @@ describe('after a payment with a test card and its refund', () => {
       ClientAppointmentsErased: ['practitionerId'],
       // the webhook's receipt item and the processing log line
       StripeEventReceived: ['type'],
+      // the conversation and message items (when another test file's messages went over the bus before this one)
+      MessageSent: ['senderId', 'recipientId'],
       // the payment record's refunds and disputes
       PaymentRefunded: ['status'],
       PaymentDisputed: ['status'],

@@ -9,6 +9,12 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import {
+  ApiGatewayManagementApiClient,
+  DeleteConnectionCommand,
+  GetConnectionCommand,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
+import {
   AdminDeleteUserCommand,
   AdminGetUserCommand,
   CognitoIdentityProviderClient,
@@ -51,14 +57,27 @@ const granted: FunctionDefinition = {
   oneTimeSchedules: { target: 'sendAppointmentReminder' },
 };
 const bare: FunctionDefinition = { entry: 'functions/platform/handlers/probe.ts', description: 'test' };
+/** A function that pushes to the WebSocket API's connections. */
+const pusher: FunctionDefinition = {
+  entry: 'functions/messaging/handlers/probe.ts',
+  description: 'test',
+  managesConnections: true,
+};
 const principals = {
   KeyGranted: { name: 'grantedFn', policy: functionPolicy(granted, resources, arns) },
   KeyBare: { name: 'bareFn', policy: functionPolicy(bare, resources, arns) },
+  KeyPusher: { name: 'pusherFn', policy: functionPolicy(pusher, resources, arns) },
 };
 
 let upstream: Server;
 let proxy: IamProxy;
-const forwarded: { url: string; target: string | undefined; authorization: string | undefined; body: string }[] = [];
+const forwarded: {
+  method: string;
+  url: string;
+  target: string | undefined;
+  authorization: string | undefined;
+  body: string;
+}[] = [];
 const logged: string[] = [];
 
 /** Answers every call as its emulator would answer success, and records what it received. */
@@ -81,6 +100,7 @@ beforeAll(async () => {
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       forwarded.push({
+        method: req.method ?? '',
         url: req.url ?? '',
         target: req.headers['x-amz-target'] as string | undefined,
         authorization: req.headers.authorization,
@@ -96,7 +116,15 @@ beforeAll(async () => {
   proxy = await startIamProxy({
     arns,
     principal: (key) => principals[key as keyof typeof principals],
-    upstreams: { dynamodb: url, events: url, scheduler: url, ssm: url, ses: url, 'cognito-idp': url },
+    upstreams: {
+      dynamodb: url,
+      events: url,
+      scheduler: url,
+      ssm: url,
+      ses: url,
+      'cognito-idp': url,
+      'execute-api': url,
+    },
     log: (line) => logged.push(line),
   });
 });
@@ -335,6 +363,48 @@ describe('the other services', () => {
     );
     expect(pool.message).toContain('userpool/eu-west-3_other');
     expect(forwarded).toHaveLength(1);
+  });
+
+  it('API Gateway management API: ManageConnections on the local stage’s connections, for a function that manages them', async () => {
+    // As a function gets it: WEBSOCKET_ENDPOINT, the proxy's URL and the stage.
+    const endpoint = localResources({ awsEndpoint: () => proxy.url }).webSocket().endpoint;
+    expect(endpoint).toBe(`${proxy.url}/local`);
+    const connections = (k: string, at = endpoint) => new ApiGatewayManagementApiClient({ ...as(k), endpoint: at });
+    const id = 'ZDb-VclrIAMCJ3w=';
+    await connections('KeyPusher').send(new PostToConnectionCommand({ ConnectionId: id, Data: 'hello' }));
+    await connections('KeyPusher').send(new GetConnectionCommand({ ConnectionId: id }));
+    await connections('KeyPusher').send(new DeleteConnectionCommand({ ConnectionId: id }));
+    // Forwarded unchanged: the SDK kept the endpoint's path (the stage) before `/@connections/<id>`.
+    expect(forwarded.map((f) => `${f.method} ${f.url}`)).toEqual([
+      'POST /local/@connections/ZDb-VclrIAMCJ3w%3D',
+      'GET /local/@connections/ZDb-VclrIAMCJ3w%3D',
+      'DELETE /local/@connections/ZDb-VclrIAMCJ3w%3D',
+    ]);
+    expect(forwarded[0]?.body).toBe('hello');
+    expect(forwarded[0]?.authorization).toContain('/eu-west-3/execute-api/aws4_request');
+    const connectionArn = (stage: string, method: string) =>
+      `arn:aws:execute-api:eu-west-3:000000000000:localws/${stage}/${method}/@connections/ZDb-VclrIAMCJ3w%3D`;
+    const bare = await rejection(
+      connections('KeyBare').send(new PostToConnectionCommand({ ConnectionId: id, Data: 'hello' })),
+    );
+    expect(bare.name).toBe('AccessDeniedException');
+    expect(bare.$metadata?.httpStatusCode).toBe(403);
+    expect(bare.message).toBe(denial('bareFn', 'execute-api:ManageConnections', connectionArn('local', 'POST')));
+    const deleting = await rejection(connections('KeyGranted').send(new DeleteConnectionCommand({ ConnectionId: id })));
+    expect(deleting.message).toBe(
+      denial('grantedFn', 'execute-api:ManageConnections', connectionArn('local', 'DELETE')),
+    );
+    // Another stage's connections are not granted.
+    const otherStage = await rejection(
+      connections('KeyPusher', `${proxy.url}/prod`).send(new PostToConnectionCommand({ ConnectionId: id, Data: 'x' })),
+    );
+    expect(otherStage.message).toBe(denial('pusherFn', 'execute-api:ManageConnections', connectionArn('prod', 'POST')));
+    expect(forwarded).toHaveLength(3);
+    expect(logged).toEqual([
+      '✖ access denied: bareFn execute-api:ManageConnections on connections of localws/local — not in its catalogue entry (functions/catalogue.ts)',
+      '✖ access denied: grantedFn execute-api:ManageConnections on connections of localws/local — not in its catalogue entry (functions/catalogue.ts)',
+      '✖ access denied: pusherFn execute-api:ManageConnections on connections of localws/prod — not in its catalogue entry (functions/catalogue.ts)',
+    ]);
   });
 
   it('lets a caller that is no function (tests, tools, the stream poller, cognito-local) do anything', async () => {

@@ -22,7 +22,7 @@ export interface CloudProcess {
 export async function startCloudProcess(dir: string, name: string, dataDir: string): Promise<CloudProcess> {
   const readyFile = join(dir, `${name}.json`);
   const ports = Object.fromEntries(
-    ['API', 'AWS', 'DYNAMODB', 'SES', 'COGNITO', 'STRIPE'].map((p) => [`MPBE_${p}_PORT`, '0']),
+    ['API', 'AWS', 'DYNAMODB', 'SES', 'COGNITO', 'STRIPE', 'WEBSOCKET'].map((p) => [`MPBE_${p}_PORT`, '0']),
   );
   const child = spawn(process.execPath, [join(root, 'local/main.ts')], {
     cwd: root,

@@ -11,7 +11,17 @@ import type { TestProject } from 'vitest/node';
 
 export interface CloudInfo {
   urls: Record<
-    'api' | 'openApi' | 'docs' | 'mailViewer' | 'mailStore' | 'dynamodb' | 'cognito' | 'stripe' | 'aws' | 'iam',
+    | 'api'
+    | 'openApi'
+    | 'docs'
+    | 'mailViewer'
+    | 'mailStore'
+    | 'dynamodb'
+    | 'cognito'
+    | 'stripe'
+    | 'aws'
+    | 'iam'
+    | 'webSocket',
     string
   >;
   cognito: { userPoolId: string; clientId: string };
@@ -33,7 +43,7 @@ export default async function setup(project: TestProject) {
   const logFile = join(dir, 'local-cloud.log');
   const out = openSync(logFile, 'a');
   const ports = Object.fromEntries(
-    ['API', 'AWS', 'DYNAMODB', 'SES', 'COGNITO', 'STRIPE'].map((p) => [`MPBE_${p}_PORT`, '0']),
+    ['API', 'AWS', 'DYNAMODB', 'SES', 'COGNITO', 'STRIPE', 'WEBSOCKET'].map((p) => [`MPBE_${p}_PORT`, '0']),
   );
   const child = spawn(process.execPath, [join(root, 'local/main.ts')], {
     cwd: root,
