@@ -3,7 +3,7 @@
  * synthesis (cdk-nag 3 is a CDK policy-validation plugin: `cdk synth` fails on an unacknowledged
  * finding and writes the report into the cloud assembly).
  */
-import { type App, Aws, type Stack, Token, Validations } from 'aws-cdk-lib';
+import { type App, Aws, CfnElement, Names, Stack, Token, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, type NagPack, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 
@@ -22,16 +22,45 @@ export function acknowledge(scope: IConstruct, id: string, reason: string): void
   Validations.of(scope).acknowledge({ id, reason });
 }
 
+/** The CloudFormation element of `stack` itself (not of a nested stack) with this logical id. */
+function elementOf(stack: Stack, logicalId: string): CfnElement | undefined {
+  return stack.node
+    .findAll()
+    .find(
+      (node): node is CfnElement =>
+        CfnElement.isCfnElement(node) && Stack.of(node) === stack && stack.resolve(node.logicalId) === logicalId,
+    );
+}
+
+/**
+ * How a reference reads in `stack`'s template: `<LogicalId>` (`<LogicalId.Attribute>`) for its own
+ * resources and parameters; a nested stack receives its parent's values as parameters, which CDK
+ * names `referenceto<unique id of the target><attribute>` (`Ref` for a reference), so cdk-nag
+ * names them `<referenceto…>`.
+ */
+function referenceName(stack: Stack, logicalId: string, attribute: string | undefined): string {
+  const own = attribute === undefined ? `<${logicalId}>` : `<${logicalId}.${attribute}>`;
+  if (logicalId.startsWith('AWS::') || !stack.nested || elementOf(stack, logicalId)) return own;
+  for (let parent = stack.nestedStackParent; parent; parent = parent.nestedStackParent) {
+    const target = elementOf(parent, logicalId);
+    if (target) {
+      return `<${`referenceto${Names.nodeUniqueId(target.node)}${attribute ?? 'Ref'}`.replace(/[^A-Za-z0-9]/g, '')}>`;
+    }
+  }
+  return own;
+}
+
 /**
  * How cdk-nag names a resource in a finding: the value as resolved in `stack`, a reference to a
- * resource or parameter written `<LogicalId>` (`<LogicalId.Attribute>` for an attribute).
+ * resource or parameter written `<LogicalId>` (`<LogicalId.Attribute>` for an attribute), a value
+ * a nested stack receives from its parent written as the parameter CDK passes it by.
  */
 export function findingName(stack: Stack, value: string): string {
   const render = (part: unknown): string => {
     if (typeof part === 'string') return part;
     const token = part as { Ref?: string; 'Fn::GetAtt'?: [string, string]; 'Fn::Join'?: [string, unknown[]] };
-    if (token.Ref) return `<${token.Ref}>`;
-    if (token['Fn::GetAtt']) return `<${token['Fn::GetAtt'].join('.')}>`;
+    if (token.Ref) return referenceName(stack, token.Ref, undefined);
+    if (token['Fn::GetAtt']) return referenceName(stack, token['Fn::GetAtt'][0], token['Fn::GetAtt'][1]);
     if (token['Fn::Join']) return token['Fn::Join'][1].map(render).join(token['Fn::Join'][0]);
     throw new Error(`findingName: cannot render ${JSON.stringify(part)}`);
   };

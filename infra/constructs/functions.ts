@@ -5,7 +5,7 @@
  * (`functionEnvironment`, functions/environment.ts, the same derivation the local cloud uses) and
  * its grants (least privilege): its tables in their access mode, the bus when it publishes events,
  * SES for its sender identity when it sends mail, the Stripe parameters, the user pool's admin
- * actions, the one-time schedules of its group.
+ * actions, the one-time schedules of its group, the WebSocket stage's connections.
  */
 import * as path from 'node:path';
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
@@ -348,6 +348,32 @@ function grantOneTimeSchedules(
 }
 
 /**
+ * Posting to, reading and closing the WebSocket API's connections (the management API), on the
+ * connections of its one stage only.
+ */
+function grantConnections(
+  fn: BackendFunction,
+  name: string,
+  definition: FunctionDefinition,
+  deps: FunctionDependencies,
+) {
+  if (!definition.managesConnections) return;
+  const { connectionsArn } = deps.resources.webSocket();
+  fn.role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'ManageConnectionsOfTheWebSocketStageOnly',
+      actions: ['execute-api:ManageConnections'],
+      resources: [connectionsArn],
+    }),
+  );
+  acknowledge(
+    fn.role,
+    `AwsSolutions-IAM5[Resource::${findingName(Stack.of(fn), connectionsArn)}]`,
+    `${name} posts to and closes the WebSocket connections of its recipients: connection ids are random, given by API Gateway at $connect, so the grant covers any connection (and any of the management API's methods) of this one API's one stage, and nothing else.`,
+  );
+}
+
+/**
  * The Lambda function of one catalogue entry: its environment is exactly
  * `functionEnvironment(definition, deps.resources)` (plus NODE_OPTIONS), and its grants come from
  * the same entry.
@@ -389,5 +415,6 @@ export function catalogueFunction(
   if (definition.stripe) grantStripeParameters(fn, deps.stripe);
   grantUserPoolActions(fn, name, definition, deps.userPoolArn);
   grantOneTimeSchedules(fn, name, definition, deps);
+  grantConnections(fn, name, definition, deps);
   return fn;
 }

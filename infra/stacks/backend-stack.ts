@@ -1,11 +1,12 @@
 /**
  * The backend stack (`<stackName>-Backend`): everything stateless. It holds the REST API (every
- * path resource, the validator, the authorizer, the deployment and stage), the WAF, and one
- * nested stack per bounded context (./context-stack.ts) with that context's functions, rules,
- * schedules, stream mappings and API methods. It reads the data stack's values by deterministic
- * names (tables, bus, schedule group) or weak references (`Fn::GetStackOutput`: keys, table
- * streams, the user pool), so either stack can change a value without an export deadlock; it is
- * deployed after the data stack (an explicit dependency).
+ * path resource, the validator, the authorizer, the deployment and stage), the WebSocket API (the
+ * API and its stage), the WAF, and one nested stack per bounded context (./context-stack.ts) with
+ * that context's functions, rules, schedules, stream mappings, API methods and WebSocket routes.
+ * It reads the data stack's values by deterministic names (tables, bus, schedule group) or weak
+ * references (`Fn::GetStackOutput`: keys, table streams, the user pool and its client), so either
+ * stack can change a value without an export deadlock; it is deployed after the data stack (an
+ * explicit dependency).
  */
 import { CfnOutput, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -21,8 +22,9 @@ import { tableReferences } from '../constructs/data.ts';
 import { eventBusNameOf } from '../constructs/events.ts';
 import { WebFirewall } from '../constructs/firewall.ts';
 import type { BackendFunction, FunctionDependencies } from '../constructs/functions.ts';
+import { WebSocketApi } from '../constructs/web-socket-api.ts';
 import { type ContextSources, ContextStack } from './context-stack.ts';
-import { type DataStack, deployedFunctionResources, STACK_TAGS } from './data-stack.ts';
+import { cognitoIssuer, type DataStack, deployedFunctionResources, STACK_TAGS } from './data-stack.ts';
 import type { BackendSources } from './sources.ts';
 
 export interface BackendStackProps extends StackProps {
@@ -54,7 +56,15 @@ export function contextSources(sources: BackendSources): Map<string, ContextSour
   const sourcesOf = (context: string) => {
     let found = byContext.get(context);
     if (!found) {
-      found = { functions: [], routes: [], rules: [], schedules: [], streamConsumers: [], oneTimeScheduleTargets: [] };
+      found = {
+        functions: [],
+        routes: [],
+        webSocketRoutes: [],
+        rules: [],
+        schedules: [],
+        streamConsumers: [],
+        oneTimeScheduleTargets: [],
+      };
       byContext.set(context, found);
     }
     return found as { -readonly [K in keyof ContextSources]: ContextSources[K][number][] };
@@ -62,6 +72,9 @@ export function contextSources(sources: BackendSources): Map<string, ContextSour
   for (const [name, definition] of entries) sourcesOf(contextOf(definition.entry)).functions.push([name, definition]);
   for (const route of sources.routes) {
     sourcesOf(contextOfTarget(route.function, `Route ${route.method} ${route.path}`)).routes.push(route);
+  }
+  for (const route of sources.webSocketRoutes) {
+    sourcesOf(contextOfTarget(route.function, `WebSocket route ${route.routeKey}`)).webSocketRoutes.push(route);
   }
   for (const rule of sources.rules) sourcesOf(contextOfTarget(rule.target, `Rule ${rule.name}`)).rules.push(rule);
   for (const schedule of sources.schedules) {
@@ -80,6 +93,7 @@ export function contextSources(sources: BackendSources): Map<string, ContextSour
 
 export class BackendStack extends Stack {
   readonly api: Api;
+  readonly webSocketApi: WebSocketApi;
   readonly firewall: WebFirewall;
   readonly contexts: Record<string, ContextStack> = {};
   /** Every function of the nested context stacks, by name. */
@@ -122,9 +136,32 @@ export class BackendStack extends Stack {
         maximumEventAgeSeconds: sources.scheduleRetry.maximumEventAgeSeconds,
       };
     };
+    this.api = new Api(this, 'Api', {
+      routes: sources.routes,
+      userPool: data.identity.userPool,
+      logs: data.logs,
+      restApiName: `${namePrefix}-api`,
+      stageName: config.apiStageName,
+      corsAllowedOrigins: config.corsAllowedOrigins,
+    });
+    const stage = this.api.deploy(routeTableFingerprint(sources.routes));
+    // The REST API creates the account's CloudWatch Logs role, which any logging stage needs first.
+    this.webSocketApi = new WebSocketApi(this, 'WebSocketApi', {
+      apiName: `${namePrefix}-ws`,
+      stageName: config.apiStageName,
+      logs: data.logs,
+      accountSettings: this.api.restApi.node.tryFindChild('Account'),
+    });
+    const webSocketApi = this.webSocketApi;
     this.functionResources = deployedFunctionResources(config, sources, {
-      identity: { userPoolId: data.identity.userPool.userPoolId, cguVersion: props.cguVersion },
+      identity: {
+        userPoolId: data.identity.userPool.userPoolId,
+        cguVersion: props.cguVersion,
+        issuer: cognitoIssuer(this, data.identity.userPool.userPoolId),
+        appClientId: data.identity.client.userPoolClientId,
+      },
       oneTimeSchedules: oneTimeSettings,
+      webSocket: () => ({ endpoint: webSocketApi.endpoint, connectionsArn: webSocketApi.connectionsArn }),
     });
     const dependencies: FunctionDependencies = {
       projectRoot: props.projectRoot,
@@ -139,22 +176,13 @@ export class BackendStack extends Stack {
       resources: this.functionResources,
     };
 
-    this.api = new Api(this, 'Api', {
-      routes: sources.routes,
-      userPool: data.identity.userPool,
-      logs: data.logs,
-      restApiName: `${namePrefix}-api`,
-      stageName: config.apiStageName,
-      corsAllowedOrigins: config.corsAllowedOrigins,
-    });
-    const stage = this.api.deploy(routeTableFingerprint(sources.routes));
-
     for (const [context, contextSourcesOf] of [...contexts].sort(([a], [b]) => a.localeCompare(b))) {
       const stack = new ContextStack(this, contextStackId(context), {
         context,
         sources: contextSourcesOf,
         dependencies,
         api: this.api,
+        webSocketApi,
         scheduleRetry: sources.scheduleRetry,
         namePrefix,
       });
@@ -162,6 +190,11 @@ export class BackendStack extends Stack {
       Object.assign(this.functions, stack.functions);
     }
     this.api.deploymentWaitsFor(...Object.values(this.contexts));
+    this.webSocketApi.stageWaitsFor(
+      ...Object.values(this.contexts).filter(
+        (context) => (contexts.get(context.context)?.webSocketRoutes.length ?? 0) > 0,
+      ),
+    );
 
     // The API's 5xx; the functions' and queues' alarms are in the context stacks, the topic in the data stack.
     this.alarms = new Alarms(this, 'Alarms', { namePrefix });
@@ -171,5 +204,9 @@ export class BackendStack extends Stack {
     this.firewall.protect('UserPoolFirewall', data.identity.userPool.userPoolArn);
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url, description: 'Base URL of the REST API stage' });
+    new CfnOutput(this, 'WebSocketUrl', {
+      value: this.webSocketApi.url,
+      description: 'URL of the WebSocket API stage (wss://…; the ID token as ?token=)',
+    });
   }
 }

@@ -3,8 +3,9 @@
  * functions (each with its role, policy and log group), its dead-letter queue, the event rules,
  * schedules and stream mappings that target its functions, the role of the one-time schedules
  * invoking them, the API methods of the routes they serve (on the backend stack's path
- * resources), and the alarms on them (an errors alarm per function, one on the dead-letter queue,
- * the purge's: infra/constructs/alarms.ts). A new context adds a nested stack; a context adds
+ * resources), the WebSocket routes they serve (integration, route, invoke permission, on the
+ * backend stack's WebSocket API), and the alarms on them (an errors alarm per function, one on the
+ * dead-letter queue, the purge's: infra/constructs/alarms.ts). A new context adds a nested stack; a context adds
  * resources to its own stack only.
  */
 import { NestedStack, type NestedStackProps } from 'aws-cdk-lib';
@@ -15,6 +16,7 @@ import type { FunctionDefinition, FunctionName } from '#functions/catalogue.ts';
 import type { Route } from '#functions/routes.ts';
 import type { ScheduleDefinition } from '#functions/schedules.ts';
 import type { StreamConsumer } from '#functions/streams.ts';
+import type { WebSocketRoute } from '#functions/web-socket-routes.ts';
 import { Alarms, PURGE_FUNCTION } from '../constructs/alarms.ts';
 import type { Api } from '../constructs/api.ts';
 import { deadLetterQueue, deadLetterQueueNameOf } from '../constructs/dead-letter-queue.ts';
@@ -22,11 +24,14 @@ import { EventRules } from '../constructs/events.ts';
 import { type BackendFunction, catalogueFunction, type FunctionDependencies } from '../constructs/functions.ts';
 import { OneTimeScheduleTargets, Schedules } from '../constructs/schedules.ts';
 import { Streams } from '../constructs/streams.ts';
+import type { WebSocketApi } from '../constructs/web-socket-api.ts';
 
 /** What of the sources of truth concerns one context: the entries of its functions and what targets them. */
 export interface ContextSources {
   readonly functions: readonly (readonly [FunctionName, FunctionDefinition])[];
   readonly routes: readonly Route[];
+  /** The WebSocket routes its functions serve. */
+  readonly webSocketRoutes: readonly WebSocketRoute<FunctionName>[];
   readonly rules: readonly EventRule[];
   readonly schedules: readonly ScheduleDefinition[];
   readonly streamConsumers: readonly StreamConsumer[];
@@ -39,6 +44,7 @@ export interface ContextStackProps extends NestedStackProps {
   readonly sources: ContextSources;
   readonly dependencies: FunctionDependencies;
   readonly api: Api;
+  readonly webSocketApi: WebSocketApi;
   readonly scheduleRetry: RetryPolicy;
   /** The stack name: the prefix of the queue's and the alarms' names, and the alarms topic's. */
   readonly namePrefix: string;
@@ -82,6 +88,11 @@ export class ContextStack extends NestedStack {
       const fn = this.functions[route.function];
       if (!fn) throw new Error(`Route ${route.method} ${route.path}: no function ${route.function} in ${id}`);
       props.api.addRoute(this, route, fn.function);
+    }
+    for (const route of sources.webSocketRoutes) {
+      const fn = this.functions[route.function];
+      if (!fn) throw new Error(`WebSocket route ${route.routeKey}: no function ${route.function} in ${id}`);
+      props.webSocketApi.addRoute(this, route, fn.function);
     }
     if (queue && sources.rules.length > 0) {
       this.rules = new EventRules(this, 'Rules', {

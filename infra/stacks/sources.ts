@@ -4,11 +4,14 @@ import { type FunctionDefinition, type FunctionName, functions } from '#function
 import { type Route, routes } from '#functions/routes.ts';
 import { type ScheduleDefinition, schedules } from '#functions/schedules.ts';
 import { type StreamConsumer, streamConsumers } from '#functions/streams.ts';
+import { type WebSocketRoute, webSocketRoutes } from '#functions/web-socket-routes.ts';
 import { type TableDefinition, type TableName, tables } from '#shared/tables.ts';
 
 export interface BackendSources {
   readonly functions: Readonly<Record<FunctionName, FunctionDefinition>>;
   readonly routes: readonly Route[];
+  /** The WebSocket API's routes (functions/web-socket-routes.ts). */
+  readonly webSocketRoutes: readonly WebSocketRoute<FunctionName>[];
   readonly rules: readonly EventRule[];
   readonly schedules: readonly ScheduleDefinition[];
   readonly scheduleRetry: RetryPolicy;
@@ -19,6 +22,7 @@ export interface BackendSources {
 export const projectSources: BackendSources = {
   functions,
   routes,
+  webSocketRoutes,
   rules,
   schedules,
   scheduleRetry: defaultRetry,

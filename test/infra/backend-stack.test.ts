@@ -384,6 +384,10 @@ describe('functions', () => {
       ...(definition.oneTimeSchedules ? oneTimeScheduleEnvNames : []),
       // The web origins browsers may call the API from, for the functions serving routes.
       ...(definition.http ? [CORS_ORIGINS_ENV] : []),
+      // The pool's issuer and app client, for the functions verifying ID tokens themselves ($connect).
+      ...(definition.verifiesTokens ? ['COGNITO_ISSUER', 'COGNITO_APP_CLIENT_ID'] : []),
+      // The WebSocket API's management endpoint, for the functions posting to or closing connections.
+      ...(definition.managesConnections ? ['WEBSOCKET_ENDPOINT'] : []),
       // The names of the Stripe key parameters and the fee, never the keys; no API base in AWS.
       ...(definition.stripe
         ? [stripeEnvNames.secretKeyParameter, stripeEnvNames.webhookSecretParameter, stripeEnvNames.feeBasisPoints]
@@ -714,8 +718,10 @@ describe('stacks', () => {
     expect(synth.backend.tags.tagValues()).toMatchObject(STACK_TAGS);
   });
 
-  it('output the API URL, the user pool and client ids and the bus name', () => {
-    expect(Object.keys(templateOf(synth, synth.backend).json.Outputs ?? {})).toContain('ApiUrl');
+  it('output the API URLs (REST, WebSocket), the user pool and client ids and the bus name', () => {
+    expect(Object.keys(templateOf(synth, synth.backend).json.Outputs ?? {})).toEqual(
+      expect.arrayContaining(['ApiUrl', 'WebSocketUrl']),
+    );
     expect(Object.keys(templateOf(synth, synth.data).json.Outputs ?? {})).toEqual(
       expect.arrayContaining(['UserPoolId', 'UserPoolClientId', 'EventBusName']),
     );
@@ -790,13 +796,13 @@ describe('cdk-nag (AwsSolutions, HIPAA Security, Serverless)', () => {
     }
   });
 
-  it('acknowledges wildcard resources only for X-Ray, table indexes, scheduled function versions, the one-time schedules of their group and SSM-held keys', () => {
+  it('acknowledges wildcard resources only for X-Ray, table indexes, scheduled function versions, the one-time schedules of their group, SSM-held keys and the WebSocket stage’s connections', () => {
     const wildcards = acknowledgementsOf(synth)
       .map(({ id }) => id)
       .filter((id) => id.includes('IAM5[Resource::'));
     for (const id of wildcards) {
       expect(id).toMatch(
-        /IAM5\[Resource::(\*|arn:aws:dynamodb:eu-west-3:123456789012:table\/MonProDuBienEtre-[\w-]+\/index\/\*|<\w+Function\w+\.Arn>:\*|arn:<AWS::Partition>:scheduler:[\w-]+:\d+:schedule\/[\w-]+\/\*|arn:<AWS::Partition>:kms:[\w-]+:\d+:key\/\*)\]$/,
+        /IAM5\[Resource::(\*|arn:aws:dynamodb:eu-west-3:123456789012:table\/MonProDuBienEtre-[\w-]+\/index\/\*|<\w+Function\w+\.Arn>:\*|arn:<AWS::Partition>:scheduler:[\w-]+:\d+:schedule\/[\w-]+\/\*|arn:<AWS::Partition>:kms:[\w-]+:\d+:key\/\*|arn:aws:execute-api:[\w-]+:\d+:<referenceto\w+WebSocketApi\w+Ref>\/[\w-]+\/\*\/@connections\/\*)\]$/,
       );
     }
   });

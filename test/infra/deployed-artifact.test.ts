@@ -2,7 +2,7 @@
  * The operator's artifact: `cdk synth --quiet` with the real CLI (bundling every function with
  * esbuild), then each AWS::Lambda::Function of every template (nested ones included) started as
  * Lambda would: its asset alone in an empty folder, Node 24, and nothing but its template's
- * environment (CloudFormation references replaced by a placeholder) and what Lambda's runtime
+ * environment (each CloudFormation reference replaced by a placeholder) and what Lambda's runtime
  * sets. Importing the handler module must not throw, and it must export `handler`: a variable the
  * code reads at init but the catalogue entry does not declare fails here, before any deployment.
  * The same artifact is checked against the resource budget.
@@ -36,9 +36,16 @@ interface DeployedFunction {
 const NODE = join(PROJECT_ROOT, 'node_modules', '.bin', 'node');
 const PLACEHOLDER = 'cloudformation-value-placeholder';
 
-/** A template value as the function would see it: strings as they are, any CloudFormation intrinsic as a placeholder. */
+/**
+ * A template value as the function would see it: strings as they are, a join with its literal
+ * parts (a URL stays a URL: `https://cognito-idp.<region>.amazonaws.com/<pool>`), any other
+ * CloudFormation intrinsic as a placeholder.
+ */
 function deployedValue(value: unknown): string {
-  return typeof value === 'string' ? value : PLACEHOLDER;
+  if (typeof value === 'string') return value;
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] } | null)?.['Fn::Join'];
+  if (join) return join[1].map(deployedValue).join(join[0]);
+  return PLACEHOLDER;
 }
 
 let outdir: string;

@@ -1,10 +1,10 @@
 /**
  * The local cloud and the synthesized CloudFormation cannot drift: for every function, route,
- * event rule, schedule, stream mapping and table, what the templates deploy is compared with what
- * the local cloud wires (local/wiring.ts, the very description its gateway, bus, scheduler, stream
- * poller, table creation and Lambda runtime are started from). References are followed across
- * stacks as CloudFormation resolves them: a nested stack's parameters through its resource in the
- * parent, `Fn::GetStackOutput` through the producer stack's outputs.
+ * WebSocket route, event rule, schedule, stream mapping and table, what the templates deploy is
+ * compared with what the local cloud wires (local/wiring.ts, the very description its gateway, bus,
+ * scheduler, stream poller, table creation and Lambda runtime are started from). References are
+ * followed across stacks as CloudFormation resolves them: a nested stack's parameters through its
+ * resource in the parent, `Fn::GetStackOutput` through the producer stack's outputs.
  */
 import { Stack } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -188,6 +188,19 @@ describe('the local cloud wires what the templates deploy', () => {
         authorized: props.AuthorizationType === 'COGNITO_USER_POOLS',
       }));
     expect(sorted(deployed)).toEqual(sorted(local.routes.map((r) => ({ ...r }))));
+  });
+
+  it('every WebSocket route: the same route key and function', () => {
+    const deployed = resources('AWS::ApiGatewayV2::Route').map(({ stack, props }) => {
+      // `integrations/<integration id>`: the integration is beside the route.
+      const target = props.Target as { 'Fn::Join': [string, [string, { Ref: string }]] };
+      const integration = stack.json.Resources[target['Fn::Join'][1][1].Ref]?.Properties ?? {};
+      return { routeKey: String(props.RouteKey), function: functionIn(stack, integration.IntegrationUri) };
+    });
+    expect(deployed.length).toBeGreaterThan(0);
+    expect(sorted(deployed)).toEqual(
+      sorted(local.sources.webSocketRoutes.map((route) => ({ routeKey: route.routeKey, function: route.function }))),
+    );
   });
 
   it('every event rule: the same pattern and targets', () => {
