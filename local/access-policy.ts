@@ -137,9 +137,12 @@ export function functionPolicy(
 
 /** IAM's ARN matching: `*` stands for any run of characters, anywhere in the pattern. */
 const resourceMatches = (pattern: string, resource: string) =>
-  new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(
-    resource,
-  );
+  new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  ).test(resource);
 
 /** IAM's answer for one permission: allowed when some statement names the action and the resource (and its condition holds). */
 export function allows(policy: readonly PolicyStatement[], permission: RequiredPermission): boolean {
