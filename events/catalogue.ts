@@ -15,6 +15,7 @@ export const sources = {
   payments: 'mpbe.payments',
   reviews: 'mpbe.reviews',
   messaging: 'mpbe.messaging',
+  privacy: 'mpbe.privacy',
 } as const;
 
 /** Cognito user ids (sub) are UUIDs. */
@@ -352,6 +353,34 @@ export const MessageReported = defineEvent({
     .strict(),
 });
 
+/** Rights request ids (functions/privacy/, ADR 0017): `rrq_` and 32 hex digits. */
+export const rightsRequestId = z.string().regex(/^rrq_[0-9a-f]{32}$/, 'a rights request id');
+
+export const RightsRequestRecorded = defineEvent({
+  source: sources.privacy,
+  detailType: 'RightsRequestRecorded',
+  version: 1,
+  description: 'The DPO recorded a rights request received by post or email; its deadline runs from its receipt.',
+  data: z.object({ requestId: rightsRequestId }).strict(),
+});
+
+export const RightsRequestDeadlineNear = defineEvent({
+  source: sources.privacy,
+  detailType: 'RightsRequestDeadlineNear',
+  version: 1,
+  description:
+    'An open rights request is due within 7 days (`overdue: false`), or its deadline passed (`overdue: true`): the DPO was warned.',
+  data: z.object({ requestId: rightsRequestId, deadline: z.iso.date(), overdue: z.boolean() }).strict(),
+});
+
+export const RightsRequestClosed = defineEvent({
+  source: sources.privacy,
+  detailType: 'RightsRequestClosed',
+  version: 1,
+  description: 'The DPO recorded the answer to a rights request: it is closed, kept 5 years as proof of handling.',
+  data: z.object({ requestId: rightsRequestId }).strict(),
+});
+
 export const eventCatalogue = [
   ContactRequestReceived,
   AccountActivityObserved,
@@ -385,4 +414,7 @@ export const eventCatalogue = [
   AppealDecided,
   MessageSent,
   MessageReported,
+  RightsRequestRecorded,
+  RightsRequestDeadlineNear,
+  RightsRequestClosed,
 ] as const;

@@ -676,6 +676,49 @@ const declared = {
     tables: { messaging: 'read-write' },
     managesConnections: true,
   },
+  // Privacy (ADR 0017): the DPO's register of rights requests received by post or email.
+  recordRightsRequest: {
+    entry: 'functions/privacy/handlers/record-rights-request.ts',
+    description: 'DPO: records a rights request received by post or email; its deadline is one month from the receipt.',
+    tables: { privacy: 'read-write' },
+    publishesEvents: true,
+  },
+  listOpenRightsRequests: {
+    entry: 'functions/privacy/handlers/list-open-rights-requests.ts',
+    description: 'DPO: the open rights requests, the nearest deadline first.',
+    tables: { privacy: 'read' },
+  },
+  getRightsRequest: {
+    entry: 'functions/privacy/handlers/get-rights-request.ts',
+    description: 'DPO: one rights request.',
+    tables: { privacy: 'read' },
+  },
+  checkRightsRequestIdentity: {
+    entry: 'functions/privacy/handlers/check-rights-request-identity.ts',
+    description: "DPO: records the identity check's outcome (never the proof).",
+    tables: { privacy: 'read-write' },
+  },
+  extendRightsRequest: {
+    entry: 'functions/privacy/handlers/extend-rights-request.ts',
+    description: 'DPO: extends the deadline by one or two months with a reason, and tells the subject by mail.',
+    tables: { privacy: 'read-write' },
+    // The address of a subject known by account only.
+    identity: { actions: ['AdminGetUser'] },
+    sendsMail: true,
+  },
+  answerRightsRequest: {
+    entry: 'functions/privacy/handlers/answer-rights-request.ts',
+    description: 'DPO: records the answer; the request is closed and kept 5 years from it.',
+    tables: { privacy: 'read-write' },
+    publishesEvents: true,
+  },
+  warnRightsRequestDeadlines: {
+    entry: 'functions/privacy/handlers/warn-rights-request-deadlines.ts',
+    description: 'Daily: mails the DPO about rights requests due within 7 days and overdue ones, once per deadline.',
+    tables: { privacy: 'read-write' },
+    publishesEvents: true,
+    sendsMail: true,
+  },
 } as const satisfies Record<string, FunctionDefinition>;
 
 export type FunctionName = keyof typeof declared;

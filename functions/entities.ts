@@ -10,6 +10,7 @@ import { bookingEntities } from './bookings/entities.ts';
 import { contactRequestEntity } from './contact/entities.ts';
 import { messagingEntities } from './messaging/entities.ts';
 import { practitionerEntities } from './practitioners/entities.ts';
+import { privacyEntities } from './privacy/entities.ts';
 import { retentionEntities } from './retention/entities.ts';
 import { reviewsEntities } from './reviews/entities.ts';
 
@@ -19,6 +20,7 @@ export const entities: readonly EntityDefinition[] = [
   contactRequestEntity,
   ...messagingEntities,
   ...practitionerEntities,
+  ...privacyEntities,
   ...retentionEntities,
   ...reviewsEntities,
   ...securityEntities,

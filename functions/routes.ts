@@ -13,6 +13,7 @@ import * as contact from './contact/contract.ts';
 import * as messaging from './messaging/contract.ts';
 import * as platform from './platform/contract.ts';
 import * as practitioners from './practitioners/contract.ts';
+import * as privacy from './privacy/contract.ts';
 import * as retention from './retention/contract.ts';
 import * as reviews from './reviews/contract.ts';
 
@@ -276,5 +277,42 @@ export const routes: readonly Route[] = [
     path: '/conversations/{conversationId}/messages/{messageId}/reports',
     operation: messaging.reportMessage,
     function: 'reportMessage',
+  },
+  // Privacy (ADR 0017): the DPO's register of rights requests received by post or email.
+  {
+    method: 'POST',
+    path: '/privacy/rights-requests',
+    operation: privacy.recordRightsRequest,
+    function: 'recordRightsRequest',
+  },
+  {
+    method: 'GET',
+    path: '/privacy/rights-requests',
+    operation: privacy.listOpenRightsRequests,
+    function: 'listOpenRightsRequests',
+  },
+  {
+    method: 'GET',
+    path: '/privacy/rights-requests/{requestId}',
+    operation: privacy.getRightsRequest,
+    function: 'getRightsRequest',
+  },
+  {
+    method: 'POST',
+    path: '/privacy/rights-requests/{requestId}/identity-check',
+    operation: privacy.checkRightsRequestIdentity,
+    function: 'checkRightsRequestIdentity',
+  },
+  {
+    method: 'POST',
+    path: '/privacy/rights-requests/{requestId}/extension',
+    operation: privacy.extendRightsRequest,
+    function: 'extendRightsRequest',
+  },
+  {
+    method: 'POST',
+    path: '/privacy/rights-requests/{requestId}/answer',
+    operation: privacy.answerRightsRequest,
+    function: 'answerRightsRequest',
   },
 ];

@@ -76,4 +76,14 @@ export const schedules: readonly ScheduleDefinition[] = [
     flexibleWindowMinutes: 5,
     input: { trigger: 'schedule' },
   },
+  {
+    name: 'daily-rights-request-deadlines',
+    description: 'Mails the DPO about rights requests due within 7 days and about overdue ones (once per deadline).',
+    // Morning in Paris: the DPO reads it the day it comes.
+    expression: 'cron(0 9 * * ? *)',
+    timezone: 'Europe/Paris',
+    target: 'warnRightsRequestDeadlines',
+    flexibleWindowMinutes: 30,
+    input: { trigger: 'schedule' },
+  },
 ];

@@ -177,6 +177,18 @@ export const tables = {
       projection: 'KEYS_ONLY',
     },
   ]),
+  /**
+   * The privacy context (functions/privacy/, ADR 0017): rights requests received by post or email,
+   * the DPO's register of them. Sparse index `byDeadline`: the open requests, by deadline.
+   */
+  privacy: table('privacy', [
+    {
+      name: 'byDeadline',
+      partitionKey: { name: 'openPk', type: 'S' },
+      sortKey: { name: 'openSk', type: 'S' },
+      projection: 'ALL',
+    },
+  ]),
   /** The retention context's own data: purge checkpoints, audit counts, legal holds, erasure log. */
   retention: table('retention'),
   /** Fraud prevention, shared by every API function: rate-limit counters and connection records. */

@@ -50,3 +50,9 @@ export function utcOffsetMs(instantMs: number, timeZone: string): number {
   const floored = Math.floor(instantMs / 1000) * 1000;
   return wallClockMs(wallClock(floored, timeZone)) - floored;
 }
+
+/** The date in Paris at an instant, YYYY-MM-DD: the day French deadlines are counted in. */
+export function parisDate(instant: Date | number): string {
+  const t = wallClock(instant, 'Europe/Paris');
+  return `${t.year}-${String(t.month).padStart(2, '0')}-${String(t.day).padStart(2, '0')}`;
+}

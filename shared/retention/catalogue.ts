@@ -24,7 +24,8 @@ export type ClockStart =
   | 'operation'
   | 'hold-lift'
   | 'action'
-  | 'erasure';
+  | 'erasure'
+  | 'answer';
 
 export interface Period {
   readonly years?: number;
@@ -208,6 +209,22 @@ export const retentionCatalogue = {
     policyText: null,
     rationale:
       'Accountability (GDPR art. 5(2)): holds, erasures and purges are audited by identifier only. 5 years from the action, as the CNIL advises for proof of rights handling.',
+  },
+  'rights-request': {
+    purpose:
+      "la gestion des demandes d'exercice des droits (accès, rectification, effacement, opposition, portabilité)",
+    legalBases: ['legal-obligation'],
+    dataCategories: [
+      'adresse électronique ou identifiant de compte de la personne',
+      'type et canal de la demande',
+      'dates de réception, de vérification, de prolongation et de réponse',
+      "résultat de la vérification d'identité (jamais le justificatif)",
+    ],
+    clockStart: 'answer',
+    keep: { years: 5 },
+    policyText: null,
+    rationale:
+      'The policy grants the rights and the one-month answer but is silent on keeping the requests. A request is kept open until answered, then 5 years from the answer, as the CNIL advises for proof of rights handling (GDPR art. 5(2), accountability); the identity proof itself is never kept.',
   },
   'erasure-log': {
     purpose: 'le rejeu des effacements après une restauration de sauvegarde',

@@ -41,6 +41,7 @@ const unknownAccount = randomUUID();
 const unknownAppointment = 'apt_00000000000000000000000000000000';
 const unknownReview = 'rev_00000000000000000000000000000000';
 const unknownConversation = 'cnv_00000000000000000000000000000000';
+const unknownRequest = 'rrq_00000000000000000000000000000000';
 
 const matrix: Record<string, Entry> = {
   'GET /health': { allowed: 'everyone', status: 200 },
@@ -210,6 +211,32 @@ const matrix: Record<string, Entry> = {
     allowed: ['moderator', 'dpo'],
     path: '/moderation/transparency-report?from=2026-01-01&to=2026-01-31',
     status: 200,
+  },
+  // Privacy (ADR 0017): the DPO's register of rights requests.
+  'POST /privacy/rights-requests': { allowed: ['dpo'], body: {}, status: 400 },
+  'GET /privacy/rights-requests': { allowed: ['dpo'], status: 200 },
+  'GET /privacy/rights-requests/{requestId}': {
+    allowed: ['dpo'],
+    path: `/privacy/rights-requests/${unknownRequest}`,
+    status: 404,
+  },
+  'POST /privacy/rights-requests/{requestId}/identity-check': {
+    allowed: ['dpo'],
+    path: `/privacy/rights-requests/${unknownRequest}/identity-check`,
+    body: { verified: true, method: 'other' },
+    status: 404,
+  },
+  'POST /privacy/rights-requests/{requestId}/extension': {
+    allowed: ['dpo'],
+    path: `/privacy/rights-requests/${unknownRequest}/extension`,
+    body: { months: 1, reason: 'Une raison suffisante.' },
+    status: 404,
+  },
+  'POST /privacy/rights-requests/{requestId}/answer': {
+    allowed: ['dpo'],
+    path: `/privacy/rights-requests/${unknownRequest}/answer`,
+    body: { answeredOn: '2026-01-01', outcome: 'granted' },
+    status: 404,
   },
   // Messaging (ADR 0016): only the two parties reach a conversation, staff included in "nobody else".
   'POST /conversations': { allowed: ['client'], body: {}, status: 400 },

@@ -29,9 +29,10 @@ describe('sources of truth', () => {
   it('keeps detail-types unique and past tense, rules named once, targets known', () => {
     const detailTypes = eventCatalogue.map((e) => e.detailType);
     expect(new Set(detailTypes).size).toBe(detailTypes.length);
-    // Past tense, or a noun that names a fact that happened (BookingNoShow, as the issue names it).
+    // Past tense, or a noun that names a fact that happened (BookingNoShow, RightsRequestDeadlineNear, as
+    // their issues name them).
     for (const t of detailTypes)
-      expect(t).toMatch(/^[A-Z][A-Za-z]+(ed|Received|Sent|Paid|Held|Lifted|NoShow|Withdrawn)$/);
+      expect(t).toMatch(/^[A-Z][A-Za-z]+(ed|Received|Sent|Paid|Held|Lifted|NoShow|Withdrawn|DeadlineNear)$/);
     const names = rules.map((r) => r.name);
     expect(new Set(names).size).toBe(names.length);
     for (const rule of rules) {

@@ -54,6 +54,7 @@ const clockText: Record<ClockStart, { noun: string; from: string }> = {
   'hold-lift': { noun: 'la levée du gel', from: 'de la levée du gel' },
   action: { noun: "l'action", from: "de l'action" },
   erasure: { noun: "l'effacement", from: "de l'effacement" },
+  answer: { noun: 'la réponse à la demande', from: 'de la réponse à la demande' },
 };
 
 const staff = {
@@ -216,6 +217,11 @@ function purposeDetails(catalogue: Record<RetentionPurpose, RetentionRule>): Rec
           what: `Événements entre services, identifiants seulement, ${logDays(technicalDays)}.`,
         },
       ],
+    },
+    'rights-request': {
+      dataSubjects: ['personnes ayant exercé leurs droits par courrier ou par courriel'],
+      staff: [staff.dpo],
+      processors: [aws],
     },
     'legal-hold': {
       dataSubjects: ['personnes dont les données font l’objet d’une demande d’une autorité ou d’un litige'],

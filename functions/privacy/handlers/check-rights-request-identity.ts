@@ -1,0 +1,11 @@
+import { httpHandler } from '#shared/http/handler.ts';
+import { requestDeps } from '../composition.ts';
+import { checkRightsRequestIdentity as operation } from '../contract.ts';
+import { checkRightsRequestIdentity } from '../use-cases.ts';
+
+const deps = requestDeps();
+
+export const handler = httpHandler(operation, async ({ pathParameters, body, caller }) => ({
+  status: 200,
+  body: await checkRightsRequestIdentity(deps, caller!.userId, pathParameters.requestId, body),
+}));
