@@ -52,7 +52,10 @@ export const recordRightsRequest = defineOperation({
   tags: ['privacy'],
   access: dpoOnly,
   body: RightsRequestInput,
-  responses: { 201: { description: 'The request is recorded.', schema: RightsRequestView } },
+  responses: {
+    201: { description: 'The request is recorded.', schema: RightsRequestView },
+    422: { description: 'Received after today.' },
+  },
 });
 
 export const listOpenRightsRequests = defineOperation({
@@ -124,5 +127,6 @@ export const answerRightsRequest = defineOperation({
     200: { description: 'The request, answered.', schema: RightsRequestView },
     404: notFound,
     409: { description: 'Answered already, or the identity is not verified (answer `identity-not-verified`).' },
+    422: { description: 'Answered after today.' },
   },
 });

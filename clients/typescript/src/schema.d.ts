@@ -8789,6 +8789,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Received after today. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests: over the API’s throttling. */
             429: {
                 headers: {
@@ -9284,6 +9293,15 @@ export interface operations {
             };
             /** @description Unsupported media type: the body must be application/json. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Answered after today. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
