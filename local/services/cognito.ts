@@ -35,7 +35,7 @@ import { stopChild, tailOf } from './child-process.ts';
 import { startCognitoGate } from './cognito-gate.ts';
 import { type CodeDelivery, readCodeDeliveries } from './cognito-mail-bridge.ts';
 
-const POOL_NAME = 'mpbe-local';
+export const POOL_NAME = 'mpbe-local';
 const CLIENT_NAME = 'mpbe-web';
 
 export interface CognitoLocal {

@@ -4,6 +4,9 @@
  * daily job (fired through the local scheduler's control) mails the DPO about the near and the
  * overdue ones, once per deadline.
  */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { LOCAL_MAIL } from '#local/wiring.ts';
 import { callAs } from '../support/bookings.ts';
@@ -12,6 +15,7 @@ import { mails } from '../support/mail.ts';
 import { until } from '../support/payments.ts';
 
 const cloud = inject('cloud');
+const root = join(import.meta.dirname, '..', '..');
 // Its own loopback address.
 const IP = '127.0.0.122';
 
@@ -109,5 +113,48 @@ describe('rights requests received by post or email', () => {
     expect(json<View>(await callAs(cloud, IP, dpo, 'GET', `/privacy/rights-requests/${near.id}`)).state).toBe(
       'answered',
     );
+  }, 60_000);
+
+  it('`npm run rights-requests` records, lists and answers through the same use cases', async () => {
+    const cli = async (...args: string[]) =>
+      promisify(execFile)(process.execPath, ['local/rights-requests-cli.ts', ...args], {
+        cwd: root,
+        env: { ...process.env, ...cloud.env },
+      });
+    const recorded = JSON.parse(
+      (
+        await cli(
+          'record',
+          '--type',
+          'erasure',
+          '--channel',
+          'post',
+          '--received-on',
+          daysBefore(3),
+          '--email',
+          `cli-${Date.now().toString(36)}@example.test`,
+          '--dpo',
+          'dpo-cli',
+        )
+      ).stdout,
+    ) as View & { recordedBy: string };
+    expect(recorded).toMatchObject({ state: 'open', recordedBy: 'dpo-cli' });
+    // The route sees what the command recorded.
+    const seen = await callAs(cloud, IP, dpo, 'GET', `/privacy/rights-requests/${recorded.id}`);
+    expect(json<View>(seen).deadline).toBe(recorded.deadline);
+    const listed = JSON.parse((await cli('list')).stdout) as { items: View[] };
+    expect(listed.items.some((r) => r.id === recorded.id)).toBe(true);
+    await cli('identity-check', recorded.id, '--verified', 'yes', '--method', 'signed-identity-proof');
+    const answered = JSON.parse(
+      (await cli('answer', recorded.id, '--answered-on', parisToday(), '--outcome', 'granted')).stdout,
+    ) as View;
+    expect(answered.state).toBe('answered');
+    // Refusals and bad usage: exit 1 and 2, nothing printed on stdout.
+    const again = await cli('answer', recorded.id, '--answered-on', parisToday(), '--outcome', 'granted').catch(
+      (error: { code: number; stdout: string }) => error,
+    );
+    expect(again).toMatchObject({ code: 1, stdout: '' });
+    const bad = await cli('record', '--type', 'gossip').catch((error: { code: number }) => error);
+    expect(bad).toMatchObject({ code: 2 });
   }, 60_000);
 });
