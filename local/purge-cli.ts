@@ -9,30 +9,9 @@
  *   MPBE_READY_FILE=path npm run purge     the local cloud that wrote this ready file
  *   npm run purge -- --ready path          the same
  */
-import { readFileSync } from 'node:fs';
-import { type TableDefinition, tables } from '#shared/tables.ts';
-import { physicalTableName } from './services/dynamodb.ts';
+import { localCloudEnv } from './cli-env.ts';
 
-function cloudEnv(): Record<string, string> {
-  const flag = process.argv.indexOf('--ready');
-  const readyFile = flag >= 0 ? process.argv[flag + 1] : process.env.MPBE_READY_FILE;
-  if (readyFile) return (JSON.parse(readFileSync(readyFile, 'utf8')) as { env: Record<string, string> }).env;
-  const port = (name: string, fallback: number) => Number(process.env[`MPBE_${name}_PORT`] ?? fallback);
-  const aws = `http://127.0.0.1:${port('AWS', 4010)}`;
-  return {
-    AWS_REGION: 'eu-west-3',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${port('DYNAMODB', 8000)}`,
-    AWS_ENDPOINT_URL_EVENTBRIDGE: aws,
-    EVENT_BUS_NAME: 'mpbe-local',
-    ...Object.fromEntries(
-      (Object.values(tables) as TableDefinition[]).map((t) => [t.envVar, physicalTableName('mpbe-local-', t)]),
-    ),
-  };
-}
-
-const env = cloudEnv();
+const env = localCloudEnv();
 // The composition root reads its configuration from the environment, as in Lambda.
 Object.assign(process.env, env);
 const { purgeDeps } = await import('#functions/retention/composition-purge.ts');

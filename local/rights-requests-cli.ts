@@ -14,13 +14,10 @@
  * The local cloud: `--ready <file>` (or MPBE_READY_FILE) for the one that wrote it, else npm
  * start's ports (MPBE_*_PORT as for npm start). Exit 0 done, 1 refused or failed, 2 bad usage.
  */
-import { readFileSync } from 'node:fs';
 import { CognitoIdentityProviderClient, ListUserPoolsCommand } from '@aws-sdk/client-cognito-identity-provider';
 import type { z } from 'zod';
-import { type TableDefinition, tables } from '#shared/tables.ts';
+import { localCloudEnv } from './cli-env.ts';
 import { POOL_NAME } from './services/cognito.ts';
-import { physicalTableName } from './services/dynamodb.ts';
-import { LOCAL_BUS_NAME, LOCAL_MAIL } from './wiring.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => {
@@ -35,39 +32,18 @@ const usage = (message: string): never => {
   process.exit(2);
 };
 
+/** The local cloud's environment, and its user pool by name when nobody gave its id (npm start's). */
 async function cloudEnv(): Promise<Record<string, string>> {
-  const readyFile = flag('ready') ?? process.env.MPBE_READY_FILE;
-  if (readyFile) return (JSON.parse(readFileSync(readyFile, 'utf8')) as { env: Record<string, string> }).env;
-  const port = (name: string, fallback: number) => Number(process.env[`MPBE_${name}_PORT`] ?? fallback);
-  const cognito = `http://127.0.0.1:${port('COGNITO', 9229)}`;
-  const defaults: Record<string, string> = {
-    AWS_REGION: 'eu-west-3',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${port('DYNAMODB', 8000)}`,
-    AWS_ENDPOINT_URL_EVENTBRIDGE: `http://127.0.0.1:${port('AWS', 4010)}`,
-    AWS_ENDPOINT_URL_SES: `http://127.0.0.1:${port('SES', 8005)}`,
-    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito,
-    EVENT_BUS_NAME: LOCAL_BUS_NAME,
-    MAIL_FROM: LOCAL_MAIL.from,
-    PLATFORM_INBOX: LOCAL_MAIL.platformInbox,
-    ...Object.fromEntries(
-      (Object.values(tables) as TableDefinition[]).map((t) => [t.envVar, physicalTableName('mpbe-local-', t)]),
-    ),
-  };
-  // What the environment sets wins (a test passes its cloud's); the pool is npm start's, by name.
-  const env = Object.fromEntries(Object.entries(defaults).map(([name, value]) => [name, process.env[name] ?? value]));
-  if (!process.env.COGNITO_USER_POOL_ID) {
-    const client = new CognitoIdentityProviderClient({
-      region: 'eu-west-3',
-      endpoint: env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    const pools = await client.send(new ListUserPoolsCommand({ MaxResults: 60 })).catch(() => undefined);
-    const id = pools?.UserPools?.find((p) => p.Name === POOL_NAME)?.Id;
-    if (id) env.COGNITO_USER_POOL_ID = id;
-  } else env.COGNITO_USER_POOL_ID = process.env.COGNITO_USER_POOL_ID;
-  return env;
+  const env = localCloudEnv();
+  if (env.COGNITO_USER_POOL_ID) return env;
+  const client = new CognitoIdentityProviderClient({
+    region: 'eu-west-3',
+    endpoint: env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const pools = await client.send(new ListUserPoolsCommand({ MaxResults: 60 })).catch(() => undefined);
+  const id = process.env.COGNITO_USER_POOL_ID ?? pools?.UserPools?.find((p) => p.Name === POOL_NAME)?.Id;
+  return id ? { ...env, COGNITO_USER_POOL_ID: id } : env;
 }
 
 /** Parses with the route's own schema; a field error is a usage error naming the field. */

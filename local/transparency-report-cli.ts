@@ -7,30 +7,12 @@
  *   MPBE_DYNAMODB_PORT=8001 npm run transparency-report -- --from … --to …   other ports, as for npm start
  *   npm run transparency-report -- --ready path --from … --to …               the local cloud that wrote this ready file
  */
-import { readFileSync } from 'node:fs';
-import { type TableDefinition, tables } from '#shared/tables.ts';
-import { physicalTableName } from './services/dynamodb.ts';
+import { localCloudEnv } from './cli-env.ts';
 
 const arg = (name: string) => {
   const at = process.argv.indexOf(`--${name}`);
   return at >= 0 ? process.argv[at + 1] : undefined;
 };
-
-function cloudEnv(): Record<string, string> {
-  const readyFile = arg('ready') ?? process.env.MPBE_READY_FILE;
-  if (readyFile) return (JSON.parse(readFileSync(readyFile, 'utf8')) as { env: Record<string, string> }).env;
-  // What the environment sets wins (a test passes its cloud's), then npm start's defaults.
-  const defaults: Record<string, string> = {
-    AWS_REGION: 'eu-west-3',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${Number(process.env.MPBE_DYNAMODB_PORT ?? 8000)}`,
-    ...Object.fromEntries(
-      (Object.values(tables) as TableDefinition[]).map((t) => [t.envVar, physicalTableName('mpbe-local-', t)]),
-    ),
-  };
-  return Object.fromEntries(Object.entries(defaults).map(([name, value]) => [name, process.env[name] ?? value]));
-}
 
 if (import.meta.main) {
   const { TransparencyQuery } = await import('#functions/reviews/contracts/reports.ts');
@@ -41,7 +23,7 @@ if (import.meta.main) {
     process.exit(2);
   }
   // The composition root reads its configuration from the environment, as in Lambda.
-  Object.assign(process.env, cloudEnv());
+  Object.assign(process.env, localCloudEnv());
   const { reportDeps } = await import('#functions/reviews/composition-reports.ts');
   const { transparencyReportOf } = await import('#functions/reviews/report-use-cases.ts');
   try {

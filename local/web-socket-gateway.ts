@@ -27,12 +27,19 @@
  * (frame 32 KB, message 128 KB, idle 10 minutes, 2 hours at most). Client frames are limited to
  * 32 KB per message, stricter than AWS only for a message a client fragments (browsers never do).
  */
+
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { WebSocketRoute } from '#functions/web-socket-routes.ts';
+import type {
+  WebSocketConnectEvent,
+  WebSocketDisconnectEvent,
+  WebSocketIdentity,
+  WebSocketMessageEvent,
+} from '#shared/web-socket/events.ts';
 
 export interface WebSocketLimits {
   /** A connection no frame (data or ping) came from for this long is closed (AWS: 10 minutes). */
@@ -51,58 +58,6 @@ export const WEBSOCKET_LIMITS: WebSocketLimits = {
   frameBytes: 32 * 1024,
   messageBytes: 128 * 1024,
 };
-
-/** What API Gateway tells a function of a connection's source. */
-export interface WebSocketIdentity {
-  readonly sourceIp: string;
-  readonly userAgent?: string;
-}
-
-interface RequestContext {
-  readonly routeKey: string;
-  readonly eventType: 'CONNECT' | 'DISCONNECT' | 'MESSAGE';
-  readonly extendedRequestId: string;
-  readonly requestTime: string;
-  readonly messageDirection: 'IN';
-  readonly stage: string;
-  readonly connectedAt: number;
-  readonly requestTimeEpoch: number;
-  readonly identity: WebSocketIdentity;
-  readonly requestId: string;
-  readonly domainName: string;
-  readonly connectionId: string;
-  readonly apiId: string;
-}
-
-/** `$connect`'s event: the upgrade request's headers and query string (null when none). */
-export interface WebSocketConnectEvent {
-  readonly headers: Record<string, string>;
-  readonly multiValueHeaders: Record<string, string[]>;
-  readonly queryStringParameters: Record<string, string> | null;
-  readonly multiValueQueryStringParameters: Record<string, string[]> | null;
-  readonly requestContext: RequestContext & { readonly routeKey: '$connect'; readonly eventType: 'CONNECT' };
-  readonly isBase64Encoded: false;
-}
-
-/** `$disconnect`'s event: API Gateway's own few headers, not the upgrade request's. */
-export interface WebSocketDisconnectEvent {
-  readonly headers: Record<string, string>;
-  readonly multiValueHeaders: Record<string, string[]>;
-  readonly requestContext: RequestContext & {
-    readonly routeKey: '$disconnect';
-    readonly eventType: 'DISCONNECT';
-    readonly disconnectStatusCode: number;
-    readonly disconnectReason: string;
-  };
-  readonly isBase64Encoded: false;
-}
-
-/** A client frame's event, for a `$default` route (the route table has none today). */
-export interface WebSocketMessageEvent {
-  readonly requestContext: RequestContext & { readonly eventType: 'MESSAGE'; readonly messageId: string };
-  readonly body: string;
-  readonly isBase64Encoded: boolean;
-}
 
 export interface WebSocketGatewayOptions<F extends string> {
   readonly routes: readonly WebSocketRoute<F>[];

@@ -15,7 +15,7 @@ import type { Mailer } from '#shared/mail/mail.ts';
 import { sesMailer } from '#shared/mail/ses-mailer.ts';
 import { tableNameFromEnv } from '#shared/tables.ts';
 import { dynamoRightsRequestStore } from './adapters/request-store.ts';
-import type { MailingDeps, RequestDeps, RightsRequestEvents } from './use-cases.ts';
+import type { ExtensionDeps, RequestDeps, RightsRequestEvents, WarningDeps } from './use-cases.ts';
 
 const store = () => dynamoRightsRequestStore({ client: documentClient(), tableName: tableNameFromEnv('privacy') });
 
@@ -44,24 +44,18 @@ const mailer = (): Mailer =>
 export const requestDeps = (): RequestDeps => ({ store: store(), clock: systemClock, events: events() });
 
 /** The extension: the subject is told, at their address or their account's. */
-export const extensionDeps = (): MailingDeps => ({
+export const extensionDeps = (): ExtensionDeps => ({
   ...requestDeps(),
   people: cognitoPersonDirectory({
     client: new CognitoIdentityProviderClient(clientConfig),
     userPoolId: requiredEnv('COGNITO_USER_POOL_ID'),
   }),
   mailer: mailer(),
-  dpoInbox: requiredEnv('PLATFORM_INBOX'),
 });
 
-/** The daily warnings: to the DPO only, nobody looked up. */
-export const warningDeps = (): MailingDeps => ({
+/** The daily warnings: to the DPO only. */
+export const warningDeps = (): WarningDeps => ({
   ...requestDeps(),
-  people: {
-    identityOf: async () => {
-      throw new Error('The deadline warnings look nobody up');
-    },
-  },
   mailer: mailer(),
   dpoInbox: requiredEnv('PLATFORM_INBOX'),
 });

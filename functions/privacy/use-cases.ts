@@ -37,11 +37,16 @@ export interface RequestDeps {
   readonly events: RightsRequestEvents;
 }
 
-export interface MailingDeps extends RequestDeps {
-  readonly people: PersonDirectory;
+export interface WarningDeps extends RequestDeps {
   readonly mailer: Mailer;
   /** Where the DPO's warnings go. */
   readonly dpoInbox: string;
+}
+
+export interface ExtensionDeps extends RequestDeps {
+  readonly mailer: Mailer;
+  /** The address of a subject known by account only. */
+  readonly people: PersonDirectory;
 }
 
 export interface RightsRequestView extends Omit<RightsRequest, 'warned'> {
@@ -95,14 +100,7 @@ export async function getRightsRequest(deps: RequestDeps, id: string): Promise<R
 }
 
 export async function listOpenRightsRequests(deps: RequestDeps): Promise<{ items: RightsRequestView[] }> {
-  // Open requests are few (a DPO's desk): their version is read with each.
-  const open = await deps.store.open();
-  const items: RightsRequestView[] = [];
-  for (const request of open) {
-    const found = await deps.store.get(request.id, deps.clock.now());
-    if (found && !found.value.answer) items.push(viewOf(found.value, found.version));
-  }
-  return { items };
+  return { items: (await deps.store.open()).map((found) => viewOf(found.value, found.version)) };
 }
 
 /** Reads, changes with a pure rule, writes on condition of the version read; a rule's refusal is a 409. */
@@ -138,7 +136,7 @@ export async function checkRightsRequestIdentity(
 
 /** Extends the deadline and tells the subject, with the reason, at their address (or their account's). */
 export async function extendRightsRequest(
-  deps: MailingDeps,
+  deps: ExtensionDeps,
   dpoId: string,
   id: string,
   input: { months: 1 | 2; reason: string },
@@ -171,22 +169,23 @@ export async function answerRightsRequest(
  * The daily job: the DPO is mailed about each open request due within 7 days, and about each one
  * past its deadline, once per deadline (an extension moves it, and warns again).
  */
-export async function warnRightsRequestDeadlines(deps: MailingDeps): Promise<{ near: number; overdue: number }> {
+export async function warnRightsRequestDeadlines(deps: WarningDeps): Promise<{ near: number; overdue: number }> {
   const now = deps.clock.now();
   const today = parisDate(now);
   let near = 0;
   let overdue = 0;
-  for (const request of await deps.store.open()) {
-    const found = await deps.store.get(request.id, now);
-    if (!found) continue;
-    const warning = warningDue(found.value, today);
-    if (!warning) continue;
+  for (const listed of await deps.store.open()) {
+    // The index may lag: only a request it shows due is read again, consistently, to decide.
+    if (!warningDue(listed.value, today)) continue;
+    const found = await deps.store.get(listed.value.id, now);
+    const warning = found && warningDue(found.value, today);
+    if (!found || !warning) continue;
     const deadline = deadlineOf(found.value);
     const warned = { ...found.value, warned: { ...found.value.warned, [warning]: deadline } };
     // Marked first: a concurrent run or a retry never mails twice (a failed mail is not resent).
     if (!(await deps.store.save(warned, found.version, now))) continue;
     await deps.mailer.send(deadlineMail(found.value, deadline, warning, deps.dpoInbox));
-    await deps.events.deadlineNear(request.id, deadline, warning === 'overdue');
+    await deps.events.deadlineNear(found.value.id, deadline, warning === 'overdue');
     if (warning === 'near') near++;
     else overdue++;
   }

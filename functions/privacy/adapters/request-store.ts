@@ -25,8 +25,8 @@ export interface RightsRequestStore {
   get(id: string, now: Date): Promise<Versioned<RightsRequest> | undefined>;
   /** False when the request changed since it was read. */
   save(request: RightsRequest, readVersion: number, now: Date): Promise<boolean>;
-  /** Every open request, the nearest deadline first. */
-  open(): Promise<RightsRequest[]>;
+  /** Every open request with its version, the nearest deadline first (an index read: eventually consistent). */
+  open(): Promise<Versioned<RightsRequest>[]>;
 }
 
 const keyOf = (id: string) => ({ pk: `REQUEST#${id}`, sk: 'REQUEST' });
@@ -85,13 +85,13 @@ export function dynamoRightsRequestStore(deps: {
       return put(itemOf(request, readVersion + 1, now), 'version = :version', { ':version': readVersion });
     },
     async open() {
-      const items = await queryAll<{ request: RightsRequest }>(client, {
+      const items = await queryAll<{ request: RightsRequest; version: number }>(client, {
         TableName: tableName,
         IndexName: DEADLINE_INDEX,
         KeyConditionExpression: 'openPk = :open',
         ExpressionAttributeValues: { ':open': 'OPEN' },
       });
-      return items.map((i) => i.request);
+      return items.map((i) => ({ value: i.request, version: i.version }));
     },
   };
 }
