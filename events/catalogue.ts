@@ -381,6 +381,80 @@ export const RightsRequestClosed = defineEvent({
   data: z.object({ requestId: rightsRequestId }).strict(),
 });
 
+export const exportId = z.string().regex(/^exp_[0-9a-f]{32}$/, 'an export id');
+
+/** The parts of an export (shared/privacy/export-parts.ts), as the events name them. */
+const exportPart = z.string().regex(/^[a-z][a-z-]{1,40}$/, 'an export part name');
+
+export const ExportRequested = defineEvent({
+  source: sources.privacy,
+  detailType: 'ExportRequested',
+  version: 1,
+  description:
+    'A person asked for their data (POST /me/exports), or the DPO executes an access or portability request: every context holding personal data answers with its part(s). The subject is in the export order (privacy table), never in the event.',
+  data: z.object({ exportId }).strict(),
+});
+
+export const ExportPartReady = defineEvent({
+  source: sources.privacy,
+  detailType: 'ExportPartReady',
+  version: 1,
+  description: 'A context wrote its part of an export into the export order (privacy table, kept 7 days).',
+  data: z.object({ exportId, part: exportPart }).strict(),
+});
+
+export const ExportReady = defineEvent({
+  source: sources.privacy,
+  detailType: 'ExportReady',
+  version: 1,
+  description:
+    'Every expected part of an export is in: the person was mailed (or, for a rights request, the document was sent to the verified address).',
+  data: z.object({ exportId }).strict(),
+});
+
+/**
+ * The choices of consent and objection a signed-in person makes (GDPR art. 7 and 21; the catalogue
+ * with their legal basis and wording: functions/privacy/domain/consents.ts). `newsletter`: consent
+ * to the newsletter (read by the newsletter context, later); `message-mail-alerts`: the "nouveau
+ * message" mail (legitimate interest: sent until the person objects), acted on by messaging.
+ */
+export const consentChoices = ['newsletter', 'message-mail-alerts'] as const;
+export type ConsentChoice = (typeof consentChoices)[number];
+
+/** Consent change ids: `cch_`, 12 hex digits of the change's time (ms since the epoch), 20 random hex digits: they sort by time. */
+export const consentChangeId = z.string().regex(/^cch_[0-9a-f]{32}$/, 'a consent change id');
+
+export const ConsentChanged = defineEvent({
+  source: sources.privacy,
+  detailType: 'ConsentChanged',
+  version: 1,
+  description:
+    'A person gave or withdrew a consent, or objected or stopped objecting (PUT /me/consents/{choice}): `granted` is their choice now. The change id begins with its time: a consumer keeps the latest change, whatever the order of delivery. Published again, same change id, when the same choice is sent again.',
+  data: z
+    .object({ accountId, choice: z.enum(consentChoices), granted: z.boolean(), changeId: consentChangeId })
+    .strict(),
+});
+
+export const deathId = z.string().regex(/^dth_[0-9a-f]{32}$/, 'a death record id');
+
+export const DeathRecorded = defineEvent({
+  source: sources.privacy,
+  detailType: 'DeathRecorded',
+  version: 1,
+  description:
+    "The DPO recorded a person's death (proof checked, not kept): the account closes, and `erase` says whether their directives (or, without one, the heirs' rights) erase their data now.",
+  data: z.object({ deathId, accountId, erase: z.boolean() }).strict(),
+});
+
+export const DirectivesExecuted = defineEvent({
+  source: sources.privacy,
+  detailType: 'DirectivesExecuted',
+  version: 1,
+  description:
+    "A deceased person's directives were executed: their data erased, communicated to the designated person, or kept.",
+  data: z.object({ deathId, accountId, outcome: z.enum(['erased', 'communicated', 'kept']) }).strict(),
+});
+
 export const eventCatalogue = [
   ContactRequestReceived,
   AccountActivityObserved,
@@ -417,4 +491,8 @@ export const eventCatalogue = [
   RightsRequestRecorded,
   RightsRequestDeadlineNear,
   RightsRequestClosed,
+  ExportRequested,
+  ExportPartReady,
+  ExportReady,
+  ConsentChanged,
 ] as const;

@@ -13,7 +13,12 @@ import {
   BookingConfirmed,
   BookingRescheduled,
   ClientAppointmentsErased,
+  ConsentChanged,
   ContactRequestReceived,
+  DeathRecorded,
+  DirectivesExecuted,
+  ExportPartReady,
+  ExportRequested,
   MessageSent,
   PaymentFailed,
   PaymentSucceeded,
@@ -192,6 +197,63 @@ export const rules: readonly EventRule[] = [
       'Keep the deleted account’s conversations for the other party ("compte supprimé"); close its connections.',
     events: [AccountDeletionRequested],
     target: 'forgetDeletedParty',
+    retry: defaultRetry,
+  },
+  {
+    name: 'consent-changes-to-message-alerts',
+    description:
+      'Record whether the person wants the "nouveau message" mail or objected (ConsentChanged of every choice; messaging keeps its own).',
+    events: [ConsentChanged],
+    target: 'recordMailAlertChoice',
+    retry: defaultRetry,
+  },
+  // Data exports (ADR 0018): every context holding personal data writes its part; the privacy context collects them.
+  ...(
+    [
+      'exportAccountData',
+      'exportBookingsData',
+      'exportContactData',
+      'exportPractitionerData',
+      'exportMessagingData',
+      'exportReviewsData',
+      'exportPrivacyData',
+    ] as const
+  ).map(
+    (target): EventRule => ({
+      name: `export-requests-to-${target.replace(/^export|Data$/g, '').toLowerCase()}-part`,
+      description: 'Write this context’s part of the export from its own table.',
+      events: [ExportRequested],
+      target,
+      retry: defaultRetry,
+    }),
+  ),
+  // Post-mortem directives (ADR 0018).
+  {
+    name: 'directives-follow-their-account',
+    description: 'Slide a directive with its account’s activity, delete it with the account, note its execution.',
+    events: [AccountActivityObserved, AccountDeletionRequested, DirectivesExecuted],
+    target: 'keepDirectivesInStep',
+    retry: defaultRetry,
+  },
+  {
+    name: 'deaths-to-account-closure',
+    description: 'Close the deceased person’s account: signed out, disabled, tokens revoked.',
+    events: [DeathRecorded],
+    target: 'closeDeceasedAccount',
+    retry: defaultRetry,
+  },
+  {
+    name: 'deaths-to-erasure',
+    description: 'Erase everything of the deceased person when their directive (or the heirs’ rights) says so.',
+    events: [DeathRecorded],
+    target: 'eraseDeceasedAccount',
+    retry: defaultRetry,
+  },
+  {
+    name: 'export-parts-to-collector',
+    description: 'Note each part of an export; the last one delivers it.',
+    events: [ExportPartReady],
+    target: 'collectExportPart',
     retry: defaultRetry,
   },
 ];

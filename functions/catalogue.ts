@@ -410,10 +410,14 @@ const declared = {
   },
   eraseDataSubject: {
     entry: 'functions/retention/handlers/erase-data-subject.ts',
-    description: 'DPO: erases every item of a data subject and logs the erased keys for replay after a restore.',
+    description:
+      'DPO: erases every item of a data subject, and of its email or accounts, with their Cognito users; logs the erased keys for replay after a restore.',
     tables: everyTable('read-write'),
     publishesEvents: true,
     timeoutSeconds: 60,
+    // The accounts of an email (ListUsers), the email of an account (AdminGetUser), their users
+    // (AdminDeleteUser, even without an account item): functions/retention/adapters/account-resolver.ts.
+    identity: { actions: ['ListUsers', 'AdminGetUser', 'AdminDeleteUser'] },
   },
   replayErasures: {
     entry: 'functions/retention/handlers/replay-erasures.ts',
@@ -669,6 +673,12 @@ const declared = {
     description: 'WebSocket $disconnect: forgets the connection.',
     tables: { messaging: 'write' },
   },
+  recordMailAlertChoice: {
+    entry: 'functions/messaging/handlers/record-mail-alert-choice.ts',
+    description:
+      'ConsentChanged: records whether the person wants the "nouveau message" mail or objected (the latest change wins).',
+    tables: { messaging: 'write' },
+  },
   forgetDeletedParty: {
     entry: 'functions/messaging/handlers/forget-deleted-party.ts',
     description:
@@ -718,6 +728,160 @@ const declared = {
     tables: { privacy: 'read-write' },
     publishesEvents: true,
     sendsMail: true,
+  },
+  // Data exports (ADR 0018): the order, the collection of the parts, the delivery.
+  requestMyExport: {
+    entry: 'functions/privacy/handlers/request-my-export.ts',
+    description: 'Signed-in person: starts an export of their data (ExportRequested); every context adds its part.',
+    tables: { privacy: 'read-write' },
+    // The person's current email: items keyed by it (contact requests) are theirs too.
+    identity: { actions: ['AdminGetUser'] },
+    publishesEvents: true,
+  },
+  getMyExport: {
+    entry: 'functions/privacy/handlers/get-my-export.ts',
+    description: 'Signed-in person: their export, its progress and once ready the JSON document with its README.',
+    tables: { privacy: 'read' },
+    timeoutSeconds: 29,
+    memoryMb: 1024,
+  },
+  exportForRightsRequest: {
+    entry: 'functions/privacy/handlers/export-for-rights-request.ts',
+    description: 'DPO: answers a verified access or portability request with an export mailed to the verified address.',
+    tables: { privacy: 'read-write' },
+    // The account of the request's email (ListUsers), the address of a request by account (AdminGetUser).
+    identity: { actions: ['AdminGetUser', 'ListUsers'] },
+    publishesEvents: true,
+  },
+  collectExportPart: {
+    entry: 'functions/privacy/handlers/collect-export-part.ts',
+    description:
+      'ExportPartReady: notes the part; the last one makes the export ready, mails the person (or the document to the verified address), announces ExportReady.',
+    tables: { privacy: 'read-write' },
+    identity: { actions: ['AdminGetUser'] },
+    sendsMail: true,
+    publishesEvents: true,
+    timeoutSeconds: 60,
+    memoryMb: 1024,
+  },
+  // Each context holding personal data writes its part(s) of an export from its own table (shared/privacy/export-handler.ts).
+  exportAccountData: {
+    entry: 'functions/accounts/handlers/export-account-data.ts',
+    description: 'ExportRequested: writes the account part (account items and the Cognito identity).',
+    tables: { accounts: 'read', privacy: 'read-write' },
+    identity: { actions: ['AdminGetUser'] },
+    publishesEvents: true,
+    timeoutSeconds: 60,
+  },
+  exportBookingsData: {
+    entry: 'functions/bookings/handlers/export-bookings-data.ts',
+    description: 'ExportRequested: writes the bookings part (appointments, payments, notification receipts).',
+    tables: { bookings: 'read', privacy: 'read-write' },
+    publishesEvents: true,
+    timeoutSeconds: 60,
+    memoryMb: 1024,
+  },
+  exportContactData: {
+    entry: 'functions/contact/handlers/export-contact-data.ts',
+    description: 'ExportRequested: writes the contact part (contact requests sent with the person’s email).',
+    tables: { contact: 'read', privacy: 'read-write' },
+    publishesEvents: true,
+    timeoutSeconds: 60,
+  },
+  exportPractitionerData: {
+    entry: 'functions/practitioners/handlers/export-practitioner-data.ts',
+    description: 'ExportRequested: writes the practitioner part (the profile, published or not).',
+    tables: { practitioners: 'read', privacy: 'read-write' },
+    publishesEvents: true,
+    timeoutSeconds: 60,
+  },
+  exportMessagingData: {
+    entry: 'functions/messaging/handlers/export-messaging-data.ts',
+    description: 'ExportRequested: writes the messaging part (conversations, messages, reports, connections).',
+    tables: { messaging: 'read', privacy: 'read-write' },
+    publishesEvents: true,
+    timeoutSeconds: 60,
+    memoryMb: 1024,
+  },
+  exportReviewsData: {
+    entry: 'functions/reviews/handlers/export-reviews-data.ts',
+    description: 'ExportRequested: writes the reviews part (reviews, replies, reports, appeals, invitations).',
+    tables: { reviews: 'read', privacy: 'read-write' },
+    publishesEvents: true,
+    timeoutSeconds: 60,
+  },
+  exportPrivacyData: {
+    entry: 'functions/privacy/handlers/export-privacy-data.ts',
+    description:
+      'ExportRequested: writes the rights-requests and consents parts (privacy table) and the connections part (security table).',
+    tables: { privacy: 'read-write', security: 'read' },
+    publishesEvents: true,
+    timeoutSeconds: 60,
+  },
+  // Privacy (issue 15): consents and objections of the signed-in person.
+  getMyConsents: {
+    entry: 'functions/privacy/handlers/get-my-consents.ts',
+    description: 'Signed in: their consents and objections (defaults where none was made) and their last changes.',
+    tables: { privacy: 'read' },
+  },
+  putMyConsent: {
+    entry: 'functions/privacy/handlers/put-my-consent.ts',
+    description:
+      'Signed in: gives or withdraws a consent, objects or stops objecting; state and change log in one transaction, ConsentChanged announced.',
+    tables: { privacy: 'read-write' },
+    publishesEvents: true,
+  },
+  // Post-mortem directives and recorded deaths (ADR 0018).
+  getMyDirective: {
+    entry: 'functions/privacy/handlers/get-my-directive.ts',
+    description: 'Signed-in person: their post-mortem directive, if any.',
+    tables: { privacy: 'read' },
+  },
+  setMyDirective: {
+    entry: 'functions/privacy/handlers/set-my-directive.ts',
+    description: 'Signed-in person: records or changes their post-mortem directive.',
+    tables: { privacy: 'read-write' },
+  },
+  revokeMyDirective: {
+    entry: 'functions/privacy/handlers/revoke-my-directive.ts',
+    description: 'Signed-in person: revokes their post-mortem directive (the heirs’ rights then apply).',
+    tables: { privacy: 'read-write' },
+  },
+  recordDeath: {
+    entry: 'functions/privacy/handlers/record-death.ts',
+    description:
+      'DPO: records a death (proof checked, not kept); the directive gives the plan: DeathRecorded, an export to the designee, or kept.',
+    tables: { privacy: 'read-write' },
+    // The account of an email (ListUsers), that it exists and its address (AdminGetUser).
+    identity: { actions: ['AdminGetUser', 'ListUsers'] },
+    publishesEvents: true,
+  },
+  getDeath: {
+    entry: 'functions/privacy/handlers/get-death.ts',
+    description: 'DPO: the death recorded for an account, its plan and its execution.',
+    tables: { privacy: 'read' },
+  },
+  keepDirectivesInStep: {
+    entry: 'functions/privacy/handlers/keep-directives-in-step.ts',
+    description:
+      'A directive follows its account: slid by its activity, deleted with it; the death record notes DirectivesExecuted.',
+    tables: { privacy: 'read-write' },
+  },
+  closeDeceasedAccount: {
+    entry: 'functions/accounts/handlers/close-deceased-account.ts',
+    description: 'DeathRecorded: closes the deceased person’s account (signed out, disabled, tokens revoked).',
+    // security: the account's revocation (shared/security/revocations.ts).
+    tables: { security: 'write' },
+    identity: { actions: ['AdminUserGlobalSignOut', 'AdminDisableUser'] },
+  },
+  eraseDeceasedAccount: {
+    entry: 'functions/retention/handlers/erase-deceased-account.ts',
+    description:
+      'DeathRecorded (erase): erases everything of the deceased person’s account as the DPO’s erasure does; announces DirectivesExecuted.',
+    tables: everyTable('read-write'),
+    identity: { actions: ['ListUsers', 'AdminGetUser', 'AdminDeleteUser'] },
+    publishesEvents: true,
+    timeoutSeconds: 60,
   },
 } as const satisfies Record<string, FunctionDefinition>;
 

@@ -3,6 +3,8 @@
  * erasure), the register of processing and the stored-items test read it; a context adds its
  * entity types here through its `entities.ts`.
  */
+
+import { dataExportEntities } from '#shared/privacy/entities.ts';
 import type { EntityDefinition } from '#shared/retention/entity.ts';
 import { securityEntities } from '#shared/security/entities.ts';
 import { accountEntities } from './accounts/entities.ts';
@@ -21,6 +23,7 @@ export const entities: readonly EntityDefinition[] = [
   ...messagingEntities,
   ...practitionerEntities,
   ...privacyEntities,
+  ...dataExportEntities,
   ...retentionEntities,
   ...reviewsEntities,
   ...securityEntities,

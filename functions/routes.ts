@@ -315,4 +315,22 @@ export const routes: readonly Route[] = [
     operation: privacy.answerRightsRequest,
     function: 'answerRightsRequest',
   },
+  // Privacy (issue 15): consents and objections of the signed-in person.
+  { method: 'GET', path: '/me/consents', operation: privacy.getMyConsents, function: 'getMyConsents' },
+  { method: 'PUT', path: '/me/consents/{choice}', operation: privacy.putMyConsent, function: 'putMyConsent' },
+  {
+    method: 'POST',
+    path: '/privacy/rights-requests/{requestId}/export',
+    operation: privacy.exportForRightsRequest,
+    function: 'exportForRightsRequest',
+  },
+  // Data exports (ADR 0018).
+  { method: 'POST', path: '/me/exports', operation: privacy.requestMyExport, function: 'requestMyExport' },
+  { method: 'GET', path: '/me/exports/{exportId}', operation: privacy.getMyExport, function: 'getMyExport' },
+  // Post-mortem directives and recorded deaths (ADR 0018).
+  { method: 'GET', path: '/me/directives', operation: privacy.getMyDirective, function: 'getMyDirective' },
+  { method: 'PUT', path: '/me/directives', operation: privacy.setMyDirective, function: 'setMyDirective' },
+  { method: 'DELETE', path: '/me/directives', operation: privacy.revokeMyDirective, function: 'revokeMyDirective' },
+  { method: 'POST', path: '/privacy/deaths', operation: privacy.recordDeath, function: 'recordDeath' },
+  { method: 'GET', path: '/privacy/deaths/{accountId}', operation: privacy.getDeath, function: 'getDeath' },
 ];

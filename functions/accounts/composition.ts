@@ -91,3 +91,10 @@ export const staffActionDeps = (): StaffActionDeps => ({
   events: eventBridgePublisher({ client: eventBridgeClient(), busName: requiredEnv('EVENT_BUS_NAME'), clock }),
   clock,
 });
+
+/** A recorded death closes the account: Cognito and the revocation list only. */
+export const closureDeps = (): Pick<AccountsDeps, 'identities' | 'revocations' | 'clock'> => ({
+  identities: directory(),
+  revocations: instanceRevocations(),
+  clock,
+});

@@ -457,3 +457,19 @@ export async function removeUnconfirmedSignUps(
   }
   return { removed, complete: true };
 }
+
+// ---------------------------------------------------------------- a recorded death
+
+/**
+ * DeathRecorded (ADR 0018): nobody signs in to a deceased person's account any more: signed out
+ * everywhere, disabled, its tokens refused. Its data is left to the directives (kept, sent to the
+ * designee, or erased by the retention context). A user already gone (erased) is no error.
+ */
+export async function closeDeceasedAccount(
+  deps: Pick<AccountsDeps, 'identities' | 'revocations' | 'clock'>,
+  accountId: string,
+): Promise<void> {
+  await deps.revocations.revoke(accountId, 'deleted', deps.clock.now());
+  await deps.identities.signOutEverywhere(accountId);
+  await deps.identities.disable(accountId);
+}

@@ -12,6 +12,30 @@ export const appointmentEntity = {
     'An appointment: practitioner, client (account ids), service, date, state, cancellation; the practitioner is its controller.',
   personalData: true,
   retention: { purpose: 'appointment', clockStartsAt: "the appointment's date", sliding: false },
+  export: {
+    part: 'bookings',
+    fields: {
+      id: 'Identifiant du rendez-vous.',
+      practitionerId: 'Identifiant du compte du praticien du rendez-vous.',
+      clientId: 'Identifiant du compte du client du rendez-vous.',
+      service:
+        'Prestation réservée, telle qu’elle était proposée lors de la réservation : nom, durée, prix et mode de paiement.',
+      start: 'Date et heure de début du rendez-vous (UTC, ISO 8601).',
+      end: 'Date et heure de fin du rendez-vous (UTC, ISO 8601).',
+      state: 'État du rendez-vous : demandé, confirmé, terminé, annulé ou client absent.',
+      createdAt: 'Date et heure de la réservation (UTC, ISO 8601).',
+      updatedAt: 'Date et heure de la dernière modification du rendez-vous (UTC, ISO 8601).',
+      cancellationPolicy:
+        'Conditions d’annulation en vigueur lors de la réservation : délai d’annulation gratuite et part du prix due en cas d’annulation tardive.',
+      cancellation:
+        'Annulation du rendez-vous, le cas échéant : par qui, quand, si elle était tardive et la part du prix retenue.',
+      confirmedAt: 'Date et heure de confirmation du rendez-vous (UTC, ISO 8601).',
+      requestFingerprint:
+        'Empreinte technique de la demande de réservation, qui permet de reconnaître une même demande envoyée deux fois.',
+      holdUntil:
+        'Date et heure jusqu’à laquelle le créneau est réservé en attendant le paiement en ligne (UTC, ISO 8601).',
+    },
+  },
   owns: 'partition',
 } as const satisfies RetainedEntity;
 
@@ -26,6 +50,10 @@ export const slotLockEntity = {
   description: "A 5-minute block of a practitioner's agenda held by one appointment (ids only).",
   personalData: true,
   retention: { purpose: 'appointment', clockStartsAt: "the appointment's date", sliding: false },
+  export: {
+    withheld:
+      'Verrou technique d’un bloc de 5 minutes de l’agenda, dérivé d’un rendez-vous : hors de ses clés, il ne contient que les identifiants du praticien et du rendez-vous, rien que le rendez-vous lui-même ne contienne déjà.',
+  },
 } as const satisfies RetainedEntity;
 
 /**
@@ -43,6 +71,15 @@ export const clientHoldingsEntity = {
     "What one client holds of one practitioner's agenda now: their upcoming appointments' ids, starts, unpaid or not (the booking limits).",
   personalData: true,
   retention: { purpose: 'appointment', clockStartsAt: 'the latest appointment date it lists', sliding: true },
+  export: {
+    part: 'bookings',
+    fields: {
+      clientId: 'Identifiant du compte du client.',
+      practitionerId: 'Identifiant du compte du praticien.',
+      holdings:
+        'Rendez-vous à venir du client avec ce praticien, par identifiant : leur date de début et s’ils attendent encore leur paiement (pour les limites de réservation).',
+    },
+  },
 } as const satisfies RetainedEntity;
 
 /**
@@ -55,6 +92,18 @@ export const controllerActionEntity = {
   description: "A practitioner's export or erasure of their clients' appointment data: ids, action, count, time.",
   personalData: true,
   retention: { purpose: 'retention-audit', clockStartsAt: 'the action', sliding: false },
+  export: {
+    part: 'bookings',
+    fields: {
+      actionId: 'Identifiant de cette opération.',
+      action: 'Opération effectuée sur les données de rendez-vous de vos clients : export ou effacement.',
+      practitionerId: 'Identifiant de votre compte de praticien.',
+      count: 'Nombre de rendez-vous exportés ou effacés.',
+      clientId: 'Identifiant du compte du client dont les rendez-vous ont été effacés (effacement seulement).',
+      format: 'Format de l’export : JSON ou CSV (export seulement).',
+      at: 'Date et heure de l’opération (UTC, ISO 8601).',
+    },
+  },
 } as const satisfies RetainedEntity;
 
 /**
@@ -70,6 +119,17 @@ export const notificationReceiptEntity = {
   description: 'That a notice or reminder of an appointment was sent to one of its parties: ids, kind, version, time.',
   personalData: true,
   retention: { purpose: 'appointment', clockStartsAt: "the appointment's date", sliding: false },
+  export: {
+    part: 'bookings',
+    fields: {
+      appointmentId: 'Identifiant du rendez-vous concerné par la notification.',
+      kind: 'Type de notification : confirmation, report, annulation ou rappel (la veille ou le jour même) du rendez-vous.',
+      party: 'Destinataire de la notification : le client ou le praticien.',
+      state: 'État de l’envoi : en cours, envoyé ou échoué.',
+      claimedAt: 'Date et heure du début de l’envoi (UTC, ISO 8601).',
+      updatedAt: 'Date et heure du dernier changement d’état de l’envoi (UTC, ISO 8601).',
+    },
+  },
 } as const satisfies RetainedEntity;
 
 /**
@@ -83,6 +143,25 @@ export const paymentRecordEntity = {
   description: 'The payment of an appointment: Stripe ids, amounts, statuses, refunds, disputes; no card data.',
   personalData: true,
   ownedBy: 'appointment',
+  export: {
+    part: 'bookings',
+    fields: {
+      appointmentId: 'Identifiant du rendez-vous payé.',
+      clientId: 'Identifiant du compte du client qui paie.',
+      paymentIntentId: 'Identifiant du paiement chez Stripe, notre prestataire de paiement.',
+      amountCents: 'Montant du paiement, en centimes d’euro.',
+      applicationFeeCents: 'Commission de la plateforme sur ce paiement, en centimes d’euro.',
+      status: 'État du paiement : en attente, réussi ou échoué.',
+      refunds: 'Remboursements de ce paiement : montant, état, cause, motif, auteur et date de chacun.',
+      claims:
+        'Remboursements demandés par la plateforme, par clé de demande : montant, cause, motif, auteur, date et remboursement Stripe correspondant.',
+      committedCents: 'Total remboursé ou en cours de remboursement, en centimes d’euro.',
+      disputes: 'Contestations de ce paiement auprès de la banque : montant, état, motif et date de chacune.',
+      createdAt: 'Date et heure d’ouverture du paiement (UTC, ISO 8601).',
+      updatedAt: 'Date et heure de la dernière modification du paiement (UTC, ISO 8601).',
+      lastDisputeAt: 'Date et heure de la dernière contestation enregistrée (UTC, ISO 8601).',
+    },
+  },
 } as const satisfies OwnedEntity;
 
 /**
@@ -104,6 +183,18 @@ export const payeeEntity = {
   description: "A practitioner's connected Stripe account id and its capabilities (charges, payouts).",
   personalData: true,
   retention: { purpose: 'practitioner-profile', clockStartsAt: 'the last update of the account', sliding: true },
+  export: {
+    part: 'bookings',
+    fields: {
+      practitionerId: 'Identifiant de votre compte de praticien.',
+      accountId: 'Identifiant de votre compte de paiement chez Stripe, qui reçoit le paiement de vos rendez-vous.',
+      chargesEnabled: 'Indique si votre compte de paiement peut recevoir des paiements.',
+      payoutsEnabled: 'Indique si votre compte de paiement peut verser des fonds sur votre compte bancaire.',
+      detailsSubmitted:
+        'Indique si vous avez fourni à Stripe les informations demandées pour ouvrir votre compte de paiement.',
+      updatedAt: 'Date et heure de la dernière mise à jour de ces informations (UTC, ISO 8601).',
+    },
+  },
 } as const satisfies RetainedEntity;
 
 export const bookingEntities = [

@@ -22,11 +22,14 @@ import { dynamoOfferReader } from '#shared/offer/offer-reader.ts';
 import { tableNameFromEnv } from '#shared/tables.ts';
 import { dynamoConnectionStore } from './adapters/connection-store.ts';
 import { dynamoConversationStore } from './adapters/conversation-store.ts';
+import { dynamoMailAlertStore } from './adapters/mail-alert-store.ts';
+import type { MailAlertDeps } from './mail-alerts.ts';
 import type { ForgetDeps, MailDeps, MessagingDeps, OpenDeps, PushDeps } from './use-cases.ts';
 
 const table = () => ({ client: documentClient(), tableName: tableNameFromEnv('messaging') });
 const store = () => dynamoConversationStore(table());
 export const connectionStore = () => dynamoConnectionStore(table());
+const mailAlerts = () => dynamoMailAlertStore(table());
 
 const people = () =>
   cognitoPersonDirectory({
@@ -48,7 +51,11 @@ export const mailDeps = (): MailDeps => ({
   clock: systemClock,
   people: people(),
   mailer: sesMailer({ client: sesClient(), from: requiredEnv('MAIL_FROM'), now: () => systemClock.now() }),
+  alerts: mailAlerts(),
 });
+
+/** ConsentChanged: the person's choice about the "nouveau message" mail. */
+export const mailAlertDeps = (): MailAlertDeps => ({ alerts: mailAlerts(), clock: systemClock });
 
 export const events = () =>
   eventBridgePublisher({ client: eventBridgeClient(), busName: requiredEnv('EVENT_BUS_NAME'), clock: systemClock });

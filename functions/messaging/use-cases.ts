@@ -14,6 +14,7 @@ import type { Mailer } from '#shared/mail/mail.ts';
 import type { OfferReader } from '#shared/offer/offer-reader.ts';
 import type { ConnectionStore } from './adapters/connection-store.ts';
 import { type ConversationStore, decodeMessageCursor, encodeMessageCursor } from './adapters/conversation-store.ts';
+import type { MailAlertStore } from './adapters/mail-alert-store.ts';
 import {
   accountOf,
   type Conversation,
@@ -31,6 +32,7 @@ import {
   viewFor,
 } from './domain/conversation.ts';
 import { newMessageMail } from './domain/message-mail.ts';
+import { wantsMailAlerts } from './mail-alerts.ts';
 
 export interface MessagingDeps {
   readonly store: ConversationStore;
@@ -241,9 +243,12 @@ export async function reportMessage(
 export interface MailDeps extends MessagingDeps {
   readonly people: PersonDirectory;
   readonly mailer: Mailer;
+  /** The recipients' choices about the mail (./mail-alerts.ts). */
+  readonly alerts: MailAlertStore;
 }
 
-export type MailOutcome = 'mailed' | 'already-told' | 'no-address';
+/** `objected`: the recipient objected to the mail (GET/PUT /me/consents); the message reached the app all the same. */
+export type MailOutcome = 'mailed' | 'already-told' | 'no-address' | 'objected';
 
 /**
  * MessageSent: mails the recipient once while unread messages wait (the claim is a conditional
@@ -254,6 +259,8 @@ export async function mailRecipient(deps: MailDeps, conversationId: string, reci
   const conversation = await deps.store.get(conversationId, deps.clock.now());
   const side = conversation && sideOf(conversation, recipientId);
   if (!conversation || !side) return 'already-told';
+  // Before the claim: a person who stops objecting is mailed for the messages that come next.
+  if (!(await wantsMailAlerts(deps, recipientId))) return 'objected';
   if (!(await deps.store.claimNotification(conversationId, side, deps.clock.now()))) return 'already-told';
   try {
     const identity = await deps.people.identityOf(recipientId);

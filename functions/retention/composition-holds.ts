@@ -1,15 +1,19 @@
 /**
  * The composition root of the DPO's functions (legal holds, erasure, register) and of the jobs
  * that keep holds and erasures true (daily hold sweep, erasure replay). Each function gets only
- * the tables functions/catalogue.ts grants it, so each builds only what it uses.
+ * the tables functions/catalogue.ts grants it, so each builds only what it uses; the erasure
+ * alone gets the Cognito user pool (COGNITO_USER_POOL_ID; locally
+ * AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER points the client at the emulator).
  */
-import { documentClient, eventBridgeClient } from '#shared/aws-clients.ts';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { clientConfig, documentClient, eventBridgeClient } from '#shared/aws-clients.ts';
 import { systemClock } from '#shared/clock.ts';
 import { requiredEnv } from '#shared/config.ts';
 import { eventBridgePublisher } from '#shared/events/publisher.ts';
 import { isRetained } from '#shared/retention/entity.ts';
 import { type TableName, tableNameFromEnv, tables } from '#shared/tables.ts';
 import { entities } from '../entities.ts';
+import { cognitoAccountResolver } from './adapters/account-resolver.ts';
 import { dynamoErasureLogStore } from './adapters/erasure-log-store.ts';
 import { dynamoHoldStore } from './adapters/hold-store.ts';
 import { dynamoSubjectItemsStore } from './adapters/subject-items-store.ts';
@@ -46,13 +50,23 @@ export const partitionRoots: ReadonlySet<string> = new Set(
   entities.filter((entity) => isRetained(entity) && entity.owns === 'partition').map((entity) => entity.name),
 );
 
+/** Entity types an erasure keeps: accountability records of the rights handled, the revocation of the tokens. */
+export const keptOnErasure: ReadonlySet<string> = new Set(
+  entities.filter((entity) => isRetained(entity) && entity.keptOnErasure).map((entity) => entity.name),
+);
+
 export const erasureDeps = (): ErasureDeps => ({
   holds: holdStore(),
   subjects: subjectItems(),
   erasureLog: dynamoErasureLogStore({ client: documentClient(), tableName: tableNameFromEnv('retention') }),
+  accounts: cognitoAccountResolver({
+    client: new CognitoIdentityProviderClient(clientConfig),
+    userPoolId: requiredEnv('COGNITO_USER_POOL_ID'),
+  }),
   events: events(),
   clock,
   partitionRoots,
+  keptOnErasure,
 });
 
 export const replayDeps = (overrides?: Partial<Record<TableName, string>>): ReplayDeps => ({

@@ -55,14 +55,38 @@ export const ErasureInput = z
   .strict()
   .meta({ id: 'ErasureInput' });
 
+/** The erasure of one subject of the person: its own erasure id, erasure log and audit entry. */
+export const SubjectErasure = z
+  .object({
+    /** The pseudonymous subject key erased (shared/retention/subject.ts), never the email. */
+    subjectKey: z.string(),
+    erasureId: z.string(),
+    itemsErased: z.number().int(),
+    itemsUnderHold: z.number().int(),
+    /**
+     * For an account: its Cognito user (the sign-in identity) `deleted`, `kept-under-hold` (a hold
+     * on the account keeps it with the account item), or `none` (the account has no user).
+     */
+    cognitoUser: z.enum(['deleted', 'kept-under-hold', 'none']).optional(),
+  })
+  .meta({ id: 'SubjectErasure' });
+
 export const ErasureResult = z
   .object({
+    /** The erasure of the subject as named (`subjects[0]`). */
     erasureId: z.string(),
+    /** Items erased, every subject of the person together. */
     itemsErased: z.number().int(),
     /** Items kept because an active legal hold covers them: the hold prevails over erasure. */
     itemsUnderHold: z.number().int(),
     /** What happened, in words the DPO can pass on (the hold, when there is one, is named here). */
     message: z.string(),
+    /**
+     * Every subject erased, the one named first: an email, then the accounts whose Cognito user
+     * has that address as theirs (verified, or a sign-up never confirmed); an account, then the
+     * address of its Cognito user (the same way theirs).
+     */
+    subjects: z.array(SubjectErasure),
   })
   .meta({ id: 'ErasureResult' });
 
@@ -179,7 +203,14 @@ export const eraseDataSubject = defineOperation({
   tags: ['privacy'],
   access: dpoOnly,
   body: ErasureInput,
-  responses: { 200: { description: 'Erased; items under a legal hold are kept and counted.', schema: ErasureResult } },
+  responses: {
+    200: {
+      description:
+        'Erased: the subject named and the rest of the person (an email’s accounts, an account’s email), ' +
+        'their Cognito users included; items under a legal hold are kept and counted.',
+      schema: ErasureResult,
+    },
+  },
 });
 
 export const getRegisterOfProcessing = defineOperation({

@@ -34,6 +34,10 @@ export const legalHoldEntity = {
   description: 'A legal hold on a data subject: who asked, why, when placed and lifted.',
   personalData: true,
   retention: { purpose: 'legal-hold', clockStartsAt: 'the lift of the hold', sliding: false, startsLater: true },
+  export: {
+    withheld:
+      'Révéler une mesure de conservation placée à la demande d’une autorité pourrait compromettre l’enquête en cours (RGPD art. 23, loi Informatique et Libertés art. 49).',
+  },
 } as const satisfies RetainedEntity;
 
 /**
@@ -47,6 +51,10 @@ export const activeHoldEntity = {
   description: 'Marks a legal hold as active (partition ACTIVE-HOLDS, with its subject key); deleted at the lift.',
   personalData: true,
   retention: { purpose: 'legal-hold', clockStartsAt: 'never: deleted at the lift', sliding: false, startsLater: true },
+  export: {
+    withheld:
+      'Révéler une mesure de conservation placée à la demande d’une autorité pourrait compromettre l’enquête en cours (RGPD art. 23, loi Informatique et Libertés art. 49).',
+  },
 } as const satisfies RetainedEntity;
 
 /** One line per hold (its id only) in the partition `LEGAL-HOLDS`, so the DPO lists holds by a Query. */
@@ -64,6 +72,10 @@ export const holdAuditEntity = {
   description: 'One staff action on retention (hold placed or lifted, erasure): identifiers only.',
   personalData: true,
   retention: { purpose: 'retention-audit', clockStartsAt: 'the action', sliding: false },
+  export: {
+    withheld:
+      'Registre de responsabilité ne contenant que des identifiants, conservé pour prouver que vos droits et les durées de conservation ont été respectés.',
+  },
 } as const satisfies RetainedEntity;
 
 export const erasureLogEntity = {
@@ -72,6 +84,10 @@ export const erasureLogEntity = {
   description: 'The key of an item deleted for an erasure request, replayed after a restore.',
   personalData: true,
   retention: { purpose: 'erasure-log', clockStartsAt: 'the erasure', sliding: false },
+  export: {
+    withheld:
+      'Registre de responsabilité ne contenant que des identifiants, conservé pour prouver que vos droits et les durées de conservation ont été respectés.',
+  },
 } as const satisfies RetainedEntity;
 
 export const retentionEntities: readonly EntityDefinition[] = [

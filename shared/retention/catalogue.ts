@@ -226,6 +226,49 @@ export const retentionCatalogue = {
     rationale:
       'The policy grants the rights and the one-month answer but is silent on keeping the requests. A request is kept open until answered, then 5 years from the answer, as the CNIL advises for proof of rights handling (GDPR art. 5(2), accountability); the identity proof itself is never kept.',
   },
+  'data-export': {
+    purpose: "la mise à disposition des données de la personne (droits d'accès et à la portabilité)",
+    legalBases: ['legal-obligation'],
+    dataCategories: [
+      'identifiant de compte ou adresse électronique de la personne',
+      'copie de ses données de toutes les finalités ci-dessus',
+    ],
+    clockStart: 'request',
+    keep: { days: 7 },
+    policyText: null,
+    rationale:
+      'GDPR art. 15 and 20: the export is a copy of data kept elsewhere for their own purposes. It is assembled from the parts of every context and kept 7 days from the request, long enough for the person to download it after the mail, short enough that a second copy of everything does not linger.',
+  },
+  'consent-proof': {
+    purpose: 'la preuve des consentements et des oppositions (newsletter, emails « Nouveau message »)',
+    legalBases: ['legal-obligation'],
+    dataCategories: [
+      'identifiant de compte',
+      'choix (consentement donné ou retiré, opposition ou non)',
+      'version du texte présenté',
+      'date et heure du changement',
+    ],
+    clockStart: 'action',
+    keep: { years: 5 },
+    policyText: null,
+    rationale:
+      'GDPR art. 7(1): the controller must be able to demonstrate that the person consented; the same record shows an objection (art. 21) was honoured. The policy is silent on keeping that proof. Each change is kept 5 years from the change, the limitation period of civil actions (Code civil art. 2224) and what the CNIL advises for proof of rights handling; the current state goes with its newest change (5 years from the latest change, a sliding clock), after which the defaults apply again.',
+  },
+  'post-mortem': {
+    purpose: 'l’exécution des directives relatives au sort des données après le décès',
+    legalBases: ['legal-obligation'],
+    dataCategories: [
+      'identifiant du compte de la personne décédée',
+      'qualité de la personne qui a signalé le décès (héritier ou personne désignée)',
+      'date du décès, vérification du justificatif (jamais le justificatif)',
+      'directive appliquée et date de son exécution',
+    ],
+    clockStart: 'action',
+    keep: { years: 5 },
+    policyText: null,
+    rationale:
+      'Loi Informatique et Libertés art. 85: the platform executes the directives, or the heirs’ rights without one. The record of the death and of the execution is kept 5 years from the recording, as for rights requests (accountability, GDPR art. 5(2)); it survives the erasure it proves. The death certificate is checked by the DPO and never stored.',
+  },
   'erasure-log': {
     purpose: 'le rejeu des effacements après une restauration de sauvegarde',
     legalBases: ['legal-obligation'],

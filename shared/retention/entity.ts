@@ -5,6 +5,8 @@
  * root entity that owns it (same partition, deleted with it). shared/dynamo/items.ts builds every
  * stored item from its entity, so the expiry is written by construction.
  */
+
+import type { ExportDeclaration } from '../privacy/export-parts.ts';
 import type { TableName } from '../tables.ts';
 import type { TimedPurpose } from './catalogue.ts';
 
@@ -35,12 +37,22 @@ export interface RetainedEntity<N extends string = string> extends EntityBase<N>
    * purge deletes them with it (and the retention audit does when DynamoDB's TTL deletes it).
    */
   readonly owns?: 'partition';
+  /**
+   * Why an erasure of the subject keeps it: an accountability record of the rights handled (a
+   * rights request, a death and its directives) that the erasure it proves must not destroy.
+   * It still expires with its purpose.
+   */
+  readonly keptOnErasure?: string;
+  /** Its place in the person's data export (shared/privacy/export-parts.ts). */
+  readonly export: ExportDeclaration;
 }
 
 /** Holds personal data kept exactly as long as the root entity of its partition. */
 export interface OwnedEntity<N extends string = string> extends EntityBase<N> {
   readonly personalData: true;
   readonly ownedBy: string;
+  /** Its place in the person's data export (shared/privacy/export-parts.ts). */
+  readonly export: ExportDeclaration;
 }
 
 /** Holds no personal data; may still expire (operational records). */

@@ -238,6 +238,33 @@ const matrix: Record<string, Entry> = {
     body: { answeredOn: '2026-01-01', outcome: 'granted' },
     status: 404,
   },
+  // Data exports (ADR 0018): one's own; the DPO's answer to an access request.
+  'POST /me/exports': { allowed: 'signed-in', status: 202 },
+  'GET /me/exports/{exportId}': {
+    allowed: 'signed-in',
+    path: '/me/exports/exp_00000000000000000000000000000000',
+    status: 404,
+  },
+  'POST /privacy/rights-requests/{requestId}/export': {
+    allowed: ['dpo'],
+    path: `/privacy/rights-requests/${unknownRequest}/export`,
+    status: 404,
+  },
+  // Post-mortem directives (ADR 0018): one's own; deaths recorded by the DPO.
+  'GET /me/directives': { allowed: 'signed-in', status: 200 },
+  'PUT /me/directives': { allowed: 'signed-in', body: {}, status: 400 },
+  'DELETE /me/directives': { allowed: 'signed-in', status: 404 },
+  'POST /privacy/deaths': { allowed: ['dpo'], body: {}, status: 400 },
+  'GET /privacy/deaths/{accountId}': { allowed: ['dpo'], path: `/privacy/deaths/${unknownAccount}`, status: 404 },
+  // Consents and objections (issue 15): anyone signed in, on their own choices only (no id of anyone else's).
+  'GET /me/consents': { allowed: 'signed-in', status: 200 },
+  // A well-formed choice that does not exist: 404, and nothing changes.
+  'PUT /me/consents/{choice}': {
+    allowed: 'signed-in',
+    path: '/me/consents/no-such-choice',
+    body: { granted: true, wordingVersion: '2026-12-01' },
+    status: 404,
+  },
   // Messaging (ADR 0016): only the two parties reach a conversation, staff included in "nobody else".
   'POST /conversations': { allowed: ['client'], body: {}, status: 400 },
   'GET /conversations': { allowed: ['client', 'practitioner'], status: 200 },
@@ -283,6 +310,8 @@ interface Scene {
   /** The client's conversation with the practitioner, and the practitioner's message in it. */
   readonly conversationId: string;
   readonly messageId: string;
+  /** An export of the client's data (ADR 0018). */
+  readonly exportId: string;
 }
 
 /**
@@ -342,6 +371,15 @@ const strangerCases: Record<string, { path: (s: Scene) => string; body?: (s: Sce
     path: (s) => `/conversations/${s.conversationId}/messages/${s.messageId}/reports`,
     body: () => ({ reason: 'spam' }),
   },
+  // Consents: the path names a choice, never a person: a stranger changes their own choice only
+  // (the scene's client's consents come out unchanged).
+  'PUT /me/consents/{choice}': {
+    path: () => '/me/consents/newsletter',
+    body: () => ({ granted: true, wordingVersion: '2026-12-01' }),
+    answers: 200,
+  },
+  // Data exports: the client's export, read by another client and another practitioner.
+  'GET /me/exports/{exportId}': { path: (s) => `/me/exports/${s.exportId}` },
 };
 
 const keyOf = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
@@ -457,6 +495,8 @@ describe('authorization matrix', () => {
       freeStart: slots[1]!.start,
       conversationId,
       messageId: (JSON.parse(hello.body) as { id: string }).id,
+      exportId: (JSON.parse((await callAs(cloud, IP, client, 'POST', '/me/exports')).body) as { exportId: string })
+        .exportId,
     };
 
     const failures: string[] = [];
@@ -485,6 +525,8 @@ describe('authorization matrix', () => {
     });
     const messages = await callAs(cloud, IP, client, 'GET', `/conversations/${conversationId}/messages`);
     expect((JSON.parse(messages.body) as { items: unknown[] }).items).toHaveLength(1);
+    const consents = await callAs(cloud, IP, client, 'GET', '/me/consents');
+    expect((JSON.parse(consents.body) as { history: unknown[] }).history).toEqual([]);
   });
 
   // Revoked tokens (shared/security/revocations.ts): a token issued before its account's suspension

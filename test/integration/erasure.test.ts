@@ -5,11 +5,13 @@
  * deletes them again and makes legal holds match the retention table again.
  */
 import { randomUUID } from 'node:crypto';
+import { AdminGetUserCommand, SignUpCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { EventContract } from '#events/envelope.ts';
 import { dynamoContactRequestStore } from '#functions/contact/adapters/contact-request-store.ts';
 import { practitionerProfileEntity } from '#functions/practitioners/entities.ts';
+import { cognitoAccountResolver } from '#functions/retention/adapters/account-resolver.ts';
 import { dynamoErasureLogStore } from '#functions/retention/adapters/erasure-log-store.ts';
 import { dynamoHoldStore } from '#functions/retention/adapters/hold-store.ts';
 import { dynamoSubjectItemsStore } from '#functions/retention/adapters/subject-items-store.ts';
@@ -20,6 +22,7 @@ import {
   replayErasures,
 } from '#functions/retention/erasure.ts';
 import { liftLegalHold, placeLegalHold } from '#functions/retention/holds.ts';
+import { localCognitoClient } from '#local/services/cognito.ts';
 import { ensureTables } from '#local/services/dynamodb.ts';
 import { manualClock } from '#shared/clock.ts';
 import { retainedItem } from '#shared/dynamo/items.ts';
@@ -27,11 +30,17 @@ import type { EventPublisher } from '#shared/events/publisher.ts';
 import { epochSeconds } from '#shared/retention/expiry.ts';
 import { subjectKeyForAccount, subjectKeyForEmail } from '#shared/retention/subject.ts';
 import { localDocumentClient, tableNamesFrom } from '../support/dynamo.ts';
+import { signedInPerson, signUpAttributesFor } from '../support/identity.ts';
 
 const cloud = inject('cloud');
 const db = localDocumentClient(cloud.urls.dynamodb);
+const cognito = localCognitoClient(cloud.urls.cognito);
+const accounts = cognitoAccountResolver({ client: cognito, userPoolId: cloud.cognito.userPoolId });
 let names: Record<string, string> = {};
-afterAll(() => db.destroy());
+afterAll(() => {
+  db.destroy();
+  cognito.destroy();
+});
 beforeAll(async () => {
   names = await ensureTables(cloud.urls.dynamodb, `it-erase-${randomUUID().slice(0, 8)}-`);
 });
@@ -53,7 +62,16 @@ function setup(start: string, partitionRoots: ReadonlySet<string> = new Set()) {
     tableNames: tableNamesFrom(names),
   });
   const erasureLog = dynamoErasureLogStore({ client: db, tableName: names.TABLE_RETENTION! });
-  const deps: ErasureDeps = { holds, subjects, erasureLog, events, clock, partitionRoots };
+  const deps: ErasureDeps = {
+    holds,
+    subjects,
+    erasureLog,
+    accounts,
+    events,
+    clock,
+    partitionRoots,
+    keptOnErasure: new Set(),
+  };
   const contacts = dynamoContactRequestStore({ client: db, tableName: names.TABLE_CONTACT! });
   return { clock, deps, holdDeps: { holds, subjects, events, clock }, contacts };
 }
@@ -213,6 +231,140 @@ describe('erasure', () => {
     expect(await getItem(names.TABLE_CONTACT!, { pk, sk: 'MSG#1' })).toBeUndefined();
     expect(await getItem(names.TABLE_CONTACT!, { pk, sk: 'MSG#2' })).toBeDefined();
     expect((await logOf('2026-09-03', result.erasureId)).length).toBe(2);
+  });
+
+  it('resolves the accounts of an address in the Cognito emulator, and the address of an account', async () => {
+    const person = await signedInPerson(cloud, 'client');
+    // Found as given or in another case (the pool stores what sign-up gave: lower case here).
+    expect(await accounts.withEmail(person.email)).toEqual([person.accountId]);
+    expect(await accounts.withEmail(person.email.toUpperCase())).toEqual([person.accountId]);
+    expect(await accounts.byId(person.accountId)).toEqual({ accountId: person.accountId, email: person.email });
+    // An address of nobody, quotes and backslashes included: nobody, and no broken filter.
+    expect(await accounts.withEmail(uniqueEmail())).toEqual([]);
+    expect(await accounts.withEmail(`x" or email ^= "\\${uniqueEmail()}`)).toEqual([]);
+    expect(await accounts.byId(randomUUID())).toBeUndefined();
+    expect(await accounts.removeUser(randomUUID())).toBe('absent');
+  });
+
+  it('by email, erases the account of the address and its Cognito user, and a sign-up never confirmed', async () => {
+    const { clock, deps, contacts } = setup('2026-09-04T10:00:00Z');
+    const person = await signedInPerson(cloud, 'client');
+    const other = await signedInPerson(cloud, 'client');
+    const request_ = contactRequest(person.email, clock.now());
+    await contacts.add(request_);
+    // An item of the account (the real account item lives in the local cloud's own table).
+    const accountItem = (accountId: string) => ({
+      pk: `ACCOUNT#${accountId}`,
+      sk: 'ACCOUNT',
+      entity: 'account',
+      subjectKey: subjectKeyForAccount(accountId),
+      expiresAt: 2_000_000_000,
+    });
+    for (const Item of [accountItem(person.accountId), accountItem(other.accountId)])
+      await db.send(new PutCommand({ TableName: names.TABLE_ACCOUNTS!, Item }));
+
+    const result = await eraseDataSubject(deps, request(person.email), dpo, 'c');
+    expect(result).toMatchObject({ itemsErased: 2, itemsUnderHold: 0 });
+    expect(result.subjects).toEqual([
+      { subjectKey: subjectKeyForEmail(person.email), erasureId: result.erasureId, itemsErased: 1, itemsUnderHold: 0 },
+      {
+        subjectKey: subjectKeyForAccount(person.accountId),
+        erasureId: expect.stringMatching(/^erasure_/),
+        itemsErased: 1,
+        itemsUnderHold: 0,
+        cognitoUser: 'deleted',
+      },
+    ]);
+    expect(await getItem(names.TABLE_CONTACT!, contactKey(request_.id))).toBeUndefined();
+    expect(await getItem(names.TABLE_ACCOUNTS!, { pk: `ACCOUNT#${person.accountId}`, sk: 'ACCOUNT' })).toBeUndefined();
+    expect(await accounts.byId(person.accountId)).toBeUndefined();
+    expect(await accounts.withEmail(person.email)).toEqual([]);
+    // The other person keeps everything.
+    expect(await getItem(names.TABLE_ACCOUNTS!, { pk: `ACCOUNT#${other.accountId}`, sk: 'ACCOUNT' })).toBeDefined();
+    expect(await accounts.byId(other.accountId)).toEqual({ accountId: other.accountId, email: other.email });
+    // One log and one audit entry per subject.
+    const day = '2026-09-04';
+    expect((await logOf(day, result.subjects[0]!.erasureId)).map((e) => e.erasedPk)).toEqual([
+      `CONTACT#${request_.id}`,
+    ]);
+    expect((await logOf(day, result.subjects[1]!.erasureId)).map((e) => e.erasedPk)).toEqual([
+      `ACCOUNT#${person.accountId}`,
+    ]);
+    const { Items: audit = [] } = await db.send(
+      new QueryCommand({
+        TableName: names.TABLE_RETENTION!,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `STAFF-ACTIONS#${day}` },
+      }),
+    );
+    expect(
+      audit
+        .filter((a) => result.subjects.some((e) => e.erasureId === a.erasureId))
+        .map((a) => [a.subjectKey, a.counts])
+        .sort(),
+    ).toEqual(
+      [
+        [subjectKeyForEmail(person.email), { itemsErased: 1, itemsUnderHold: 0 }],
+        [subjectKeyForAccount(person.accountId), { itemsErased: 1, itemsUnderHold: 0, cognitoUsersDeleted: 1 }],
+      ].sort(),
+    );
+
+    // A sign-up never confirmed has a Cognito user and no account item: the user goes.
+    const unconfirmed = uniqueEmail();
+    const signUp = await cognito.send(
+      new SignUpCommand({
+        ClientId: cloud.cognito.clientId,
+        Username: unconfirmed,
+        Password: 'Correct-Horse-9-Battery',
+        UserAttributes: signUpAttributesFor(cloud, unconfirmed),
+      }),
+    );
+    const pending = await eraseDataSubject(deps, request(unconfirmed), dpo, 'c');
+    expect(pending.subjects[1]).toMatchObject({
+      subjectKey: subjectKeyForAccount(signUp.UserSub!),
+      itemsErased: 0,
+      cognitoUser: 'deleted',
+    });
+    const gone = await cognito
+      .send(new AdminGetUserCommand({ UserPoolId: cloud.cognito.userPoolId, Username: signUp.UserSub! }))
+      .catch((error: Error) => error);
+    expect((gone as Error).name).toBe('UserNotFoundException');
+  });
+
+  it('by account id, erases its address’s items; a hold on the account keeps it and its Cognito user', async () => {
+    const { clock, deps, holdDeps, contacts } = setup('2026-09-05T10:00:00Z');
+    const person = await signedInPerson(cloud, 'client');
+    const accountKey = { pk: `ACCOUNT#${person.accountId}`, sk: 'ACCOUNT' };
+    await db.send(
+      new PutCommand({
+        TableName: names.TABLE_ACCOUNTS!,
+        Item: { ...accountKey, entity: 'account', subjectKey: subjectKeyForAccount(person.accountId) },
+      }),
+    );
+    const first = contactRequest(person.email, clock.now());
+    await contacts.add(first);
+    const hold = await placeLegalHold(
+      holdDeps,
+      { subject: { accountId: person.accountId }, reason: 'litigation', authority: 'Avocat', reference: 'L-1' },
+      dpo,
+      'c',
+    );
+    const byId = { subject: { accountId: person.accountId }, channel: 'account' as const, requestReference: 'in-app' };
+    const held = await eraseDataSubject(deps, byId, dpo, 'c');
+    expect(held.subjects.map((e) => [e.subjectKey, e.itemsErased, e.itemsUnderHold, e.cognitoUser])).toEqual([
+      [subjectKeyForAccount(person.accountId), 0, 1, 'kept-under-hold'],
+      [subjectKeyForEmail(person.email), 1, 0, undefined],
+    ]);
+    expect(held.message).toContain(hold.id);
+    expect(await getItem(names.TABLE_ACCOUNTS!, accountKey)).toBeDefined();
+    expect(await getItem(names.TABLE_CONTACT!, contactKey(first.id))).toBeUndefined();
+    expect(await accounts.byId(person.accountId)).toEqual({ accountId: person.accountId, email: person.email });
+
+    await liftLegalHold(holdDeps, hold.id, dpo, 'c');
+    const erased = await eraseDataSubject(deps, byId, dpo, 'c');
+    expect(erased.subjects[0]).toMatchObject({ itemsErased: 1, itemsUnderHold: 0, cognitoUser: 'deleted' });
+    expect(await getItem(names.TABLE_ACCOUNTS!, accountKey)).toBeUndefined();
+    expect(await accounts.byId(person.accountId)).toBeUndefined();
   });
 
   it('replays the erasures after a restore brought the items back, and only those since the date', async () => {

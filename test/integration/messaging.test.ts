@@ -85,6 +85,8 @@ async function setUp(label: string, start: string) {
       clock,
       people: { identityOf: async () => ({ email: 'x@example.test', firstName: 'X' }) },
       mailer,
+      // Nobody objected to the mail (test/integration/consents.test.ts tests an objection).
+      alerts: { record: async () => true, get: async () => undefined },
     },
     mails,
     clientId,

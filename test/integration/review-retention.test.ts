@@ -20,7 +20,7 @@ import { dynamoHoldStore } from '#functions/retention/adapters/hold-store.ts';
 import { dynamoLegalHolds } from '#functions/retention/adapters/purge-legal-holds.ts';
 import { dynamoRetentionTables } from '#functions/retention/adapters/purge-tables.ts';
 import { dynamoSubjectItemsStore } from '#functions/retention/adapters/subject-items-store.ts';
-import { partitionRoots } from '#functions/retention/composition-holds.ts';
+import { keptOnErasure, partitionRoots } from '#functions/retention/composition-holds.ts';
 import { eraseDataSubject } from '#functions/retention/erasure.ts';
 import { purgeExpiredItems } from '#functions/retention/purge.ts';
 import { dynamoModerationQueue } from '#functions/reviews/adapters/moderation-queue.ts';
@@ -199,9 +199,11 @@ describe('review and report retention: time travel', () => {
         holds: dynamoHoldStore({ client: db, tableName: names.retention }),
         subjects: dynamoSubjectItemsStore({ client: db, tableNames: names }),
         erasureLog: dynamoErasureLogStore({ client: db, tableName: names.retention }),
+        accounts: { withEmail: async () => [], byId: async () => undefined, removeUser: async () => 'absent' },
         events,
         clock,
         partitionRoots,
+        keptOnErasure,
       },
       { subject: { accountId: erased }, channel: 'email', requestReference: 'DPO-2028-001' },
       { userId: randomUUID(), roles: ['dpo'] },

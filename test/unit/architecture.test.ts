@@ -3,8 +3,9 @@
  * - a bounded context (functions/<context>/) imports only itself, shared/ and events/;
  * - the top-level tables of functions/ (routes, catalogue, schedules, entities) reach into a
  *   context only through its published files: contract.ts (operations) and entities.ts (entity types);
- * - the retention context alone may read the entity registry (functions/entities.ts): it purges,
- *   holds and erases by the retention metadata of every table;
+ * - the retention and privacy contexts alone may read the entity registry (functions/entities.ts):
+ *   retention purges, holds and erases by the retention metadata of every table; privacy knows from
+ *   it which parts an export expects and explains each field;
  * - domain code (functions/<context>/domain/) imports no AWS SDK, Lambda, middy, Stripe or adapter;
  * - shared/ and events/ import no context, infra or local code (events may name functions by type);
  * - infra/ never imports local/, and the handlers never import local/ or infra/.
@@ -63,6 +64,8 @@ const all = ['functions', 'shared', 'events', 'infra', 'local']
   })
   .flatMap(importsOf);
 
+/** Who reads the whole entity registry: retention (purge, holds, erasure) and privacy (the parts of an export and their README). */
+const registryReaders = new Set(['retention', 'privacy']);
 const contextOf = (path: string) => path.match(/^functions\/([^/]+)\//)?.[1];
 const forbiddenInDomain = [
   /^@aws-sdk\//,
@@ -88,7 +91,7 @@ describe('architecture', () => {
       .filter((i) => contextOf(i.from))
       .filter((i) => {
         if (/^(infra|local)\//.test(i.target)) return true;
-        if (i.target === 'functions/entities.ts') return contextOf(i.from) !== 'retention';
+        if (i.target === 'functions/entities.ts') return !registryReaders.has(contextOf(i.from) ?? '');
         const target = contextOf(i.target);
         return target !== undefined && target !== contextOf(i.from);
       })

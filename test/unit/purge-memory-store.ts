@@ -172,6 +172,7 @@ export const testExchangeEntity: RetainedEntity = {
   personalData: true,
   retention: { purpose: 'exchange', clockStartsAt: 'the end of the exchange', sliding: true },
   owns: 'partition',
+  export: { withheld: 'test-only' },
 };
 
 export const testMessageEntity: OwnedEntity = {
@@ -180,4 +181,5 @@ export const testMessageEntity: OwnedEntity = {
   description: 'test-only owned item',
   personalData: true,
   ownedBy: 'test-exchange',
+  export: { withheld: 'test-only' },
 };

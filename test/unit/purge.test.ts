@@ -34,6 +34,7 @@ const contactRequest: RetainedEntity = {
   description: 'test',
   personalData: true,
   retention: { purpose: 'contact-request', clockStartsAt: 'the request', sliding: false },
+  export: { withheld: 'test-only' },
 };
 const exchange = testExchangeEntity;
 const message = testMessageEntity;

@@ -109,6 +109,7 @@ describe('register of processing', () => {
       description: 'x',
       personalData: true,
       retention: { purpose: 'newsletter', clockStartsAt: 'x', sliding: true },
+      export: { withheld: 'test-only' },
     };
     const built = buildRegister({
       catalogue: retentionCatalogue,

@@ -29,10 +29,10 @@ describe('sources of truth', () => {
   it('keeps detail-types unique and past tense, rules named once, targets known', () => {
     const detailTypes = eventCatalogue.map((e) => e.detailType);
     expect(new Set(detailTypes).size).toBe(detailTypes.length);
-    // Past tense, or a noun that names a fact that happened (BookingNoShow, RightsRequestDeadlineNear, as
+    // Past tense, or a noun that names a fact that happened (BookingNoShow, RightsRequestDeadlineNear, ExportPartReady and ExportReady, as
     // their issues name them).
     for (const t of detailTypes)
-      expect(t).toMatch(/^[A-Z][A-Za-z]+(ed|Received|Sent|Paid|Held|Lifted|NoShow|Withdrawn|DeadlineNear)$/);
+      expect(t).toMatch(/^[A-Z][A-Za-z]+(ed|Received|Sent|Paid|Held|Lifted|NoShow|Withdrawn|DeadlineNear|Ready)$/);
     const names = rules.map((r) => r.name);
     expect(new Set(names).size).toBe(names.length);
     for (const rule of rules) {

@@ -62,6 +62,22 @@ export function erasureMessage(itemsErased: number, itemsUnderHold: number, hold
   );
 }
 
+/** What became of an account's Cognito user (its sign-in identity) in an erasure of the person. */
+export type CognitoUserOutcome = 'deleted' | 'none' | 'kept-under-hold';
+
+/** The sentences on the person's accounts: their Cognito users deleted, or kept by a hold on the account. */
+export function accountsMessage(accounts: readonly { accountId: string; cognitoUser: CognitoUserOutcome }[]): string {
+  return accounts
+    .map(({ accountId, cognitoUser }) =>
+      cognitoUser === 'deleted'
+        ? `Account ${accountId} erased with its Cognito user (sign-in identity).`
+        : cognitoUser === 'kept-under-hold'
+          ? `The Cognito user of account ${accountId} is kept: a legal hold covers the account.`
+          : `Account ${accountId} has no Cognito user.`,
+    )
+    .join(' ');
+}
+
 /**
  * The UTC days whose erasure log a replay reads: from `since` (never earlier than the log's own
  * retention, after which nothing is left to read) to today.

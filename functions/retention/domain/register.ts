@@ -223,6 +223,27 @@ function purposeDetails(catalogue: Record<RetentionPurpose, RetentionRule>): Rec
       staff: [staff.dpo],
       processors: [aws],
     },
+    'data-export': {
+      dataSubjects: [
+        'utilisateurs et praticiens ayant demandé l’export de leurs données',
+        'personnes ayant exercé leur droit d’accès ou à la portabilité par courrier ou par courriel',
+      ],
+      staff: [staff.dpo],
+      processors: [aws],
+    },
+    'consent-proof': {
+      dataSubjects: ['utilisateurs et praticiens ayant fait un choix de consentement ou d’opposition'],
+      staff: [staff.dpo],
+      processors: [aws],
+    },
+    'post-mortem': {
+      dataSubjects: [
+        'personnes décédées titulaires d’un compte',
+        'héritiers et personnes désignées (qualité seulement)',
+      ],
+      staff: [staff.dpo],
+      processors: [aws],
+    },
     'legal-hold': {
       dataSubjects: ['personnes dont les données font l’objet d’une demande d’une autorité ou d’un litige'],
       staff: [staff.dpo],
