@@ -53,6 +53,12 @@ const benchResources: FunctionResources = {
     connectionsArn: 'arn:aws:execute-api:eu-west-3:000000000000:bench/v1/*/@connections/*',
   }),
   corsAllowedOrigins: ['https://bench.example.test'],
+  mediator: { name: 'Bench mediator', address: 'Bench address' },
+  newsletter: () => ({
+    linkBase: 'https://bench.execute-api.eu-west-3.amazonaws.com/v1',
+    linkTargets: ['https://bench.example.test/'],
+    pepperParameter: '/bench/newsletter-pepper',
+  }),
   oneTimeSchedules: () => ({
     groupName: 'bench',
     targetArn: 'arn:aws:lambda:eu-west-3:000000000000:function:bench',

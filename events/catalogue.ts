@@ -4,6 +4,7 @@
  * with it on receipt; the rules (./rules.ts) route by it. A breaking change gets a new version.
  */
 import * as z from 'zod';
+import { exportPartNames } from '#shared/privacy/export-parts.ts';
 import { defineEvent, identifier } from './envelope.ts';
 
 export const sources = {
@@ -16,6 +17,8 @@ export const sources = {
   reviews: 'mpbe.reviews',
   messaging: 'mpbe.messaging',
   privacy: 'mpbe.privacy',
+  support: 'mpbe.support',
+  newsletter: 'mpbe.newsletter',
 } as const;
 
 /** Cognito user ids (sub) are UUIDs. */
@@ -383,8 +386,8 @@ export const RightsRequestClosed = defineEvent({
 
 export const exportId = z.string().regex(/^exp_[0-9a-f]{32}$/, 'an export id');
 
-/** The parts of an export (shared/privacy/export-parts.ts), as the events name them. */
-const exportPart = z.string().regex(/^[a-z][a-z-]{1,40}$/, 'an export part name');
+/** The parts of an export (shared/privacy/export-parts.ts). */
+const exportPart = z.enum(exportPartNames);
 
 export const ExportRequested = defineEvent({
   source: sources.privacy,
@@ -455,6 +458,132 @@ export const DirectivesExecuted = defineEvent({
   data: z.object({ deathId, accountId, outcome: z.enum(['erased', 'communicated', 'kept']) }).strict(),
 });
 
+/**
+ * Newsletter subscription ids (functions/newsletter/, ADR 0020): `nls_` and 32 random hex digits,
+ * new at each request; never derived from the address, which no event carries.
+ */
+export const newsletterSubscriptionId = z.string().regex(/^nls_[0-9a-f]{32}$/, 'a newsletter subscription id');
+
+/** Why a subscription ended before its time: the person, their answer to the renewal, or SES. */
+export const newsletterUnsubscribeReasons = ['unsubscribed', 'renewal-declined', 'bounce', 'complaint'] as const;
+
+const newsletterEvent = <DT extends string>(detailType: DT, description: string) =>
+  defineEvent({
+    source: sources.newsletter,
+    detailType,
+    version: 1,
+    description,
+    data: z.object({ subscriptionId: newsletterSubscriptionId }).strict(),
+  });
+
+export const NewsletterSubscribed = newsletterEvent(
+  'NewsletterSubscribed',
+  'Someone asked to receive the newsletter: the confirmation mail (double opt-in) went to the address; nothing is sent to it until it is confirmed (7 days).',
+);
+export const NewsletterConfirmed = newsletterEvent(
+  'NewsletterConfirmed',
+  'The owner of the address confirmed the subscription: the 3-year clock starts (proof of consent kept with it).',
+);
+export const NewsletterUnsubscribed = defineEvent({
+  source: sources.newsletter,
+  detailType: 'NewsletterUnsubscribed',
+  version: 1,
+  description:
+    'A subscription ended at once (the person unsubscribed or declined the renewal, or SES reported a permanent bounce or a complaint): deleted, its address suppressed (keyed hash).',
+  data: z.object({ subscriptionId: newsletterSubscriptionId, reason: z.enum(newsletterUnsubscribeReasons) }).strict(),
+});
+export const NewsletterRenewalAsked = newsletterEvent(
+  'NewsletterRenewalAsked',
+  'The subscription ends within 30 days (3 years without a click): the subscriber was asked whether to go on.',
+);
+export const NewsletterRenewed = newsletterEvent(
+  'NewsletterRenewed',
+  'The subscriber answered yes to the renewal: the 3-year clock starts again.',
+);
+
+/** Support tickets (functions/support/, ADR 0019): `tkt_` and 32 hex digits; their messages `smg_` and 32. */
+export const ticketId = z.string().regex(/^tkt_[0-9a-f]{32}$/, 'a support ticket id');
+export const supportMessageId = z.string().regex(/^smg_[0-9a-f]{32}$/, 'a support message id');
+
+/**
+ * What a ticket is about: the categories a person chooses from (`complaint`: a complaint about a
+ * practitioner, a « réclamation »), and `message-report`, the tickets support gets from
+ * MessageReported.
+ */
+export const ticketCategories = ['question', 'booking', 'payment', 'account', 'privacy', 'complaint'] as const;
+export const supportCategories = [...ticketCategories, 'message-report'] as const;
+/** How a ticket ended: support's outcome, or `no-reply` (closed after 30 days waiting for its user). */
+export const ticketOutcomes = ['resolved', 'unresolved', 'no-reply'] as const;
+
+export const TicketOpened = defineEvent({
+  source: sources.support,
+  detailType: 'TicketOpened',
+  version: 1,
+  description:
+    'A person opened a support ticket (its opener is told by mail), or a message report became one (no opener). Never its subject or text.',
+  data: z.object({ ticketId, category: z.enum(supportCategories), openerId: accountId.optional() }).strict(),
+});
+
+export const TicketAnswered = defineEvent({
+  source: sources.support,
+  detailType: 'TicketAnswered',
+  version: 1,
+  description:
+    'Support answered a ticket: it now waits for its opener (told by mail, without the answer), closed after 30 days without their reply.',
+  data: z.object({ ticketId, messageId: supportMessageId, openerId: accountId }).strict(),
+});
+
+export const TicketClosed = defineEvent({
+  source: sources.support,
+  detailType: 'TicketClosed',
+  version: 1,
+  description:
+    'A ticket was closed (by support, or after 30 days without its opener’s reply): it and its messages are deleted; an audit entry without content remains.',
+  data: z
+    .object({
+      ticketId,
+      category: z.enum(supportCategories),
+      outcome: z.enum(ticketOutcomes),
+      openerId: accountId.optional(),
+    })
+    .strict(),
+});
+
+/** Campaign ids (functions/newsletter/, ADR 0020): `cmp_` and 32 hex digits. */
+export const newsletterCampaignId = z.string().regex(/^cmp_[0-9a-f]{32}$/, 'a newsletter campaign id');
+
+export const NewsletterCampaignStarted = defineEvent({
+  source: sources.newsletter,
+  detailType: 'NewsletterCampaignStarted',
+  version: 1,
+  description:
+    'Staff started sending a campaign to the confirmed subscribers: the sender goes through them in batches.',
+  data: z.object({ campaignId: newsletterCampaignId }).strict(),
+});
+
+export const NewsletterCampaignProgressed = defineEvent({
+  source: sources.newsletter,
+  detailType: 'NewsletterCampaignProgressed',
+  version: 1,
+  description:
+    'A run of the sender stopped before its time was up, its checkpoint saved (mails sent so far): the next run goes on from it.',
+  data: z.object({ campaignId: newsletterCampaignId, sent: z.number().int().nonnegative() }).strict(),
+});
+
+export const NewsletterCampaignSent = defineEvent({
+  source: sources.newsletter,
+  detailType: 'NewsletterCampaignSent',
+  version: 1,
+  description: 'Every confirmed subscriber was gone through: the campaign is sent (counts only).',
+  data: z
+    .object({
+      campaignId: newsletterCampaignId,
+      sent: z.number().int().nonnegative(),
+      failed: z.number().int().nonnegative(),
+    })
+    .strict(),
+});
+
 export const eventCatalogue = [
   ContactRequestReceived,
   AccountActivityObserved,
@@ -495,4 +624,17 @@ export const eventCatalogue = [
   ExportPartReady,
   ExportReady,
   ConsentChanged,
+  DeathRecorded,
+  DirectivesExecuted,
+  NewsletterSubscribed,
+  NewsletterConfirmed,
+  NewsletterUnsubscribed,
+  NewsletterRenewalAsked,
+  NewsletterRenewed,
+  NewsletterCampaignStarted,
+  NewsletterCampaignProgressed,
+  NewsletterCampaignSent,
+  TicketOpened,
+  TicketAnswered,
+  TicketClosed,
 ] as const;

@@ -19,7 +19,10 @@ import {
   DirectivesExecuted,
   ExportPartReady,
   ExportRequested,
+  MessageReported,
   MessageSent,
+  NewsletterCampaignProgressed,
+  NewsletterCampaignStarted,
   PaymentFailed,
   PaymentSucceeded,
   ReportDecided,
@@ -29,6 +32,9 @@ import {
   ReviewRemoved,
   ReviewWithdrawn,
   StripeEventReceived,
+  TicketAnswered,
+  TicketClosed,
+  TicketOpened,
 } from './catalogue.ts';
 import type { EventContract } from './envelope.ts';
 
@@ -202,8 +208,8 @@ export const rules: readonly EventRule[] = [
   {
     name: 'consent-changes-to-message-alerts',
     description:
-      'Record whether the person wants the "nouveau message" mail or objected (ConsentChanged of every choice; messaging keeps its own).',
-    events: [ConsentChanged],
+      'Record whether the person wants the "nouveau message" mail or objected (ConsentChanged of every choice; messaging keeps its own); the account’s activity keeps it alive.',
+    events: [ConsentChanged, AccountActivityObserved],
     target: 'recordMailAlertChoice',
     retry: defaultRetry,
   },
@@ -217,6 +223,8 @@ export const rules: readonly EventRule[] = [
       'exportMessagingData',
       'exportReviewsData',
       'exportPrivacyData',
+      'exportNewsletterData',
+      'exportSupportData',
     ] as const
   ).map(
     (target): EventRule => ({
@@ -230,9 +238,10 @@ export const rules: readonly EventRule[] = [
   // Post-mortem directives (ADR 0018).
   {
     name: 'directives-follow-their-account',
-    description: 'Slide a directive with its account’s activity, delete it with the account, note its execution.',
+    description:
+      'Slide a directive and the consent choices with the account’s activity, delete the directive with the account, note its execution.',
     events: [AccountActivityObserved, AccountDeletionRequested, DirectivesExecuted],
-    target: 'keepDirectivesInStep',
+    target: 'keepChoicesInStep',
     retry: defaultRetry,
   },
   {
@@ -249,11 +258,35 @@ export const rules: readonly EventRule[] = [
     target: 'eraseDeceasedAccount',
     retry: defaultRetry,
   },
+  // Support tickets and complaints (ADR 0019): message reports become tickets; the opener's mails.
+  {
+    name: 'message-reports-to-support-tickets',
+    description: 'Open a ticket of ids (report, conversation, message) in support’s queue for each reported message.',
+    events: [MessageReported],
+    target: 'openMessageReportTicket',
+    retry: defaultRetry,
+  },
+  {
+    name: 'ticket-events-to-opener-mails',
+    description:
+      'Mail the opener the acknowledgement, the notice of an answer and the closure (never the ticket’s text; an unresolved complaint names the consumer mediator).',
+    events: [TicketOpened, TicketAnswered, TicketClosed],
+    target: 'notifyTicketOpener',
+    retry: defaultRetry,
+  },
   {
     name: 'export-parts-to-collector',
     description: 'Note each part of an export; the last one delivers it.',
     events: [ExportPartReady],
     target: 'collectExportPart',
+    retry: defaultRetry,
+  },
+  // Newsletter (ADR 0020): a campaign is sent run after run, each from the last one's checkpoint.
+  {
+    name: 'newsletter-campaigns-to-sender',
+    description: 'Send a started campaign to the confirmed subscribers in batches; a run out of time hands over.',
+    events: [NewsletterCampaignStarted, NewsletterCampaignProgressed],
+    target: 'sendNewsletterCampaign',
     retry: defaultRetry,
   },
 ];

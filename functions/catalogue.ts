@@ -63,6 +63,19 @@ export interface FunctionDefinition {
    * gets WEBSOCKET_ENDPOINT, and execute-api:ManageConnections on the stage's connections only.
    */
   readonly managesConnections?: boolean;
+  /**
+   * Names the consumer mediator the platform adheres to in its mails (Code de la consommation
+   * L612-1): gets MEDIATOR_NAME and MEDIATOR_ADDRESS, from the CDK context `mediatorName` and
+   * `mediatorAddress` (shared/mail/mediator.ts for the defaults).
+   */
+  readonly mediator?: boolean;
+  /**
+   * A newsletter function (ADR 0020): gets NEWSLETTER_LINK_BASE (the public API URL of the mails'
+   * links), NEWSLETTER_LINK_TARGETS (where campaign links may lead) and NEWSLETTER_PEPPER_PARAMETER,
+   * the SSM SecureString holding the key of the addresses' hashes and the links' tokens (granted
+   * GetParameters on it only, and KMS decrypt through SSM; shared/newsletter-config.ts).
+   */
+  readonly newsletter?: boolean;
 }
 
 export type IdentityAction =
@@ -416,7 +429,7 @@ const declared = {
     publishesEvents: true,
     timeoutSeconds: 60,
     // The accounts of an email (ListUsers), the email of an account (AdminGetUser), their users
-    // (AdminDeleteUser, even without an account item): functions/retention/adapters/account-resolver.ts.
+    // (AdminDeleteUser, even without an account item): shared/identity/account-resolver.ts.
     identity: { actions: ['ListUsers', 'AdminGetUser', 'AdminDeleteUser'] },
   },
   replayErasures: {
@@ -861,10 +874,10 @@ const declared = {
     description: 'DPO: the death recorded for an account, its plan and its execution.',
     tables: { privacy: 'read' },
   },
-  keepDirectivesInStep: {
-    entry: 'functions/privacy/handlers/keep-directives-in-step.ts',
+  keepChoicesInStep: {
+    entry: 'functions/privacy/handlers/keep-choices-in-step.ts',
     description:
-      'A directive follows its account: slid by its activity, deleted with it; the death record notes DirectivesExecuted.',
+      'Directives and consent choices follow their account: slid by its activity, the directive deleted with it; the death record notes DirectivesExecuted.',
     tables: { privacy: 'read-write' },
   },
   closeDeceasedAccount: {
@@ -880,6 +893,199 @@ const declared = {
       'DeathRecorded (erase): erases everything of the deceased person’s account as the DPO’s erasure does; announces DirectivesExecuted.',
     tables: everyTable('read-write'),
     identity: { actions: ['ListUsers', 'AdminGetUser', 'AdminDeleteUser'] },
+    publishesEvents: true,
+    timeoutSeconds: 60,
+  },
+  // Support tickets and complaints (ADR 0019).
+  openSupportTicket: {
+    entry: 'functions/support/handlers/open-support-ticket.ts',
+    description:
+      'Client or practitioner: opens a support ticket or a complaint with its first message (the table’s stream announces it).',
+    tables: { support: 'write' },
+  },
+  listMySupportTickets: {
+    entry: 'functions/support/handlers/list-my-support-tickets.ts',
+    description: 'Client or practitioner: their open tickets, newest first.',
+    tables: { support: 'read' },
+  },
+  getMySupportTicket: {
+    entry: 'functions/support/handlers/get-my-support-ticket.ts',
+    description: 'Client or practitioner: one of their tickets with its messages.',
+    tables: { support: 'read' },
+  },
+  answerMySupportTicket: {
+    entry: 'functions/support/handlers/answer-my-support-ticket.ts',
+    description: 'Client or practitioner: writes in their own ticket; it is support’s turn again.',
+    tables: { support: 'read-write' },
+  },
+  listSupportQueue: {
+    entry: 'functions/support/handlers/list-support-queue.ts',
+    description: 'Support: the open tickets in one state, oldest first (index byQueue).',
+    tables: { support: 'read' },
+  },
+  getSupportTicket: {
+    entry: 'functions/support/handlers/get-support-ticket.ts',
+    description: 'Support: one open ticket with its messages.',
+    tables: { support: 'read' },
+  },
+  assignSupportTicket: {
+    entry: 'functions/support/handlers/assign-support-ticket.ts',
+    description: 'Support: assigns a ticket to themselves or another support member.',
+    tables: { support: 'read-write' },
+  },
+  answerSupportTicket: {
+    entry: 'functions/support/handlers/answer-support-ticket.ts',
+    description: 'Support: answers a ticket, which then waits for its opener (30 days at most).',
+    tables: { support: 'read-write' },
+  },
+  closeSupportTicket: {
+    entry: 'functions/support/handlers/close-support-ticket.ts',
+    description:
+      'Support: closes a ticket (resolved, unresolved): it and its messages are deleted at once; the audit entry and the month’s count remain.',
+    tables: { support: 'read-write' },
+  },
+  openMessageReportTicket: {
+    entry: 'functions/support/handlers/open-message-report-ticket.ts',
+    description: 'MessageReported: opens a ticket of ids (report, conversation, message) in support’s queue, once.',
+    // read: the condition that the report's ticket was never closed (a ConditionCheck).
+    tables: { support: 'read-write' },
+  },
+  publishSupportEvents: {
+    entry: 'functions/support/handlers/publish-support-events.ts',
+    description:
+      'Stream consumer (the outbox): publishes TicketOpened, TicketAnswered and TicketClosed (identifiers only).',
+    tables: { support: 'read' },
+    publishesEvents: true,
+  },
+  notifyTicketOpener: {
+    entry: 'functions/support/handlers/notify-ticket-opener.ts',
+    description:
+      'TicketOpened, TicketAnswered, TicketClosed: mails the opener (French, never the ticket’s text); an unresolved complaint’s closure names the consumer mediator.',
+    // The opener's email and first name.
+    identity: { actions: ['AdminGetUser'] },
+    sendsMail: true,
+    mediator: true,
+  },
+  runSupportTicketClock: {
+    entry: 'functions/support/handlers/run-ticket-clock.ts',
+    description:
+      'Daily: tickets waiting for their opener get a notice at day 23 and are closed (no-reply) at day 30 (index byWaiting).',
+    tables: { support: 'read-write' },
+    identity: { actions: ['AdminGetUser'] },
+    sendsMail: true,
+    timeoutSeconds: 300,
+  },
+  exportSupportData: {
+    entry: 'functions/support/handlers/export-support-data.ts',
+    description:
+      'ExportRequested: writes the support part (open tickets with their messages, closures’ audit entries).',
+    tables: { support: 'read', privacy: 'read-write' },
+    publishesEvents: true,
+    timeoutSeconds: 60,
+  },
+  // Newsletter (ADR 0020): double opt-in, one-click unsubscribe, the 3-year clock and its renewal.
+  subscribeToNewsletter: {
+    entry: 'functions/newsletter/handlers/subscribe-to-newsletter.ts',
+    description:
+      'Public: a request to receive the newsletter; mails a confirmation link (7 days) unless the address is confirmed, undeliverable or just mailed; the same answer for every address.',
+    tables: { newsletter: 'read-write' },
+    newsletter: true,
+    sendsMail: true,
+    publishesEvents: true,
+  },
+  showNewsletterConfirmation: {
+    entry: 'functions/newsletter/handlers/show-newsletter-confirmation.ts',
+    description: 'Public: the confirmation link’s page (a button confirms; opening the link changes nothing).',
+  },
+  confirmNewsletterSubscription: {
+    entry: 'functions/newsletter/handlers/confirm-newsletter-subscription.ts',
+    description:
+      'Public: confirms a subscription from its link (idempotent): the 3-year clock starts, the suppression is lifted, NewsletterConfirmed.',
+    tables: { newsletter: 'read-write' },
+    publishesEvents: true,
+  },
+  showNewsletterUnsubscribe: {
+    entry: 'functions/newsletter/handlers/show-newsletter-unsubscribe.ts',
+    description: 'Public: the unsubscribe link’s page (a button posts the one-click unsubscribe).',
+  },
+  unsubscribeFromNewsletter: {
+    entry: 'functions/newsletter/handlers/unsubscribe-from-newsletter.ts',
+    description:
+      'Public (RFC 8058 one-click POST): deletes the subscription at once and suppresses the address (keyed hash), NewsletterUnsubscribed.',
+    tables: { newsletter: 'read-write' },
+    newsletter: true,
+    publishesEvents: true,
+  },
+  showNewsletterRenewal: {
+    entry: 'functions/newsletter/handlers/show-newsletter-renewal.ts',
+    description: 'Public: the renewal link’s page (yes and no buttons).',
+  },
+  answerNewsletterRenewal: {
+    entry: 'functions/newsletter/handlers/answer-newsletter-renewal.ts',
+    description:
+      'Public: the renewal answer: yes restarts the 3-year clock (NewsletterRenewed), no deletes and suppresses (NewsletterUnsubscribed).',
+    tables: { newsletter: 'read-write' },
+    newsletter: true,
+    publishesEvents: true,
+  },
+  askNewsletterRenewals: {
+    entry: 'functions/newsletter/handlers/ask-newsletter-renewals.ts',
+    description:
+      'Daily: asks every subscription ending within 30 days whether to go on (byExpiry index from a checkpoint, once per expiry).',
+    tables: { newsletter: 'read-write' },
+    newsletter: true,
+    sendsMail: true,
+    publishesEvents: true,
+    timeoutSeconds: 300,
+  },
+  createNewsletterCampaign: {
+    entry: 'functions/newsletter/handlers/create-newsletter-campaign.ts',
+    description: 'Support: writes a campaign (a draft); its links must lead to the allowed targets.',
+    tables: { newsletter: 'write' },
+    newsletter: true,
+  },
+  getNewsletterCampaign: {
+    entry: 'functions/newsletter/handlers/get-newsletter-campaign.ts',
+    description: 'Support: a campaign and its progress.',
+    tables: { newsletter: 'read' },
+    newsletter: true,
+  },
+  startNewsletterCampaign: {
+    entry: 'functions/newsletter/handlers/start-newsletter-campaign.ts',
+    description: 'Support: starts sending a draft to the confirmed subscribers (NewsletterCampaignStarted).',
+    tables: { newsletter: 'read-write' },
+    newsletter: true,
+    publishesEvents: true,
+  },
+  sendNewsletterCampaign: {
+    entry: 'functions/newsletter/handlers/send-newsletter-campaign.ts',
+    description:
+      'NewsletterCampaignStarted/Progressed: mails the confirmed subscribers in batches of 25 from the campaign’s checkpoint (one mail per subscriber), with tracked links and the one-click unsubscribe.',
+    tables: { newsletter: 'read-write' },
+    newsletter: true,
+    sendsMail: true,
+    publishesEvents: true,
+    timeoutSeconds: 300,
+  },
+  followNewsletterLink: {
+    entry: 'functions/newsletter/handlers/follow-newsletter-link.ts',
+    description:
+      'Public: a campaign’s tracked link; restarts the subscriber’s 3-year clock (one write a day at most) and redirects to the allow-listed target.',
+    tables: { newsletter: 'read-write' },
+    newsletter: true,
+  },
+  recordSesFeedback: {
+    entry: 'functions/newsletter/handlers/record-ses-feedback.ts',
+    description:
+      'SES bounces and complaints (an SNS-shaped event): a permanent bounce or a complaint ends the subscription at once and suppresses the address. The SNS topic and SES configuration set that feed it in AWS are not wired yet (ADR 0020).',
+    tables: { newsletter: 'read-write' },
+    newsletter: true,
+    publishesEvents: true,
+  },
+  exportNewsletterData: {
+    entry: 'functions/newsletter/handlers/export-newsletter-data.ts',
+    description: 'ExportRequested: writes the newsletter part (the subscription or request of the person’s address).',
+    tables: { newsletter: 'read', privacy: 'read-write' },
     publishesEvents: true,
     timeoutSeconds: 60,
   },

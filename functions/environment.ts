@@ -5,6 +5,8 @@
  * a variable the code reads but the entry does not declare is missing in both places alike.
  */
 import { CORS_ORIGINS_ENV } from '#shared/http/cors.ts';
+import { MEDIATOR_ADDRESS_ENV, MEDIATOR_NAME_ENV, type MediatorSettings } from '#shared/mail/mediator.ts';
+import { type NewsletterSettings, newsletterEnv } from '#shared/newsletter-config.ts';
 import { type StripeSettings, stripeEnv } from '#shared/payments-config.ts';
 import { type OneTimeScheduleSettings, oneTimeScheduleEnv } from '#shared/scheduling/one-time-schedules.ts';
 import { type TableName, tables } from '#shared/tables.ts';
@@ -34,6 +36,10 @@ export interface FunctionResources {
   readonly oneTimeSchedules: (target: string) => OneTimeScheduleSettings;
   /** The web origins browsers may call the API from (shared/http/cors.ts), checked. */
   readonly corsAllowedOrigins: readonly string[];
+  /** The consumer mediator the platform adheres to (shared/mail/mediator.ts). */
+  readonly mediator: MediatorSettings;
+  /** The newsletter's links, their allowed targets and its pepper parameter (shared/newsletter-config.ts). */
+  readonly newsletter: () => NewsletterSettings;
 }
 
 /** The bounded context of a function: the folder under functions/ (Powertools' service name). */
@@ -54,7 +60,7 @@ export function tableAccessOf(definition: FunctionDefinition): [TableName, Table
  * parameters when it calls Stripe, the pool when it administers users (a Cognito trigger reads the
  * pool from its event), the schedule settings when it creates one-time schedules, the allowed
  * web origins when it serves routes, the token issuer when it verifies tokens, the WebSocket
- * management endpoint when it manages connections.
+ * management endpoint when it manages connections, the newsletter's settings for its functions.
  */
 export function functionEnvironment(
   definition: FunctionDefinition,
@@ -80,5 +86,10 @@ export function functionEnvironment(
     environment.COGNITO_APP_CLIENT_ID = resources.identity.appClientId;
   }
   if (definition.managesConnections) environment.WEBSOCKET_ENDPOINT = resources.webSocket().endpoint;
+  if (definition.mediator) {
+    environment[MEDIATOR_NAME_ENV] = resources.mediator.name;
+    environment[MEDIATOR_ADDRESS_ENV] = resources.mediator.address;
+  }
+  if (definition.newsletter) Object.assign(environment, newsletterEnv(resources.newsletter()));
   return environment;
 }

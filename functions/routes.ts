@@ -11,11 +11,13 @@ import * as bookings from './bookings/contract.ts';
 import type { FunctionName } from './catalogue.ts';
 import * as contact from './contact/contract.ts';
 import * as messaging from './messaging/contract.ts';
+import * as newsletter from './newsletter/contract.ts';
 import * as platform from './platform/contract.ts';
 import * as practitioners from './practitioners/contract.ts';
 import * as privacy from './privacy/contract.ts';
 import * as retention from './retention/contract.ts';
 import * as reviews from './reviews/contract.ts';
+import * as support from './support/contract.ts';
 
 export type Route = RouteOf<FunctionName>;
 
@@ -333,4 +335,121 @@ export const routes: readonly Route[] = [
   { method: 'DELETE', path: '/me/directives', operation: privacy.revokeMyDirective, function: 'revokeMyDirective' },
   { method: 'POST', path: '/privacy/deaths', operation: privacy.recordDeath, function: 'recordDeath' },
   { method: 'GET', path: '/privacy/deaths/{accountId}', operation: privacy.getDeath, function: 'getDeath' },
+  // Support tickets and complaints (ADR 0019): one's own, and support's queue.
+  {
+    method: 'POST',
+    path: '/me/support-tickets',
+    operation: support.openSupportTicket,
+    function: 'openSupportTicket',
+  },
+  {
+    method: 'GET',
+    path: '/me/support-tickets',
+    operation: support.listMySupportTickets,
+    function: 'listMySupportTickets',
+  },
+  {
+    method: 'GET',
+    path: '/me/support-tickets/{ticketId}',
+    operation: support.getMySupportTicket,
+    function: 'getMySupportTicket',
+  },
+  {
+    method: 'POST',
+    path: '/me/support-tickets/{ticketId}/messages',
+    operation: support.answerMySupportTicket,
+    function: 'answerMySupportTicket',
+  },
+  { method: 'GET', path: '/support/tickets', operation: support.listSupportQueue, function: 'listSupportQueue' },
+  {
+    method: 'GET',
+    path: '/support/tickets/{ticketId}',
+    operation: support.getSupportTicket,
+    function: 'getSupportTicket',
+  },
+  {
+    method: 'POST',
+    path: '/support/tickets/{ticketId}/assignment',
+    operation: support.assignSupportTicket,
+    function: 'assignSupportTicket',
+  },
+  {
+    method: 'POST',
+    path: '/support/tickets/{ticketId}/messages',
+    operation: support.answerSupportTicket,
+    function: 'answerSupportTicket',
+  },
+  {
+    method: 'POST',
+    path: '/support/tickets/{ticketId}/close',
+    operation: support.closeSupportTicket,
+    function: 'closeSupportTicket',
+  },
+  // Newsletter (ADR 0020): the subscription and the pages and actions of the mails' links.
+  {
+    method: 'POST',
+    path: '/newsletter/subscriptions',
+    operation: newsletter.subscribeToNewsletter,
+    function: 'subscribeToNewsletter',
+  },
+  {
+    method: 'GET',
+    path: '/newsletter/confirmation',
+    operation: newsletter.showNewsletterConfirmation,
+    function: 'showNewsletterConfirmation',
+  },
+  {
+    method: 'POST',
+    path: '/newsletter/confirmation',
+    operation: newsletter.confirmNewsletterSubscription,
+    function: 'confirmNewsletterSubscription',
+  },
+  {
+    method: 'GET',
+    path: '/newsletter/unsubscribe',
+    operation: newsletter.showNewsletterUnsubscribe,
+    function: 'showNewsletterUnsubscribe',
+  },
+  {
+    method: 'POST',
+    path: '/newsletter/unsubscribe',
+    operation: newsletter.unsubscribeFromNewsletter,
+    function: 'unsubscribeFromNewsletter',
+  },
+  {
+    method: 'GET',
+    path: '/newsletter/renewal',
+    operation: newsletter.showNewsletterRenewal,
+    function: 'showNewsletterRenewal',
+  },
+  {
+    method: 'POST',
+    path: '/newsletter/renewal',
+    operation: newsletter.answerNewsletterRenewal,
+    function: 'answerNewsletterRenewal',
+  },
+  {
+    method: 'POST',
+    path: '/newsletter/campaigns',
+    operation: newsletter.createNewsletterCampaign,
+    function: 'createNewsletterCampaign',
+  },
+  {
+    method: 'GET',
+    path: '/newsletter/campaigns/{campaignId}',
+    operation: newsletter.getNewsletterCampaign,
+    function: 'getNewsletterCampaign',
+  },
+  {
+    method: 'POST',
+    path: '/newsletter/campaigns/{campaignId}/send',
+    operation: newsletter.startNewsletterCampaign,
+    function: 'startNewsletterCampaign',
+  },
+  {
+    method: 'GET',
+    path: '/newsletter/links/{campaignId}/{link}',
+    operation: newsletter.followNewsletterLink,
+    function: 'followNewsletterLink',
+  },
 ];

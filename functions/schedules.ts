@@ -86,4 +86,28 @@ export const schedules: readonly ScheduleDefinition[] = [
     flexibleWindowMinutes: 30,
     input: { trigger: 'schedule' },
   },
+  // Support tickets (ADR 0019).
+  {
+    name: 'daily-support-ticket-clock',
+    description:
+      'Tickets waiting for their opener: a notice mail at day 23, closed (no-reply, deleted) at day 30, from the byWaiting index.',
+    // Mid-morning in Paris, as the other notices: read the day it arrives.
+    expression: 'cron(30 10 * * ? *)',
+    timezone: 'Europe/Paris',
+    target: 'runSupportTicketClock',
+    flexibleWindowMinutes: 30,
+    input: { trigger: 'schedule' },
+  },
+  // Newsletter (ADR 0020).
+  {
+    name: 'daily-newsletter-renewal-asks',
+    description:
+      'Asks the newsletter subscriptions ending within 30 days (3 years without a click) whether to go on, once per expiry.',
+    // Late morning in Paris, after the purge: a mail read the day it comes.
+    expression: 'cron(30 10 * * ? *)',
+    timezone: 'Europe/Paris',
+    target: 'askNewsletterRenewals',
+    flexibleWindowMinutes: 30,
+    input: { trigger: 'schedule' },
+  },
 ];

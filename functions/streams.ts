@@ -87,6 +87,25 @@ export const streamConsumers: readonly StreamConsumer[] = [
     batchSize: 25,
     maximumRetryAttempts: 10,
   },
+  // Support (ADR 0019): the support table's outbox.
+  {
+    name: 'support-outbox',
+    description:
+      'Publishes TicketOpened, TicketAnswered (support’s messages) and TicketClosed (closures’ audit entries): identifiers only.',
+    tables: ['support'],
+    target: 'publishSupportEvents',
+    eventNames: ['INSERT'],
+    // The outbox's entity types (functions/support/outbox.ts).
+    newImageEntities: [
+      'support-ticket',
+      'message-report-ticket',
+      'support-message',
+      'support-ticket-closure',
+      'message-report-closure',
+    ],
+    batchSize: 25,
+    maximumRetryAttempts: 10,
+  },
 ];
 
 /**

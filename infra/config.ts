@@ -4,6 +4,13 @@
  */
 import type { App } from 'aws-cdk-lib';
 import { parseAllowedOrigins } from '#shared/http/cors.ts';
+import { DEFAULT_MEDIATOR, type MediatorSettings } from '#shared/mail/mediator.ts';
+import {
+  DEFAULT_NEWSLETTER_LINK_TARGETS,
+  DEFAULT_NEWSLETTER_PEPPER_PARAMETER,
+  parseLinkTarget,
+  parseLinkTargets,
+} from '#shared/newsletter-config.ts';
 import type { StripeSettings } from '#shared/payments-config.ts';
 import { assertEuRegion, DEFAULT_REGION, type EuRegion } from './region-guard.ts';
 
@@ -31,6 +38,24 @@ export interface DeploymentConfig {
    * shared/http/cors.ts. The first, when exact, is the one API Gateway's own error answers name.
    */
   readonly corsAllowedOrigins: readonly string[];
+  /**
+   * The consumer mediator the platform adheres to (Code de la consommation L612-1), named in the
+   * closing mail of a complaint support could not resolve: context `mediatorName` and
+   * `mediatorAddress` (shared/mail/mediator.ts for the defaults).
+   */
+  readonly mediator: MediatorSettings;
+  /**
+   * The newsletter (ADR 0020): `linkBase` (context `newsletterLinkBase`, the public URL of the API
+   * the mails link to; the REST API's stage URL when absent), `linkTargets` (context
+   * `newsletterLinkTargets`, comma-separated https prefixes campaign links may lead to; the site
+   * by default) and `pepperParameter` (context `newsletterPepperParameter`, the SSM SecureString
+   * created out of band that holds the key of the address hashes and link tokens).
+   */
+  readonly newsletter: {
+    readonly linkBase: string | undefined;
+    readonly linkTargets: readonly string[];
+    readonly pepperParameter: string;
+  };
 }
 
 /** The frontends of the platform: its site, with and without www. */
@@ -57,6 +82,7 @@ export function readConfig(app: App, env: NodeJS.ProcessEnv = process.env): Depl
   const corsAllowedOrigins = parseAllowedOrigins(
     (corsContext as string | string[] | undefined) ?? DEFAULT_CORS_ORIGINS,
   );
+  const newsletterLinkBase = contextString(app, 'newsletterLinkBase');
   return {
     region,
     account: contextString(app, 'account') ?? env.CDK_DEFAULT_ACCOUNT,
@@ -72,5 +98,14 @@ export function readConfig(app: App, env: NodeJS.ProcessEnv = process.env): Depl
       ...(publishableKey ? { publishableKey } : {}),
     },
     corsAllowedOrigins,
+    mediator: {
+      name: contextString(app, 'mediatorName') ?? DEFAULT_MEDIATOR.name,
+      address: contextString(app, 'mediatorAddress') ?? DEFAULT_MEDIATOR.address,
+    },
+    newsletter: {
+      linkBase: newsletterLinkBase ? parseLinkTarget(newsletterLinkBase).href.replace(/\/+$/, '') : undefined,
+      linkTargets: parseLinkTargets(contextString(app, 'newsletterLinkTargets') ?? DEFAULT_NEWSLETTER_LINK_TARGETS),
+      pepperParameter: contextString(app, 'newsletterPepperParameter') ?? DEFAULT_NEWSLETTER_PEPPER_PARAMETER,
+    },
   };
 }

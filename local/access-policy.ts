@@ -115,6 +115,12 @@ export function functionPolicy(
       ],
     });
   }
+  if (definition.newsletter) {
+    statements.push({
+      actions: ['ssm:GetParameters'],
+      resources: [parameterArn(arns, resources.newsletter().pepperParameter)],
+    });
+  }
   if (definition.identity && definition.identity.actions.length > 0) {
     statements.push({
       actions: definition.identity.actions.map((action) => `cognito-idp:${action}`),

@@ -47,6 +47,7 @@ import {
   LOCAL_WEBSOCKET_STAGE,
   type LocalSources,
   type LocalWiring,
+  localNewsletterSettings,
   localResources,
   localWiring,
 } from './wiring.ts';
@@ -140,6 +141,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const awsPort = await port(options.ports.aws);
     // Known before the IAM proxy starts: it forwards the management API's calls there.
     const webSocketPort = await port(options.ports.webSocket ?? 0);
+    // Known before the functions are wired: the newsletter's mails link to the API (ADR 0020).
+    const apiPortChosen = await port(options.ports.api);
+    const newsletter = localNewsletterSettings(`http://127.0.0.1:${apiPortChosen}`);
     const [dynamo, ses, cognito] = await Promise.all([
       port(options.ports.dynamodb).then((p) =>
         startDynamoDbLocal({ port: p, ...(options.dataDir ? { dataDir: join(options.dataDir, 'dynamodb') } : {}) }),
@@ -195,6 +199,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const parameters = {
       [stripeSettings.secretKeyParameter]: realStripe ? (process.env.STRIPE_SECRET_KEY as string) : LOCAL_SECRET_KEY,
       [stripeSettings.webhookSecretParameter]: webhookSecret,
+      // The key of the newsletter's address hashes and link tokens: fixed, so that MPBE_DATA_DIR's
+      // subscriptions stay reachable across runs (MPBE_NEWSLETTER_PEPPER to choose another).
+      [newsletter.pepperParameter]: process.env.MPBE_NEWSLETTER_PEPPER ?? 'mpbe-local-newsletter-pepper',
     };
 
     // The web origins browsers may call the API from: a frontend's dev server on any port unless set.
@@ -210,6 +217,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       appClientId: cognito.clientId,
       // WEBSOCKET_ENDPOINT: the management API through the IAM proxy, which listens only later.
       awsEndpoint: () => iam.url,
+      newsletter,
     });
     // Each function's own credentials, as its role's session in Lambda: the IAM proxy knows the
     // caller by its access key id.
@@ -381,7 +389,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       }),
     );
     gateway.on('clientError', answerClientError);
-    const apiPort = await listen(gateway, options.ports.api);
+    const apiPort = await listen(gateway, apiPortChosen);
     apiUrl = `http://127.0.0.1:${apiPort}`;
     // The emulator delivers its events to our webhook route, as a Stripe webhook endpoint would.
     if (!realStripe) stripe.webhooks.setEndpoint(`${apiUrl}/webhooks/stripe`);

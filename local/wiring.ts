@@ -17,6 +17,12 @@ import { type ScheduleDefinition, schedules } from '#functions/schedules.ts';
 import { type StreamConsumer, streamConsumers } from '#functions/streams.ts';
 import { type WebSocketRoute, webSocketRoutes } from '#functions/web-socket-routes.ts';
 import { LOCAL_CORS_ORIGINS } from '#shared/http/cors.ts';
+import { DEFAULT_MEDIATOR } from '#shared/mail/mediator.ts';
+import {
+  DEFAULT_NEWSLETTER_LINK_TARGETS,
+  DEFAULT_NEWSLETTER_PEPPER_PARAMETER,
+  type NewsletterSettings,
+} from '#shared/newsletter-config.ts';
 import type { StripeSettings } from '#shared/payments-config.ts';
 import { type TableDefinition, type TableName, tables } from '#shared/tables.ts';
 import { type Arns, functionPolicy, LOCAL_WEBSOCKET_API_ID, type PolicyStatement } from './access-policy.ts';
@@ -64,7 +70,16 @@ export interface LocalResourceSettings {
   readonly appClientId?: string;
   /** The management endpoint the functions call: the IAM proxy's URL, known once it listens. */
   readonly awsEndpoint?: () => string;
+  /** The newsletter's settings: the local API's URL for its links (ADR 0020). */
+  readonly newsletter?: NewsletterSettings;
 }
+
+/** The newsletter's local settings: the local gateway's URL, the site as targets, a local pepper parameter. */
+export const localNewsletterSettings = (apiUrl = 'http://127.0.0.1:3000'): NewsletterSettings => ({
+  linkBase: apiUrl,
+  linkTargets: DEFAULT_NEWSLETTER_LINK_TARGETS,
+  pepperParameter: DEFAULT_NEWSLETTER_PEPPER_PARAMETER,
+});
 
 /** The local WebSocket API's stage: its URL is `ws://127.0.0.1:<port>/<stage>`. */
 export const LOCAL_WEBSOCKET_STAGE = 'local';
@@ -96,6 +111,8 @@ export function localResources(settings: LocalResourceSettings = {}): FunctionRe
       connectionsArn: `arn:aws:execute-api:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${LOCAL_WEBSOCKET_API_ID}/${LOCAL_WEBSOCKET_STAGE}/*/@connections/*`,
     }),
     corsAllowedOrigins: settings.corsAllowedOrigins ?? LOCAL_CORS_ORIGINS,
+    mediator: DEFAULT_MEDIATOR,
+    newsletter: () => settings.newsletter ?? localNewsletterSettings(),
     oneTimeSchedules: (target) =>
       localOneTimeScheduleSettings(
         target,

@@ -189,6 +189,49 @@ export const tables = {
       projection: 'ALL',
     },
   ]),
+  /**
+   * The newsletter context (functions/newsletter/, ADR 0020): one partition per address, keyed by
+   * a keyed hash of it (`ADDR#<digest>`): its subscription (pending, then confirmed) and its
+   * suppression entry; campaigns and the jobs' checkpoints. Sparse index `byAudience`: the
+   * confirmed subscriptions, which a campaign is sent to page by page.
+   */
+  newsletter: table('newsletter', [
+    {
+      name: 'byAudience',
+      partitionKey: { name: 'audiencePk', type: 'S' },
+      sortKey: { name: 'audienceSk', type: 'S' },
+      projection: 'ALL',
+    },
+  ]),
+  /**
+   * The support context (functions/support/, ADR 0019): tickets (the root of their partition,
+   * owning their messages, deleted with them at the closure), the closures' audit entries and the
+   * counts of closed tickets per month. Three sparse indexes, on open tickets only:
+   * - `byQueue`: the tickets of one state (waiting for support, waiting for the user), oldest first;
+   * - `byOpener`: one account's tickets, newest first;
+   * - `byWaiting`: the tickets waiting for their user's answer, by the time they began to wait
+   *   (the daily job's day-23 notice and day-30 closure).
+   */
+  support: table('support', [
+    {
+      name: 'byQueue',
+      partitionKey: { name: 'queuePk', type: 'S' },
+      sortKey: { name: 'queueSk', type: 'S' },
+      projection: 'ALL',
+    },
+    {
+      name: 'byOpener',
+      partitionKey: { name: 'openerPk', type: 'S' },
+      sortKey: { name: 'openerSk', type: 'S' },
+      projection: 'ALL',
+    },
+    {
+      name: 'byWaiting',
+      partitionKey: { name: 'waitingPk', type: 'S' },
+      sortKey: { name: 'waitingSk', type: 'S' },
+      projection: 'ALL',
+    },
+  ]),
   /** The retention context's own data: purge checkpoints, audit counts, legal holds, erasure log. */
   retention: table('retention'),
   /** Fraud prevention, shared by every API function: rate-limit counters and connection records. */

@@ -114,7 +114,11 @@ export const mailAlertChoiceEntity = {
   description:
     'Whether a person wants the "nouveau message" mail or objected to it, with the change (id, time) it comes from.',
   personalData: true,
-  retention: { purpose: 'exchange', clockStartsAt: 'the latest change of the choice', sliding: true },
+  retention: {
+    purpose: 'exchange',
+    clockStartsAt: 'the latest change of the choice or the account’s last activity',
+    sliding: true,
+  },
   export: {
     part: 'messaging',
     fields: {

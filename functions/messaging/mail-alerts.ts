@@ -31,6 +31,11 @@ export async function recordMailAlertChoice(
   return recorded ? 'recorded' : 'older-than-recorded';
 }
 
+/** AccountActivityObserved: an objection lasts as long as the active account, not 5 years from itself. */
+export async function slideMailAlertChoice(deps: MailAlertDeps, accountId: string, day: string): Promise<void> {
+  await deps.alerts.slide(accountId, new Date(`${day}T12:00:00Z`), deps.clock.now());
+}
+
 /** Whether the person wants the mail: yes unless they objected (legitimate interest's default). */
 export async function wantsMailAlerts(deps: MailAlertDeps, accountId: string): Promise<boolean> {
   return wantsMail(await deps.alerts.get(accountId, deps.clock.now()));

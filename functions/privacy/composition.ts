@@ -20,7 +20,8 @@ import { clientConfig, documentClient, eventBridgeClient, sesClient } from '#sha
 import { systemClock } from '#shared/clock.ts';
 import { requiredEnv } from '#shared/config.ts';
 import { eventBridgePublisher } from '#shared/events/publisher.ts';
-import { cognitoAccountFinder, cognitoPersonDirectory } from '#shared/identity/people.ts';
+import { cognitoAccountResolver } from '#shared/identity/account-resolver.ts';
+import { cognitoPersonDirectory } from '#shared/identity/people.ts';
 import type { Mailer } from '#shared/mail/mail.ts';
 import { sesMailer } from '#shared/mail/ses-mailer.ts';
 import { dynamoExportStore } from '#shared/privacy/export-store.ts';
@@ -119,6 +120,12 @@ export const deliveryDeps = (): DeliveryDeps => ({
   deaths: deathEvents(),
 });
 
+/** Directives and consent choices following their account: the two stores, no bus. */
+export const choicesDeps = () => ({
+  ...directiveDeps(),
+  consents: dynamoConsentStore({ client: documentClient(), tableName: tableNameFromEnv('privacy') }),
+});
+
 /** A person's own directive (no bus, no identity). */
 export const directiveDeps = (): DirectiveDeps => ({ directives: directiveStore(), clock: systemClock, entities });
 
@@ -130,7 +137,7 @@ export const deathDeps = (): DeathDeps => {
     directives: directiveStore(),
     deaths: deathEvents(),
     people: cognitoPersonDirectory(pool),
-    accounts: cognitoAccountFinder(pool),
+    accounts: cognitoAccountResolver(pool),
   };
 };
 
@@ -140,7 +147,7 @@ export const rightsExportDeps = (): RightsExportDeps => {
     ...exportDeps(),
     requests: store(),
     people: cognitoPersonDirectory(pool),
-    accounts: cognitoAccountFinder(pool),
+    accounts: cognitoAccountResolver(pool),
   };
 };
 

@@ -8,10 +8,12 @@
  */
 import type { Clock } from '#shared/clock.ts';
 import { HttpProblem } from '#shared/http/problem.ts';
-import type { AccountFinder, PersonDirectory } from '#shared/identity/people.ts';
+import type { AccountResolver } from '#shared/identity/account-resolver.ts';
+import type { PersonDirectory } from '#shared/identity/people.ts';
 import { newId } from '#shared/ids.ts';
 import { subjectKeyForAccount, subjectKeyForEmail } from '#shared/retention/subject.ts';
 import { parisDate } from '#shared/time-zone.ts';
+import type { ConsentStore } from './adapters/consent-store.ts';
 import type { DirectiveStore } from './adapters/directive-store.ts';
 import {
   type DeathRecord,
@@ -41,7 +43,8 @@ export interface DeathDeps extends ExportDeps {
   readonly directives: DirectiveStore;
   readonly deaths: DeathEvents;
   readonly people: PersonDirectory;
-  readonly accounts: AccountFinder;
+  /** The account of an address (proven theirs: verified, or a sign-up never confirmed). */
+  readonly accounts: Pick<AccountResolver, 'withEmail'>;
 }
 
 export async function getMyDirective(deps: DirectiveDeps, accountId: string): Promise<{ directive?: Directive }> {
@@ -99,7 +102,7 @@ export async function recordDeath(
     });
   }
   const accountId =
-    'accountId' in input.subject ? input.subject.accountId : await deps.accounts.accountOfEmail(input.subject.email);
+    'accountId' in input.subject ? input.subject.accountId : (await deps.accounts.withEmail(input.subject.email))[0];
   const identity = accountId ? await deps.people.identityOf(accountId) : undefined;
   if (!accountId || !identity) throw new HttpProblem(404, 'Not found', 'No account for this subject');
   const directive = await deps.directives.directive(accountId, now);
@@ -154,11 +157,13 @@ export async function forgetDirectiveOfDeletedAccount(deps: Pick<DirectiveDeps, 
   return deps.directives.revokeDirective(accountId);
 }
 
-/** The account was active: the directive lives as long as the account. */
-export async function slideDirective(
-  deps: Pick<DirectiveDeps, 'directives' | 'clock'>,
+/** The account was active: the directive and the consent choices live as long as the account. */
+export async function slideChoices(
+  deps: Pick<DirectiveDeps, 'directives' | 'clock'> & { consents: Pick<ConsentStore, 'slide'> },
   accountId: string,
   day: string,
 ) {
-  await deps.directives.slideDirective(accountId, new Date(`${day}T12:00:00Z`), deps.clock.now());
+  const activeAt = new Date(`${day}T12:00:00Z`);
+  await deps.directives.slideDirective(accountId, activeAt, deps.clock.now());
+  await deps.consents.slide(accountId, activeAt, deps.clock.now());
 }

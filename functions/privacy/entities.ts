@@ -46,7 +46,11 @@ export const consentStateEntity = {
   description:
     "A person's latest choice per consent or objection (newsletter, message mail alerts): granted or not, the wording's version, when.",
   personalData: true,
-  retention: { purpose: 'consent-proof', clockStartsAt: 'the latest change of a choice', sliding: true },
+  retention: {
+    purpose: 'consent-proof',
+    clockStartsAt: 'the latest change of a choice or the account’s last activity',
+    sliding: true,
+  },
   export: {
     part: 'consents',
     fields: {

@@ -6,7 +6,8 @@
  */
 import type { Clock } from '#shared/clock.ts';
 import { HttpProblem } from '#shared/http/problem.ts';
-import type { AccountFinder, PersonDirectory } from '#shared/identity/people.ts';
+import type { AccountResolver } from '#shared/identity/account-resolver.ts';
+import type { PersonDirectory } from '#shared/identity/people.ts';
 import { newId } from '#shared/ids.ts';
 import type { Mailer } from '#shared/mail/mail.ts';
 import type { ExportOrder, ExportStore } from '#shared/privacy/export-store.ts';
@@ -52,7 +53,8 @@ export interface DeliveryDeps extends StartDeps {
 export interface RightsExportDeps extends ExportDeps {
   readonly requests: RightsRequestStore;
   readonly people: PersonDirectory;
-  readonly accounts: AccountFinder;
+  /** The account of an address (proven theirs: verified, or a sign-up never confirmed). */
+  readonly accounts: Pick<AccountResolver, 'withEmail'>;
 }
 
 export const EXPORT_KEPT_DAYS = retentionCatalogue['data-export'].keep.days;
@@ -175,7 +177,7 @@ export async function exportForRightsRequest(
   if (!request.identity?.verified) throw new HttpProblem(409, 'Conflict', "The subject's identity is not verified");
   const accountId =
     request.subject.accountId ??
-    (request.subject.email ? await deps.accounts.accountOfEmail(request.subject.email) : undefined);
+    (request.subject.email ? (await deps.accounts.withEmail(request.subject.email))[0] : undefined);
   const accountEmail = accountId ? (await deps.people.identityOf(accountId))?.email : undefined;
   const to = request.subject.email ?? accountEmail;
   if (!to) throw new HttpProblem(409, 'Conflict', 'No address to send the export to: the account has no user any more');

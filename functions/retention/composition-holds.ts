@@ -10,10 +10,10 @@ import { clientConfig, documentClient, eventBridgeClient } from '#shared/aws-cli
 import { systemClock } from '#shared/clock.ts';
 import { requiredEnv } from '#shared/config.ts';
 import { eventBridgePublisher } from '#shared/events/publisher.ts';
+import { cognitoAccountResolver } from '#shared/identity/account-resolver.ts';
 import { isRetained } from '#shared/retention/entity.ts';
 import { type TableName, tableNameFromEnv, tables } from '#shared/tables.ts';
 import { entities } from '../entities.ts';
-import { cognitoAccountResolver } from './adapters/account-resolver.ts';
 import { dynamoErasureLogStore } from './adapters/erasure-log-store.ts';
 import { dynamoHoldStore } from './adapters/hold-store.ts';
 import { dynamoSubjectItemsStore } from './adapters/subject-items-store.ts';

@@ -199,6 +199,42 @@ export interface MailSettings {
   readonly sesIdentity: string;
 }
 
+/**
+ * A newsletter function reads its pepper (ADR 0020), an SSM SecureString created out of band, and
+ * nothing else of Parameter Store; decrypting it only through SSM, as for the Stripe keys.
+ */
+function grantNewsletterPepper(fn: BackendFunction, parameter: string): void {
+  const stack = Stack.of(fn);
+  fn.role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'ReadTheNewsletterPepperOnly',
+      actions: ['ssm:GetParameters'],
+      resources: [
+        stack.formatArn({
+          service: 'ssm',
+          resource: 'parameter',
+          resourceName: parameter.replace(/^\//, ''),
+          arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+        }),
+      ],
+    }),
+  );
+  const keys = wildcardArn(stack, 'kms', 'key/*');
+  fn.role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'DecryptTheNewsletterPepperThroughSsm',
+      actions: ['kms:Decrypt'],
+      resources: [keys.arn],
+      conditions: { StringEquals: { 'kms:ViaService': `ssm.${stack.region}.amazonaws.com` } },
+    }),
+  );
+  acknowledge(
+    fn.role,
+    `AwsSolutions-IAM5[Resource::${keys.findingName}]`,
+    'The newsletter pepper is an SSM SecureString parameter created out of band, encrypted with a key the operator chooses (aws/ssm by default, whose id is not known at synthesis). Decrypt is allowed only when SSM calls it in this region (kms:ViaService), so it reaches nothing but SSM parameters this role may already read.',
+  );
+}
+
 /** What `catalogueFunction` builds a function from, besides its catalogue entry. */
 export interface FunctionDependencies {
   readonly projectRoot: string;
@@ -413,6 +449,7 @@ export function catalogueFunction(
     );
   }
   if (definition.stripe) grantStripeParameters(fn, deps.stripe);
+  if (definition.newsletter) grantNewsletterPepper(fn, deps.resources.newsletter().pepperParameter);
   grantUserPoolActions(fn, name, definition, deps.userPoolArn);
   grantOneTimeSchedules(fn, name, definition, deps);
   grantConnections(fn, name, definition, deps);

@@ -162,6 +162,16 @@ export class BackendStack extends Stack {
       },
       oneTimeSchedules: oneTimeSettings,
       webSocket: () => ({ endpoint: webSocketApi.endpoint, connectionsArn: webSocketApi.connectionsArn }),
+      // The mails' links: the configured public URL of the API, else its stage URL (ADR 0020),
+      // built from the API's id and the stage's name: a reference to the stage itself would make
+      // the context stacks depend on it, and the deployment waits for them.
+      newsletter: () => ({
+        linkBase:
+          config.newsletter.linkBase ??
+          `https://${this.api.restApi.restApiId}.execute-api.${this.region}.${this.urlSuffix}/${config.apiStageName}`,
+        linkTargets: config.newsletter.linkTargets,
+        pepperParameter: config.newsletter.pepperParameter,
+      }),
     });
     const dependencies: FunctionDependencies = {
       projectRoot: props.projectRoot,

@@ -37,7 +37,7 @@ export const STACK_TAGS = {
 export function deployedFunctionResources(
   config: DeploymentConfig,
   sources: BackendSources,
-  given: Pick<FunctionResources, 'identity' | 'oneTimeSchedules' | 'webSocket'>,
+  given: Pick<FunctionResources, 'identity' | 'oneTimeSchedules' | 'webSocket' | 'newsletter'>,
 ): FunctionResources {
   return {
     tableName: (table) => physicalTableName(config.stackName, sources.tables[table]),
@@ -45,6 +45,7 @@ export function deployedFunctionResources(
     mail: { from: config.mailFrom, platformInbox: config.platformInbox },
     stripe: config.stripe,
     corsAllowedOrigins: config.corsAllowedOrigins,
+    mediator: config.mediator,
     ...given,
   };
 }
@@ -116,6 +117,9 @@ export class DataStack extends Stack {
       },
       webSocket: () => {
         throw new Error('A user pool trigger cannot manage WebSocket connections');
+      },
+      newsletter: () => {
+        throw new Error('A user pool trigger is no newsletter function');
       },
     });
     // Grants name the tables as the other stacks do (by name), so that cdk-nag findings read alike.

@@ -56,3 +56,19 @@ export function plainItem<T extends Keys>(entity: PlainEntity, item: T, clockSta
   }
   return { ...item, entity: entity.name };
 }
+
+/** What an item holds beside its keys and the metadata written here: the stored value as it was given. */
+export function itemData<T>(item: Record<string, unknown>): T {
+  const {
+    pk: _pk,
+    sk: _sk,
+    entity: _entity,
+    subjectKey: _subject,
+    expiresAt: _expiresAt,
+    expiryDay: _expiryDay,
+    heldExpiresAt: _held,
+    retentionPurpose: _purpose,
+    ...data
+  } = item;
+  return data as T;
+}

@@ -22,27 +22,33 @@ export async function slideExpiry(
   key: Keys,
   clockMovedTo: Date,
   now: Date,
+  /** Attributes written in the same update when the clock moves (e.g. `lastContactAt`). */
+  also: Readonly<Record<string, string | number>> = {},
 ): Promise<SlideOutcome> {
   if (!entity.retention.sliding) throw new Error(`${entity.name} has no sliding retention clock`);
   const next = expiryFor(entity.retention.purpose, clockMovedTo, now);
+  const extra = Object.keys(also);
+  const extraSet = extra.map((_, i) => `, #also${i} = :also${i}`).join('');
   const attempt = async (update: string, attribute: string) => {
     try {
       await deps.client.send(
         new UpdateCommand({
           TableName: deps.tableName,
           Key: { pk: key.pk, sk: key.sk },
-          UpdateExpression: update,
+          UpdateExpression: update + extraSet,
           ConditionExpression: '#entity = :entity AND #attr < :threshold',
           ExpressionAttributeNames: {
             '#entity': 'entity',
             '#attr': attribute,
             ...(attribute === EXPIRES_AT ? { '#day': EXPIRY_DAY } : {}),
+            ...Object.fromEntries(extra.map((name, i) => [`#also${i}`, name])),
           },
           ExpressionAttributeValues: {
             ':entity': entity.name,
             ':expiresAt': next.expiresAt,
             ':threshold': next.expiresAt - ONE_DAY,
             ...(attribute === EXPIRES_AT ? { ':day': next.expiryDay } : {}),
+            ...Object.fromEntries(extra.map((name, i) => [`:also${i}`, also[name]])),
           },
         }),
       );

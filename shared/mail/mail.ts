@@ -7,6 +7,20 @@ export interface Mail {
   readonly html?: string;
   /** Files sent with the mail (a calendar invitation…): the mailer then sends a raw MIME message. */
   readonly attachments?: readonly MailAttachment[];
+  /**
+   * Extra header lines (a newsletter's List-Unsubscribe, RFC 2369 and 8058): the mailer then
+   * sends a raw MIME message. Only the names below, with printable ASCII values.
+   */
+  readonly headers?: readonly MailHeader[];
+}
+
+/** The headers a mail may add: none that SES or the message itself sets (From, To, Subject…). */
+export const extraHeaderNames = ['List-Unsubscribe', 'List-Unsubscribe-Post', 'List-Id'] as const;
+
+export interface MailHeader {
+  readonly name: (typeof extraHeaderNames)[number];
+  /** Printable ASCII, one line (checked when the message is built). */
+  readonly value: string;
 }
 
 export interface MailAttachment {

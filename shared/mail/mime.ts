@@ -1,11 +1,11 @@
 /**
  * A raw MIME message (RFC 5322, RFC 2045–2047) for SES SendRawEmail, which a mail with attachments
- * needs: multipart/mixed holding the body (text, or multipart/alternative text + HTML) and one part
+ * or extra headers (List-Unsubscribe) needs: multipart/mixed holding the body (text, or multipart/alternative text + HTML) and one part
  * per attachment. Every part is UTF-8 and base64 (lines of 76 characters), headers with non-ASCII
  * text are encoded words, lines end with CRLF. Pure: no I/O, no AWS.
  */
 import { randomBytes } from 'node:crypto';
-import type { Mail } from './mail.ts';
+import { extraHeaderNames, type Mail, type MailHeader } from './mail.ts';
 
 const CRLF = '\r\n';
 
@@ -40,6 +40,13 @@ function address(value: string): string {
   return value;
 }
 
+/** An extra header line: a known name, a printable ASCII value on one line (no header injection). */
+function extraHeader(header: MailHeader): string {
+  if (!(extraHeaderNames as readonly string[]).includes(header.name)) throw new Error('Unknown extra header');
+  if (!/^[\x20-\x7e]{1,900}$/.test(header.value)) throw new Error('Unsafe header value');
+  return `${header.name}: ${header.value}`;
+}
+
 function quotedParameter(value: string): string {
   if (/[\r\n"\\]/.test(value)) throw new Error('Unsafe MIME parameter');
   return `"${value}"`;
@@ -65,6 +72,7 @@ export function rawMessage(mail: Mail, options: RawMessageOptions): string {
     `To: ${mail.to.map(address).join(', ')}`,
     ...(mail.replyTo?.length ? [`Reply-To: ${mail.replyTo.map(address).join(', ')}`] : []),
     `Subject: ${encodedWords(mail.subject)}`,
+    ...(mail.headers ?? []).map(extraHeader),
     `Date: ${options.date.toUTCString().replace('GMT', '+0000')}`,
     'MIME-Version: 1.0',
     `Content-Type: multipart/mixed; boundary=${quotedParameter(boundary)}`,

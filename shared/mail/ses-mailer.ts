@@ -4,12 +4,13 @@ import { rawMessage } from './mime.ts';
 
 /**
  * Sends mail through SES (the SES emulator locally). Addresses are never logged here. A mail with
- * attachments goes as a raw MIME message (SendRawEmail, same IAM grant); any other as SendEmail.
+ * attachments or extra headers goes as a raw MIME message (SendRawEmail, same IAM grant); any
+ * other as SendEmail.
  */
 export function sesMailer(deps: { client: SESClient; from: string; now?: () => Date }): Mailer {
   return {
     async send(mail) {
-      if (mail.attachments?.length) {
+      if (mail.attachments?.length || mail.headers?.length) {
         const raw = rawMessage(mail, { from: deps.from, date: deps.now?.() ?? new Date() });
         const result = await deps.client.send(
           new SendRawEmailCommand({

@@ -19,11 +19,15 @@ export const exportParts = {
   consents:
     'Vos choix de consentement et d’opposition, avec l’historique de chaque changement, et vos directives sur le sort de vos données après votre décès.',
   'rights-requests': 'Les demandes d’exercice de vos droits reçues par courrier ou par email, et leur suivi.',
+  support:
+    'Vos demandes au support et vos réclamations encore ouvertes avec leurs messages (une demande est supprimée à sa fermeture), et le journal des demandes closes (sans leur contenu).',
+  newsletter:
+    'Votre abonnement à la newsletter, envoyé à votre adresse email : la preuve de votre consentement et son suivi.',
 } as const;
 
 export type ExportPartName = keyof typeof exportParts;
 
-export const exportPartNames = Object.keys(exportParts) as ExportPartName[];
+export const exportPartNames = Object.keys(exportParts) as [ExportPartName, ...ExportPartName[]];
 
 /** The parts entities go to: for the registry, the parts every export expects. */
 export function partsOfEntities(entities: readonly EntityDefinition[]): ExportPartName[] {

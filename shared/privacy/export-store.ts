@@ -9,7 +9,7 @@
  * got shorter never mixes with its stale tail.
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ownedItem, retainedItem } from '../dynamo/items.ts';
+import { itemData, ownedItem, retainedItem } from '../dynamo/items.ts';
 import { queryAll } from '../dynamo/reads.ts';
 import { isDue } from '../retention/expiry.ts';
 import type { SubjectKey } from '../retention/subject.ts';
@@ -76,17 +76,8 @@ interface StoredOrder extends Omit<ExportOrder, 'receivedParts'> {
 }
 
 const orderOf = (item: Record<string, unknown>): ExportOrder => {
-  const {
-    pk: _pk,
-    sk: _sk,
-    entity: _e,
-    subjectKey: _s,
-    expiresAt: _x,
-    expiryDay: _d,
-    retentionPurpose: _r,
-    ...rest
-  } = item as unknown as StoredOrder & Record<string, unknown>;
-  return { ...(rest as unknown as ExportOrder), receivedParts: [...(rest.receivedParts ?? [])].sort() };
+  const stored = itemData<StoredOrder>(item);
+  return { ...stored, receivedParts: [...(stored.receivedParts ?? [])].sort() };
 };
 
 export function dynamoExportStore(deps: { client: DynamoDBDocumentClient; tableName: string }): ExportStore {

@@ -59,17 +59,21 @@ export async function subjectItems(
   now: Date,
 ): Promise<Item[]> {
   const roots = new Set(source.entities.filter((e) => 'owns' in e && e.owns === 'partition').map((e) => e.name));
+  // Withheld entities (an export order and its chunks, a lock…) are never read whole.
+  const exported = new Set(source.entities.filter((e) => e.personalData && 'part' in e.export).map((e) => e.name));
   const found = new Map<string, Item>();
   const listed: Item[] = [];
   for (const subjectKey of subjectKeys) {
     listed.push(
-      ...(await queryAll<Item>(client, {
-        TableName: source.tableName,
-        IndexName: SUBJECT_INDEX,
-        KeyConditionExpression: '#subject = :subject',
-        ExpressionAttributeNames: { '#subject': SUBJECT_KEY },
-        ExpressionAttributeValues: { ':subject': subjectKey },
-      })),
+      ...(
+        await queryAll<Item>(client, {
+          TableName: source.tableName,
+          IndexName: SUBJECT_INDEX,
+          KeyConditionExpression: '#subject = :subject',
+          ExpressionAttributeNames: { '#subject': SUBJECT_KEY },
+          ExpressionAttributeValues: { ':subject': subjectKey },
+        })
+      ).filter((item) => exported.has(String(item.entity))),
     );
   }
   // A root owns its partition: read it whole (its items may name someone else as their subject).

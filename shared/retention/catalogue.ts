@@ -25,7 +25,8 @@ export type ClockStart =
   | 'hold-lift'
   | 'action'
   | 'erasure'
-  | 'answer';
+  | 'answer'
+  | 'withdrawal';
 
 export interface Period {
   readonly years?: number;
@@ -117,6 +118,34 @@ export const retentionCatalogue = {
     policyText:
       "pour la gestion des abonnements à la newsletter (lettre d'actualités) : les données sont conservées pendant 3 ans à compter de la collecte des données ou du dernier contact émanant de l'usager",
   },
+  'newsletter-confirmation': {
+    purpose: 'la confirmation des inscriptions à la newsletter (double opt-in)',
+    legalBases: ['consent'],
+    dataCategories: [
+      'email',
+      'version du texte présenté, date et origine de la demande',
+      'empreinte du lien de confirmation (jamais le lien)',
+    ],
+    clockStart: 'request',
+    keep: { days: 7 },
+    policyText: null,
+    rationale:
+      'The policy keeps newsletter data 3 years from collection, but an address is not a subscription until its owner confirms it (double opt-in: nobody is subscribed by a third party typing their address). A request is kept 7 days, as long as its confirmation link is valid, then deleted with nothing left of it.',
+  },
+  'newsletter-suppression': {
+    purpose: 'le respect des désabonnements et oppositions à la newsletter (liste de suppression)',
+    legalBases: ['legal-obligation', 'legitimate-interest'],
+    dataCategories: [
+      'empreinte à clé de l’adresse email (jamais l’adresse)',
+      'motif (désabonnement, renouvellement refusé, adresse invalide, plainte)',
+      'date du désabonnement',
+    ],
+    clockStart: 'withdrawal',
+    keep: { years: 3 },
+    policyText: null,
+    rationale:
+      'A withdrawn consent must be honoured (GDPR art. 7(3) and 21(3)): the subscription is deleted at once, and a keyed hash of the address (never the address) stays in a suppression list so that no mistaken later subscription mails the person without a new confirmed opt-in. The CNIL keeps what is needed to honour an objection 3 years from its exercise (référentiel « gestion des activités commerciales »); an erasure keeps it too, or the erasure would undo the objection.',
+  },
   'contact-request': {
     purpose: 'la gestion des demandes de renseignements par le formulaire de contact',
     legalBases: ['legitimate-interest'],
@@ -178,6 +207,8 @@ export const retentionCatalogue = {
     clockStart: 'ticket-closure',
     keep: null,
     policyText: 'pour la fourniture du service support, les données sont supprimées après la fermeture du ticket.',
+    rationale:
+      'A ticket and its messages are deleted at once, in one transaction, when the ticket is closed: by support (resolved or unresolved), or automatically when it has waited 30 days for its opener’s answer (a notice is mailed at day 23; a daily job reads the waiting tickets by date), so the clock always comes for a ticket waiting for its user. A ticket waiting for support stays in its queue, oldest first, until support closes it. Until the closure the items carry no expiry. What remains (no subject, no message) is the closure’s audit entry (purpose support-audit) and a count per month, category and outcome without personal data.',
   },
   'technical-operation': {
     purpose: 'la gestion technique de la plateforme (Maintenance, hébergement, sécurité, administration)',
@@ -269,6 +300,20 @@ export const retentionCatalogue = {
     rationale:
       'Loi Informatique et Libertés art. 85: the platform executes the directives, or the heirs’ rights without one. The record of the death and of the execution is kept 5 years from the recording, as for rights requests (accountability, GDPR art. 5(2)); it survives the erasure it proves. The death certificate is checked by the DPO and never stored.',
   },
+  'support-audit': {
+    purpose: 'la preuve du traitement des demandes de support et des réclamations (journal des fermetures)',
+    legalBases: ['legitimate-interest'],
+    dataCategories: [
+      'identifiants du ticket et du compte qui l’a ouvert',
+      'catégorie, dates d’ouverture et de fermeture, issue (jamais l’objet ni les messages)',
+      'identifiants des membres du support qui l’ont pris en charge et fermé',
+    ],
+    clockStart: 'ticket-closure',
+    keep: { years: 5 },
+    policyText: null,
+    rationale:
+      'The policy deletes support data at the closure of the ticket, and so we do: the ticket and its messages go at once. What remains is a record without content (ids, category, times, outcome: the text is never in it), kept 5 years from the closure, the limitation period of civil actions (Code civil art. 2224): the platform can show that a complaint was received, handled and closed, which a consumer mediator asks of the professional before mediation (Code de la consommation L612-2). Counts of closed tickets per category, outcome and month hold no personal data.',
+  },
   'erasure-log': {
     purpose: 'le rejeu des effacements après une restauration de sauvegarde',
     legalBases: ['legal-obligation'],
@@ -289,3 +334,14 @@ export const retentionPurposes = Object.keys(retentionCatalogue) as RetentionPur
 export type TimedPurpose = {
   [P in RetentionPurpose]: (typeof retentionCatalogue)[P]['keep'] extends null ? never : P;
 }[RetentionPurpose];
+
+/**
+ * Purposes whose data we store until the clock's event and delete at that event (`keep: null`,
+ * unlike bank card data, which we never store): a support ticket lives until its closure, which
+ * deletes it with its messages (functions/support/, ADR 0019). Its items wait without expiry
+ * (`startsLater`); an expiry computed from such a purpose is the event itself.
+ */
+export type DeletedAtClockPurpose = 'support';
+
+/** The purposes an entity holding personal data may be kept for (shared/retention/entity.ts). */
+export type StoredPurpose = TimedPurpose | DeletedAtClockPurpose;

@@ -8,7 +8,7 @@
 
 import type { ExportDeclaration } from '../privacy/export-parts.ts';
 import type { TableName } from '../tables.ts';
-import type { TimedPurpose } from './catalogue.ts';
+import type { StoredPurpose } from './catalogue.ts';
 
 interface EntityBase<N extends string = string> {
   /** Kebab-case, unique; stored on every item as `entity`. */
@@ -21,7 +21,8 @@ interface EntityBase<N extends string = string> {
 export interface RetainedEntity<N extends string = string> extends EntityBase<N> {
   readonly personalData: true;
   readonly retention: {
-    readonly purpose: TimedPurpose;
+    /** A timed purpose, or one whose data is deleted at the clock's event (then `startsLater`). */
+    readonly purpose: StoredPurpose;
     /** What starts the clock, in the entity's words (e.g. "the request's reception"). */
     readonly clockStartsAt: string;
     /** Sliding clocks move the expiry when the clock moves (last activity, last contact…). */

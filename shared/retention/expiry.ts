@@ -1,4 +1,4 @@
-import { type Period, retentionCatalogue, type TimedPurpose } from './catalogue.ts';
+import { type Period, retentionCatalogue, type StoredPurpose } from './catalogue.ts';
 
 /** The TTL attribute of every table (epoch seconds). */
 export const EXPIRES_AT = 'expiresAt';
@@ -38,12 +38,16 @@ export interface Expiry {
   /** Epoch seconds: DynamoDB's TTL attribute. */
   readonly expiresAt: number;
   readonly expiryDay: string;
-  readonly retentionPurpose: TimedPurpose;
+  readonly retentionPurpose: StoredPurpose;
 }
 
-/** The expiry attributes of an item kept for `purpose`, whose clock started at `clockStartedAt`. */
-export function expiryFor(purpose: TimedPurpose, clockStartedAt: Date, now: Date = clockStartedAt): Expiry {
-  const expiresAt = epochSeconds(addPeriod(clockStartedAt, retentionCatalogue[purpose].keep));
+/**
+ * The expiry attributes of an item kept for `purpose`, whose clock started at `clockStartedAt`. A
+ * purpose whose data is deleted at the clock's event (`keep: null`: a support ticket's closure)
+ * expires at the event itself.
+ */
+export function expiryFor(purpose: StoredPurpose, clockStartedAt: Date, now: Date = clockStartedAt): Expiry {
+  const expiresAt = epochSeconds(addPeriod(clockStartedAt, retentionCatalogue[purpose].keep ?? {}));
   return { expiresAt, expiryDay: expiryDayOf(expiresAt, now), retentionPurpose: purpose };
 }
 

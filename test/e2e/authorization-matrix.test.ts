@@ -42,6 +42,9 @@ const unknownAppointment = 'apt_00000000000000000000000000000000';
 const unknownReview = 'rev_00000000000000000000000000000000';
 const unknownConversation = 'cnv_00000000000000000000000000000000';
 const unknownRequest = 'rrq_00000000000000000000000000000000';
+const unknownTicket = 'tkt_00000000000000000000000000000000';
+// A newsletter link token of the right shape that no mail carried: its MAC or hash fails.
+const unknownLinkToken = `${'0'.repeat(40)}.${'A'.repeat(43)}`;
 
 const matrix: Record<string, Entry> = {
   'GET /health': { allowed: 'everyone', status: 200 },
@@ -301,6 +304,91 @@ const matrix: Record<string, Entry> = {
     body: { reason: 'spam' },
     status: 404,
   },
+  // Support tickets (ADR 0019): one's own for clients and practitioners; support's queue and actions.
+  'POST /me/support-tickets': { allowed: ['client', 'practitioner'], body: {}, status: 400 },
+  'GET /me/support-tickets': { allowed: ['client', 'practitioner'], status: 200 },
+  'GET /me/support-tickets/{ticketId}': {
+    allowed: ['client', 'practitioner'],
+    path: `/me/support-tickets/${unknownTicket}`,
+    status: 404,
+  },
+  'POST /me/support-tickets/{ticketId}/messages': {
+    allowed: ['client', 'practitioner'],
+    path: `/me/support-tickets/${unknownTicket}/messages`,
+    body: { text: 'Bonjour' },
+    status: 404,
+  },
+  'GET /support/tickets': { allowed: ['support'], status: 200 },
+  'GET /support/tickets/{ticketId}': { allowed: ['support'], path: `/support/tickets/${unknownTicket}`, status: 404 },
+  'POST /support/tickets/{ticketId}/assignment': {
+    allowed: ['support'],
+    path: `/support/tickets/${unknownTicket}/assignment`,
+    body: {},
+    status: 404,
+  },
+  'POST /support/tickets/{ticketId}/messages': {
+    allowed: ['support'],
+    path: `/support/tickets/${unknownTicket}/messages`,
+    body: { text: 'Bonjour' },
+    status: 404,
+  },
+  'POST /support/tickets/{ticketId}/close': {
+    allowed: ['support'],
+    path: `/support/tickets/${unknownTicket}/close`,
+    body: { outcome: 'resolved' },
+    status: 404,
+  },
+  // Newsletter (ADR 0020): public, the links' tokens are the authentication (none valid here).
+  'POST /newsletter/subscriptions': { allowed: 'everyone', body: {}, status: 400 },
+  'GET /newsletter/confirmation': {
+    allowed: 'everyone',
+    path: `/newsletter/confirmation?token=${unknownLinkToken}`,
+    status: 200,
+  },
+  'POST /newsletter/confirmation': {
+    allowed: 'everyone',
+    path: `/newsletter/confirmation?token=${unknownLinkToken}`,
+    status: 410,
+  },
+  'GET /newsletter/unsubscribe': {
+    allowed: 'everyone',
+    path: `/newsletter/unsubscribe?token=${unknownLinkToken}`,
+    status: 200,
+  },
+  // Without RFC 8058's body (List-Unsubscribe=One-Click, form-encoded): the route's own 400.
+  'POST /newsletter/unsubscribe': {
+    allowed: 'everyone',
+    path: `/newsletter/unsubscribe?token=${unknownLinkToken}`,
+    body: {},
+    status: 400,
+  },
+  'GET /newsletter/renewal': {
+    allowed: 'everyone',
+    path: `/newsletter/renewal?token=${unknownLinkToken}`,
+    status: 200,
+  },
+  'POST /newsletter/renewal': {
+    allowed: 'everyone',
+    path: `/newsletter/renewal?token=${unknownLinkToken}&answer=yes`,
+    status: 410,
+  },
+  // Campaigns are support's; their tracked links are public (no such campaign here: 404).
+  'POST /newsletter/campaigns': { allowed: ['support'], body: {}, status: 400 },
+  'GET /newsletter/campaigns/{campaignId}': {
+    allowed: ['support'],
+    path: '/newsletter/campaigns/cmp_00000000000000000000000000000000',
+    status: 404,
+  },
+  'POST /newsletter/campaigns/{campaignId}/send': {
+    allowed: ['support'],
+    path: '/newsletter/campaigns/cmp_00000000000000000000000000000000/send',
+    status: 404,
+  },
+  'GET /newsletter/links/{campaignId}/{link}': {
+    allowed: 'everyone',
+    path: '/newsletter/links/cmp_00000000000000000000000000000000/0',
+    status: 404,
+  },
 };
 
 interface Scene {
@@ -312,6 +400,8 @@ interface Scene {
   readonly messageId: string;
   /** An export of the client's data (ADR 0018). */
   readonly exportId: string;
+  /** The client's support ticket (ADR 0019). */
+  readonly ticketId: string;
 }
 
 /**
@@ -380,6 +470,12 @@ const strangerCases: Record<string, { path: (s: Scene) => string; body?: (s: Sce
   },
   // Data exports: the client's export, read by another client and another practitioner.
   'GET /me/exports/{exportId}': { path: (s) => `/me/exports/${s.exportId}` },
+  // Support tickets: the client's ticket, read and answered by another client and another practitioner.
+  'GET /me/support-tickets/{ticketId}': { path: (s) => `/me/support-tickets/${s.ticketId}` },
+  'POST /me/support-tickets/{ticketId}/messages': {
+    path: (s) => `/me/support-tickets/${s.ticketId}/messages`,
+    body: () => ({ text: 'Un message d’un inconnu' }),
+  },
 };
 
 const keyOf = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
@@ -497,6 +593,17 @@ describe('authorization matrix', () => {
       messageId: (JSON.parse(hello.body) as { id: string }).id,
       exportId: (JSON.parse((await callAs(cloud, IP, client, 'POST', '/me/exports')).body) as { exportId: string })
         .exportId,
+      ticketId: (
+        JSON.parse(
+          (
+            await callAs(cloud, IP, client, 'POST', '/me/support-tickets', {
+              category: 'question',
+              subject: 'Une question',
+              text: 'Bonjour, une question.',
+            })
+          ).body,
+        ) as { id: string }
+      ).id,
     };
 
     const failures: string[] = [];
@@ -527,6 +634,9 @@ describe('authorization matrix', () => {
     expect((JSON.parse(messages.body) as { items: unknown[] }).items).toHaveLength(1);
     const consents = await callAs(cloud, IP, client, 'GET', '/me/consents');
     expect((JSON.parse(consents.body) as { history: unknown[] }).history).toEqual([]);
+    // The ticket too: its one message, waiting for support.
+    const ticket = await callAs(cloud, IP, client, 'GET', `/me/support-tickets/${scene.ticketId}`);
+    expect(JSON.parse(ticket.body)).toMatchObject({ status: 'waiting-for-support', messageCount: 1 });
   });
 
   // Revoked tokens (shared/security/revocations.ts): a token issued before its account's suspension

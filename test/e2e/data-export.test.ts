@@ -7,7 +7,6 @@
  * by its README, and nothing of another client who did the same things is.
  * Then the DPO answers an access request by email with an export mailed to the verified address.
  */
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { entities } from '#functions/entities.ts';
 import { technicalAttributes } from '#shared/privacy/subject-export.ts';
@@ -15,7 +14,7 @@ import { subjectKeyForAccount, subjectKeyForEmail } from '#shared/retention/subj
 import { type TableName, tables } from '#shared/tables.ts';
 import { apiClient } from '../support/api.ts';
 import { callAs } from '../support/bookings.ts';
-import { localDocumentClient } from '../support/dynamo.ts';
+import { localDocumentClient, scanAll } from '../support/dynamo.ts';
 import { type Person, signedInPerson } from '../support/identity.ts';
 import { mails } from '../support/mail.ts';
 import { emulator, eventually, heldBooking, onboardedAgenda, until } from '../support/payments.ts';
@@ -27,18 +26,7 @@ const db = localDocumentClient(cloud.urls.dynamodb);
 
 type Item = Record<string, unknown> & { pk: string; sk: string; entity?: string; subjectKey?: string };
 
-async function scanAll(table: TableName): Promise<Item[]> {
-  const items: Item[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new ScanCommand({ TableName: cloud.env[tables[table].envVar]!, ExclusiveStartKey: start }),
-    );
-    items.push(...((page.Items ?? []) as Item[]));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
+const scanTable = async (table: TableName) => (await scanAll(db, cloud.env[tables[table].envVar]!)) as Item[];
 
 const byName = new Map(entities.map((e) => [e.name, e]));
 const isRoot = (item: Item) => {
@@ -51,7 +39,7 @@ async function expectedCounts(subjectKeys: readonly string[]) {
   const counts: Record<string, Record<string, number>> = {};
   const now = Math.floor(Date.now() / 1000);
   for (const table of Object.keys(tables) as TableName[]) {
-    const items = (await scanAll(table)).filter(
+    const items = (await scanTable(table)).filter(
       (i) => typeof i.expiresAt !== 'number' || (i.expiresAt as number) > now,
     );
     const own = items.filter((i) => subjectKeys.includes(String(i.subjectKey)));

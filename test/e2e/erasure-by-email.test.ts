@@ -8,7 +8,6 @@
  * account, the account's items and its Cognito user stay.
  */
 import { AdminGetUserCommand, ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ErasureResult } from '#functions/retention/contract.ts';
 import { localCognitoClient } from '#local/services/cognito.ts';
@@ -16,7 +15,7 @@ import { subjectKeyForAccount, subjectKeyForEmail } from '#shared/retention/subj
 import { type TableName, tables } from '#shared/tables.ts';
 import { apiClient } from '../support/api.ts';
 import { book, callAs, freeSlots, type OpenAgenda, openAgenda, parisDate } from '../support/bookings.ts';
-import { localDocumentClient, tableNamesFrom } from '../support/dynamo.ts';
+import { localDocumentClient, scanAll, tableNamesFrom } from '../support/dynamo.ts';
 import { type Person, signedInPerson } from '../support/identity.ts';
 
 const cloud = inject('cloud');
@@ -68,23 +67,12 @@ async function clientWithData(slot: string): Promise<Person & { appointmentId: s
   return { ...person, appointmentId: (JSON.parse(booked.body) as { id: string }).id, contactId: contact.data!.id };
 }
 
-async function scanAll(tableName: string): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start }));
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
-
 /** Every item of every table keyed by the person's subjects, or naming their account id (a Scan: tests only). */
 async function itemsOf(person: Person) {
   const subjectKeys = new Set<string>([subjectKeyForAccount(person.accountId), subjectKeyForEmail(person.email)]);
   const found: { table: TableName; entity: unknown; pk: unknown; sk: unknown }[] = [];
   for (const table of Object.keys(tables) as TableName[]) {
-    for (const item of await scanAll(tableNames[table])) {
+    for (const item of await scanAll(db, tableNames[table])) {
       if (table === 'retention' && accountability.has(item.entity as string)) continue;
       const names = subjectKeys.has(item.subjectKey as string) || JSON.stringify(item).includes(person.accountId);
       if (names) found.push({ table, entity: item.entity, pk: item.pk, sk: item.sk });

@@ -9,14 +9,13 @@
  * Each death record says what was executed, and the deceased's account is closed.
  */
 import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { entities } from '#functions/entities.ts';
 import { localCognitoClient } from '#local/services/cognito.ts';
 import { subjectKeyForAccount } from '#shared/retention/subject.ts';
 import { type TableName, tables } from '#shared/tables.ts';
 import { book, callAs, freeSlots, type OpenAgenda, openAgenda, parisDate } from '../support/bookings.ts';
-import { localDocumentClient } from '../support/dynamo.ts';
+import { localDocumentClient, scanAll } from '../support/dynamo.ts';
 import { type Person, signedInPerson } from '../support/identity.ts';
 import { mails } from '../support/mail.ts';
 import { until } from '../support/payments.ts';
@@ -91,18 +90,11 @@ async function cognitoUser(accountId: string) {
 async function itemsOf(accountId: string): Promise<string[]> {
   const found: string[] = [];
   for (const table of Object.keys(tables) as TableName[]) {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await db.send(
-        new ScanCommand({ TableName: cloud.env[tables[table].envVar]!, ExclusiveStartKey: start }),
-      );
-      for (const item of page.Items ?? []) {
-        if (item.subjectKey === subjectKeyForAccount(accountId) || JSON.stringify(item).includes(accountId)) {
-          found.push(String(item.entity));
-        }
+    for (const item of await scanAll(db, cloud.env[tables[table].envVar]!)) {
+      if (item.subjectKey === subjectKeyForAccount(accountId) || JSON.stringify(item).includes(accountId)) {
+        found.push(String(item.entity));
       }
-      start = page.LastEvaluatedKey;
-    } while (start);
+    }
   }
   return found.sort();
 }

@@ -4,28 +4,16 @@
  * and every item holding personal data carries its data subject and the expiry of its purpose
  * (or is held, owned by a root, or waits for a clock that starts later).
  */
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { entities } from '#functions/entities.ts';
 import { isRetained } from '#shared/retention/entity.ts';
 import { tables } from '#shared/tables.ts';
 import { apiClient } from '../support/api.ts';
-import { localDocumentClient } from '../support/dynamo.ts';
+import { localDocumentClient, scanAll } from '../support/dynamo.ts';
 
 const cloud = inject('cloud');
 const db = localDocumentClient(cloud.urls.dynamodb);
 afterAll(() => db.destroy());
-
-async function scanAll(tableName: string): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start }));
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
 
 describe('every stored item', () => {
   it('has a registered entity type and, with personal data, its subject and expiry', async () => {
@@ -36,7 +24,7 @@ describe('every stored item', () => {
 
     let checked = 0;
     for (const table of Object.values(tables)) {
-      for (const item of await scanAll(cloud.env[table.envVar]!)) {
+      for (const item of await scanAll(db, cloud.env[table.envVar]!)) {
         checked += 1;
         const where = `${table.name}: ${String(item.pk)} / ${String(item.sk)}`;
         const entity = entities.find((e) => e.name === item.entity);

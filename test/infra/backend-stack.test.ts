@@ -22,6 +22,8 @@ import { CONNECTION_LOG_DAYS, TECHNICAL_LOG_DAYS } from '#infra/retention.ts';
 import { STACK_TAGS } from '#infra/stacks/data-stack.ts';
 import { roles as ROLES } from '#shared/http/contract.ts';
 import { CORS_ORIGINS_ENV } from '#shared/http/cors.ts';
+import { MEDIATOR_ADDRESS_ENV, MEDIATOR_NAME_ENV } from '#shared/mail/mediator.ts';
+import { newsletterEnvNames } from '#shared/newsletter-config.ts';
 import { stripeEnvNames } from '#shared/payments-config.ts';
 import { retentionCatalogue } from '#shared/retention/catalogue.ts';
 import { oneTimeScheduleEnvNames } from '#shared/scheduling/one-time-schedules.ts';
@@ -388,6 +390,10 @@ describe('functions', () => {
       ...(definition.verifiesTokens ? ['COGNITO_ISSUER', 'COGNITO_APP_CLIENT_ID'] : []),
       // The WebSocket API's management endpoint, for the functions posting to or closing connections.
       ...(definition.managesConnections ? ['WEBSOCKET_ENDPOINT'] : []),
+      // The consumer mediator an unresolved complaint's closing mail names (support, ADR 0019).
+      ...(definition.mediator ? [MEDIATOR_NAME_ENV, MEDIATOR_ADDRESS_ENV] : []),
+      // The newsletter's links, their allowed targets and its pepper parameter, never the pepper (ADR 0020).
+      ...(definition.newsletter ? Object.values(newsletterEnvNames) : []),
       // The names of the Stripe key parameters and the fee, never the keys; no API base in AWS.
       ...(definition.stripe
         ? [stripeEnvNames.secretKeyParameter, stripeEnvNames.webhookSecretParameter, stripeEnvNames.feeBasisPoints]
@@ -407,7 +413,12 @@ describe('functions', () => {
     expect(actions.some((a) => a === 'dynamodb:GetItem')).toBe(access.some((a) => a !== 'write'));
     expect(actions.includes('events:PutEvents')).toBe(definition.publishesEvents === true);
     expect(actions.includes('ses:SendEmail')).toBe(definition.sendsMail === true);
-    expect(actions.includes('ssm:GetParameters')).toBe(definition.stripe === true);
+    expect(actions.includes('ssm:GetParameters')).toBe(definition.stripe === true || definition.newsletter === true);
+    if (definition.newsletter) {
+      // The pepper's parameter only (ADR 0020).
+      const parameters = policyStatementsOf(name).find((s) => s.Sid === 'ReadTheNewsletterPepperOnly');
+      expect(JSON.stringify(parameters?.Resource)).toContain(`:parameter${synth.config.newsletter.pepperParameter}`);
+    }
     expect(actions.filter((a) => a === '*' || a.endsWith(':*'))).toEqual([]);
     for (const statement of policyStatementsOf(name)) {
       const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];

@@ -86,7 +86,7 @@ async function setUp(label: string, start: string) {
       people: { identityOf: async () => ({ email: 'x@example.test', firstName: 'X' }) },
       mailer,
       // Nobody objected to the mail (test/integration/consents.test.ts tests an objection).
-      alerts: { record: async () => true, get: async () => undefined },
+      alerts: { record: async () => true, get: async () => undefined, slide: async () => undefined },
     },
     mails,
     clientId,

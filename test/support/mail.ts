@@ -7,6 +7,8 @@ export interface StoredMail {
   subject: string;
   body: { text?: string; html?: string };
   attachments: { filename?: string; contentType: string; content: string }[];
+  /** Extra headers kept by the emulator (List-Unsubscribe…: local/services/ses.ts). */
+  headers?: { name: string; value: string }[];
   at: number;
 }
 

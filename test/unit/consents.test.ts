@@ -188,6 +188,7 @@ function memoryConsentStore(): ConsentStore & { log: ConsentChange[]; interfere?
     bump() {
       current = { ...current, version: current.version + 1 };
     },
+    async slide() {},
   };
   return store;
 }
@@ -297,6 +298,7 @@ describe("messaging's copy of the mail choice", () => {
         items.set(accountId, choice);
         return true;
       },
+      async slide() {},
       async get(accountId) {
         return items.get(accountId);
       },

@@ -3,11 +3,6 @@
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { describe, expect, it } from 'vitest';
 import type { EventContract } from '#events/envelope.ts';
-import {
-  type AccountResolver,
-  cognitoAccountResolver,
-  filterValue,
-} from '#functions/retention/adapters/account-resolver.ts';
 import type { ErasureLogStore } from '#functions/retention/adapters/erasure-log-store.ts';
 import type { SubjectItemsStore } from '#functions/retention/adapters/subject-items-store.ts';
 import type { SubjectItem } from '#functions/retention/domain/data-subject.ts';
@@ -21,6 +16,7 @@ import {
 import type { ActiveHold, StaffAction } from '#functions/retention/domain/hold.ts';
 import { type ErasureDeps, eraseDataSubject, replayErasures } from '#functions/retention/erasure.ts';
 import { manualClock } from '#shared/clock.ts';
+import { type AccountResolver, cognitoAccountResolver, filterValue } from '#shared/identity/account-resolver.ts';
 import { subjectKeyForAccount, subjectKeyForEmail } from '#shared/retention/subject.ts';
 
 const item = (pk: string, subjectKey?: string): SubjectItem => ({

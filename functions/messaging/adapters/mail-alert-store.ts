@@ -8,6 +8,7 @@
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { retainedItem } from '#shared/dynamo/items.ts';
+import { slideExpiry } from '#shared/dynamo/sliding.ts';
 import { isDue } from '#shared/retention/expiry.ts';
 import { subjectKeyForAccount } from '#shared/retention/subject.ts';
 import type { MailAlertChoice } from '../domain/mail-alerts.ts';
@@ -18,6 +19,8 @@ export interface MailAlertStore {
   record(accountId: string, choice: MailAlertChoice, now: Date): Promise<boolean>;
   /** The person's recorded choice, if any (a due one is none). */
   get(accountId: string, now: Date): Promise<MailAlertChoice | undefined>;
+  /** The account was active: the choice lives on with it (shared/dynamo/sliding.ts). */
+  slide(accountId: string, activeAt: Date, now: Date): Promise<void>;
 }
 
 const keyOf = (accountId: string) => ({ pk: `MAILALERTS#${accountId}`, sk: 'MAILALERTS' });
@@ -62,6 +65,9 @@ export function dynamoMailAlertStore(deps: { client: DynamoDBDocumentClient; tab
         changeId: Item.changeId as string,
         changedAt: Item.changedAt as string,
       };
+    },
+    async slide(accountId, activeAt, now) {
+      await slideExpiry(deps, mailAlertChoiceEntity, keyOf(accountId), activeAt, now);
     },
   };
 }

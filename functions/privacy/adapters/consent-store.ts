@@ -13,6 +13,7 @@
  */
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { retainedItem } from '#shared/dynamo/items.ts';
+import { slideExpiry } from '#shared/dynamo/sliding.ts';
 import { isDue } from '#shared/retention/expiry.ts';
 import { subjectKeyForAccount } from '#shared/retention/subject.ts';
 import type { ConsentChange, ConsentState } from '../domain/consents.ts';
@@ -25,6 +26,8 @@ export interface ConsentStore {
   history(accountId: string, limit: number, now: Date): Promise<ConsentChange[]>;
   /** Writes the new state and the change together; false when the state changed since it was read. */
   record(accountId: string, change: ConsentChange, state: ConsentState, readVersion: number): Promise<boolean>;
+  /** The account was active: the choices live on with it (shared/dynamo/sliding.ts). */
+  slide(accountId: string, activeAt: Date, now: Date): Promise<void>;
 }
 
 const partition = (accountId: string) => `CONSENTS#${accountId}`;
@@ -118,6 +121,9 @@ export function dynamoConsentStore(deps: { client: DynamoDBDocumentClient; table
         }
         throw error;
       }
+    },
+    async slide(accountId, activeAt, now) {
+      await slideExpiry(deps, consentStateEntity, { pk: partition(accountId), sk: 'STATE' }, activeAt, now);
     },
   };
 }

@@ -11,7 +11,7 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { retainedItem } from '#shared/dynamo/items.ts';
+import { itemData, retainedItem } from '#shared/dynamo/items.ts';
 import { slideExpiry } from '#shared/dynamo/sliding.ts';
 import { isDue } from '#shared/retention/expiry.ts';
 import { subjectKeyForAccount } from '#shared/retention/subject.ts';
@@ -42,23 +42,10 @@ export function dynamoDirectiveStore(deps: { client: DynamoDBDocumentClient; tab
     const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
     return Item && !isDue(Item as { expiresAt?: number }, now) ? Item : undefined;
   };
-  const strip = <T>(item: Record<string, unknown>): T => {
-    const {
-      pk: _pk,
-      sk: _sk,
-      entity: _e,
-      subjectKey: _s,
-      expiresAt: _x,
-      expiryDay: _d,
-      retentionPurpose: _r,
-      ...rest
-    } = item;
-    return rest as T;
-  };
   return {
     async directive(accountId, now) {
       const item = await read(directiveKey(accountId), now);
-      return item ? strip<Directive>(item) : undefined;
+      return item ? itemData<Directive>(item) : undefined;
     },
     async saveDirective(directive, now) {
       await client.send(
@@ -102,7 +89,7 @@ export function dynamoDirectiveStore(deps: { client: DynamoDBDocumentClient; tab
     },
     async death(accountId, now) {
       const item = await read(deathKey(accountId), now);
-      return item ? strip<DeathRecord>(item) : undefined;
+      return item ? itemData<DeathRecord>(item) : undefined;
     },
     async markExecuted(accountId, outcome, at) {
       try {

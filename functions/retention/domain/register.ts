@@ -55,6 +55,7 @@ const clockText: Record<ClockStart, { noun: string; from: string }> = {
   action: { noun: "l'action", from: "de l'action" },
   erasure: { noun: "l'effacement", from: "de l'effacement" },
   answer: { noun: 'la réponse à la demande', from: 'de la réponse à la demande' },
+  withdrawal: { noun: 'le désabonnement ou l’opposition', from: 'du désabonnement ou de l’opposition' },
 };
 
 const staff = {
@@ -157,6 +158,16 @@ function purposeDetails(catalogue: Record<RetentionPurpose, RetentionRule>): Rec
       staff: [staff.support],
       processors: [aws],
     },
+    'newsletter-confirmation': {
+      dataSubjects: ['internautes ayant demandé à recevoir la newsletter, avant leur confirmation'],
+      staff: [staff.support],
+      processors: [aws],
+    },
+    'newsletter-suppression': {
+      dataSubjects: ['anciens abonnés à la newsletter (désabonnés, adresses invalides ou plaintes)'],
+      staff: [staff.support, staff.dpo],
+      processors: [aws],
+    },
     'contact-request': {
       dataSubjects: ['internautes utilisant le formulaire de contact'],
       staff: [staff.support],
@@ -201,6 +212,20 @@ function purposeDetails(catalogue: Record<RetentionPurpose, RetentionRule>): Rec
     support: {
       dataSubjects: ['utilisateurs et praticiens ayant ouvert un ticket ou une réclamation'],
       staff: [staff.support],
+      processors: [aws],
+      alsoStored: [
+        {
+          where: userPool,
+          what: 'Adresse email et prénom de la personne, lus à chaque courriel sur son ticket (accusé de réception, réponse, fermeture, relance) ; ces courriels ne reprennent jamais l’objet ni les messages du ticket.',
+        },
+      ],
+    },
+    'support-audit': {
+      dataSubjects: [
+        'utilisateurs et praticiens dont un ticket ou une réclamation a été fermé (identifiant du compte)',
+        'membres du support qui l’ont pris en charge ou fermé (identifiant)',
+      ],
+      staff: [staff.support, staff.dpo],
       processors: [aws],
     },
     'technical-operation': {
@@ -403,6 +428,7 @@ export function buildRegister({ catalogue, entities, backupRecoveryDays }: Regis
       'Stripe : son avenant sur les transferts (Data Transfers Addendum) prévoit des transferts vers Stripe, Inc. (États-Unis) sous le Data Privacy Framework ' +
         'ou des clauses contractuelles types, alors que la politique affirme l’absence de transfert hors UE : à vérifier avec le contrat Stripe et, le cas échéant, à mentionner dans la politique.',
       'Rendez-vous : Jupi’Terre agit en sous-traitant des praticiens ; son registre de sous-traitant (art. 30.2) doit nommer chaque praticien responsable de traitement.',
+      'Réclamations : le médiateur de la consommation nommé dans le courriel de fermeture d’une réclamation non résolue (contexte CDK mediatorName et mediatorAddress, Code de la consommation L612-1) doit être celui auquel la plateforme adhère.',
     ],
   };
 }

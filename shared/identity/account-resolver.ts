@@ -1,9 +1,12 @@
 /**
- * The person behind a data subject, from the Cognito user pool: an erasure by email reaches the
+ * The person behind a data subject, from the Cognito user pool (the retention context's erasure,
+ * the privacy context's exports and recorded deaths): an erasure by email reaches the
  * accounts of that address (ListUsers filtered on it), and an erasure by account reaches its
  * address (AdminGetUser: the account item holds no email, ADR 0008); then the user goes
  * (AdminDeleteUser). In a pool signed in by email a user's username is its sub: the account id.
- * The function's role may call only these three actions, on this pool only. Nothing here is logged.
+ * A function's role may call only the actions its catalogue entry grants, on this pool only (the
+ * retention context's erasure all three; the privacy context finds accounts by email only).
+ * Nothing here is logged.
  *
  * An address counts as an account's only when it is proven theirs: verified, or the one address
  * of a sign-up never confirmed. A confirmed user whose address is not verified is waiting for the
