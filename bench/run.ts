@@ -58,6 +58,7 @@ const benchResources: FunctionResources = {
     linkBase: 'https://bench.execute-api.eu-west-3.amazonaws.com/v1',
     linkTargets: ['https://bench.example.test/'],
     pepperParameter: '/bench/newsletter-pepper',
+    configurationSet: 'bench-newsletter',
   }),
   oneTimeSchedules: () => ({
     groupName: 'bench',

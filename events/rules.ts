@@ -213,6 +213,15 @@ export const rules: readonly EventRule[] = [
     target: 'recordMailAlertChoice',
     retry: defaultRetry,
   },
+  {
+    name: 'consent-changes-to-newsletter',
+    description:
+      'A signed-in person’s newsletter choice: a withdrawal ends their subscription, a consent mails the double opt-in link.',
+    events: [ConsentChanged],
+    target: 'followNewsletterConsent',
+    retry: defaultRetry,
+  },
+
   // Data exports (ADR 0018): every context holding personal data writes its part; the privacy context collects them.
   ...(
     [

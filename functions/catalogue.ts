@@ -73,9 +73,22 @@ export interface FunctionDefinition {
    * A newsletter function (ADR 0020): gets NEWSLETTER_LINK_BASE (the public API URL of the mails'
    * links), NEWSLETTER_LINK_TARGETS (where campaign links may lead) and NEWSLETTER_PEPPER_PARAMETER,
    * the SSM SecureString holding the key of the addresses' hashes and the links' tokens (granted
-   * GetParameters on it only, and KMS decrypt through SSM; shared/newsletter-config.ts).
+   * GetParameters on it only, and KMS decrypt through SSM; shared/newsletter-config.ts). One that
+   * also `sendsMail` sends newsletter mail: it gets NEWSLETTER_CONFIGURATION_SET, the SES
+   * configuration set its mails name, and may send with that set only (SES authorizes a send on
+   * the identity and on the set).
    */
   readonly newsletter?: boolean;
+  /**
+   * Receives SES's bounces and complaints of the newsletter's mails (ADR 0020): the stack of its
+   * context holds the SES configuration set the newsletter's mails are sent with
+   * (`<stack name>-newsletter`), whose event destination publishes BOUNCE and COMPLAINT events to
+   * an SNS topic of that stack (its own KMS key, TLS only), subscribed to this function. SNS
+   * invokes it asynchronously: Lambda's retries (events/rules.ts `defaultRetry`), then its
+   * context's dead-letter queue, which is also the subscription's. One function of the catalogue
+   * at most; it must be a newsletter function.
+   */
+  readonly sesFeedback?: boolean;
 }
 
 export type IdentityAction =
@@ -993,6 +1006,17 @@ const declared = {
     sendsMail: true,
     publishesEvents: true,
   },
+  followNewsletterConsent: {
+    entry: 'functions/newsletter/handlers/follow-newsletter-consent.ts',
+    description:
+      'ConsentChanged (newsletter): a signed-in person’s withdrawal ends their subscription and suppresses the address; their consent mails the double opt-in link.',
+    tables: { newsletter: 'read-write' },
+    // Their address (AdminGetUser).
+    identity: { actions: ['AdminGetUser'] },
+    newsletter: true,
+    sendsMail: true,
+    publishesEvents: true,
+  },
   showNewsletterConfirmation: {
     entry: 'functions/newsletter/handlers/show-newsletter-confirmation.ts',
     description: 'Public: the confirmation link’s page (a button confirms; opening the link changes nothing).',
@@ -1077,9 +1101,10 @@ const declared = {
   recordSesFeedback: {
     entry: 'functions/newsletter/handlers/record-ses-feedback.ts',
     description:
-      'SES bounces and complaints (an SNS-shaped event): a permanent bounce or a complaint ends the subscription at once and suppresses the address. The SNS topic and SES configuration set that feed it in AWS are not wired yet (ADR 0020).',
+      'SES bounces and complaints of the newsletter mails (configuration set <stack>-newsletter, through its SNS topic): a permanent bounce or a complaint ends the subscription at once and suppresses the address.',
     tables: { newsletter: 'read-write' },
     newsletter: true,
+    sesFeedback: true,
     publishesEvents: true,
   },
   exportNewsletterData: {

@@ -38,7 +38,10 @@ export interface FunctionResources {
   readonly corsAllowedOrigins: readonly string[];
   /** The consumer mediator the platform adheres to (shared/mail/mediator.ts). */
   readonly mediator: MediatorSettings;
-  /** The newsletter's links, their allowed targets and its pepper parameter (shared/newsletter-config.ts). */
+  /**
+   * The newsletter's links, their allowed targets, its pepper parameter and the SES configuration
+   * set of its mails (shared/newsletter-config.ts).
+   */
   readonly newsletter: () => NewsletterSettings;
 }
 
@@ -60,7 +63,8 @@ export function tableAccessOf(definition: FunctionDefinition): [TableName, Table
  * parameters when it calls Stripe, the pool when it administers users (a Cognito trigger reads the
  * pool from its event), the schedule settings when it creates one-time schedules, the allowed
  * web origins when it serves routes, the token issuer when it verifies tokens, the WebSocket
- * management endpoint when it manages connections, the newsletter's settings for its functions.
+ * management endpoint when it manages connections, the newsletter's settings for its functions
+ * (and its SES configuration set for those that send mail).
  */
 export function functionEnvironment(
   definition: FunctionDefinition,
@@ -90,6 +94,7 @@ export function functionEnvironment(
     environment[MEDIATOR_NAME_ENV] = resources.mediator.name;
     environment[MEDIATOR_ADDRESS_ENV] = resources.mediator.address;
   }
-  if (definition.newsletter) Object.assign(environment, newsletterEnv(resources.newsletter()));
+  if (definition.newsletter)
+    Object.assign(environment, newsletterEnv(resources.newsletter(), { sendsMail: definition.sendsMail === true }));
   return environment;
 }

@@ -1,7 +1,8 @@
 /**
  * The local stand-in for IAM: the policy each function's role holds in AWS, derived from its
  * catalogue entry as infra/constructs/*.ts grants it (CDK table grants, PutEvents on the bus, SES
- * from MAIL_FROM, SSM GetParameters on the two Stripe parameters, the Cognito admin actions of
+ * from MAIL_FROM, with the newsletter's configuration set for its senders, SSM GetParameters on the
+ * two Stripe parameters, the Cognito admin actions of
  * `identity.actions`, CreateSchedule/DeleteSchedule in the one-time group with PassRole on its
  * role), and the AWS actions and resources a request asks for, read from the request as AWS's
  * authorization reads them (every table of a batch or transaction, each PutEvents entry's bus…).
@@ -76,6 +77,8 @@ export const scheduleArn = (arns: Arns, group: string, name: string) =>
   `arn:aws:scheduler:${arns.region}:${arns.account}:schedule/${group}/${name}`;
 export const sesIdentityArn = (arns: Arns, identity: string) =>
   `arn:aws:ses:${arns.region}:${arns.account}:identity/${identity}`;
+export const sesConfigurationSetArn = (arns: Arns, name: string) =>
+  `arn:aws:ses:${arns.region}:${arns.account}:configuration-set/${name}`;
 
 /** The address of `Name <addr>` or `addr`, lower-cased as SES compares it. */
 export function emailAddress(source: string): string {
@@ -105,6 +108,14 @@ export function functionPolicy(
       resources: [sesIdentityArn(arns, domainOf(resources.mail.from))],
       fromAddress: emailAddress(resources.mail.from),
     });
+    // A newsletter mail names the newsletter's configuration set: the set is authorized too.
+    if (definition.newsletter) {
+      statements.push({
+        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+        resources: [sesConfigurationSetArn(arns, resources.newsletter().configurationSet)],
+        fromAddress: emailAddress(resources.mail.from),
+      });
+    }
   }
   if (definition.stripe) {
     statements.push({
@@ -324,17 +335,25 @@ function cognito(request: AwsRequest, arns: Arns): Requested {
   };
 }
 
-/** SES v1 (query protocol: `Action=` in a form body) and v2 (REST: /v2/email/outbound-emails). */
+/**
+ * SES v1 (query protocol: `Action=` in a form body) and v2 (REST: /v2/email/outbound-emails). A
+ * send naming a configuration set (`ConfigurationSetName`) is authorized on the identity and on
+ * the set, as SES does.
+ */
 function ses(request: AwsRequest, arns: Arns): Requested {
   let operation: string;
   let source: string;
+  let configurationSet: string | undefined;
   if (request.path.startsWith('/v2/')) {
+    const body = jsonBody(request.body);
     operation = request.path === '/v2/email/outbound-emails' ? 'SendEmail' : 'Unknown';
-    source = str(jsonBody(request.body).FromEmailAddress) ?? '';
+    source = str(body.FromEmailAddress) ?? '';
+    configurationSet = str(body.ConfigurationSetName);
   } else {
     const form = new URLSearchParams(request.body.toString('utf8'));
     operation = form.get('Action') ?? 'Unknown';
     source = form.get('Source') ?? (operation === 'SendRawEmail' ? rawFrom(form.get('RawMessage.Data')) : '');
+    configurationSet = form.get('ConfigurationSetName') ?? undefined;
   }
   const fromAddress = emailAddress(source);
   const identity = domainOf(fromAddress) || '*';
@@ -347,6 +366,16 @@ function ses(request: AwsRequest, arns: Arns): Requested {
         label: `identity ${identity}`,
         fromAddress,
       },
+      ...(configurationSet
+        ? [
+            {
+              action: `ses:${operation}`,
+              resource: sesConfigurationSetArn(arns, configurationSet),
+              label: `configuration set ${configurationSet}`,
+              fromAddress,
+            },
+          ]
+        : []),
     ],
   };
 }

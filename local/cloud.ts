@@ -148,7 +148,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       port(options.ports.dynamodb).then((p) =>
         startDynamoDbLocal({ port: p, ...(options.dataDir ? { dataDir: join(options.dataDir, 'dynamodb') } : {}) }),
       ),
-      startSesLocal({ port: options.ports.ses }),
+      // The account's one configuration set, the newsletter's: its senders name it (ADR 0020).
+      startSesLocal({ port: options.ports.ses, configurationSets: [newsletter.configurationSet] }),
       port(options.ports.cognito).then((p) =>
         startCognitoLocal({ port: p, dataDir: cognitoDir, lambdaEndpoint: `http://127.0.0.1:${awsPort}` }),
       ),

@@ -1,7 +1,7 @@
 /**
  * Where the local cloud's failures go, as in AWS (ADR 0012, infra/constructs/dead-letter-queue.ts):
  * one dead-letter queue per bounded context whose functions are invoked asynchronously (event
- * rule, schedule and one-time schedule targets) or read a stream, named like the deployed one
+ * rule, schedule and one-time schedule targets, SES's feedback through SNS) or read a stream, named like the deployed one
  * (`<prefix>-<context>-dead-letters`; `mpbe-local-…` locally), kept in DynamoDB Local
  * (local/sqs.ts), and messages shaped as AWS writes them:
  *
@@ -47,7 +47,7 @@ export interface AsyncInvocation {
 export interface DeadLetterRouting {
   /** Every dead-letter queue, by name. */
   readonly queues: readonly string[];
-  /** A function invoked asynchronously by a rule or a schedule: its retries and on-failure queue. */
+  /** A function invoked asynchronously by a rule, a schedule or SNS: its retries and on-failure queue. */
   asyncInvocation(fn: FunctionName): AsyncInvocation | undefined;
   /** The on-failure queue of a stream consumer's mappings (its target's context). */
   streamFailureQueue(consumer: StreamConsumer): string;
@@ -63,8 +63,10 @@ export interface RoutingSources {
 /**
  * The queues and who sends to which, from the same sources of truth as the CDK app's context
  * stacks: a context gets a queue when a rule, schedule, one-time schedule or stream consumer
- * targets one of its functions; a rule's target retries as the rule says, a schedule's and a
- * one-time schedule's as `scheduleRetry` (the CDK app's `scheduleRetry`, events/rules.ts's default).
+ * targets one of its functions, or one of them receives SES's feedback through SNS (`sesFeedback`);
+ * a rule's target retries as the rule says, a schedule's and a one-time schedule's as
+ * `scheduleRetry` (the CDK app's `scheduleRetry`, events/rules.ts's default), SNS's target as
+ * events/rules.ts's default (infra/stacks/context-stack.ts).
  */
 export function deadLetterRouting(
   sources: RoutingSources,
@@ -87,8 +89,10 @@ export function deadLetterRouting(
   };
   for (const rule of sources.rules) configure(rule.target, rule.retry);
   for (const schedule of sources.schedules) configure(schedule.target, scheduleRetry);
-  for (const definition of Object.values(sources.functions) as FunctionDefinition[]) {
+  for (const [name, definition] of Object.entries(sources.functions) as [FunctionName, FunctionDefinition][]) {
     if (definition.oneTimeSchedules) configure(definition.oneTimeSchedules.target as FunctionName, scheduleRetry);
+    // SNS (SES's bounces and complaints) invokes it asynchronously: the rules' default retries.
+    if (definition.sesFeedback) configure(name, defaultRetry);
   }
   const queues = new Set([...async.values()].map((a) => a.queue));
   for (const consumer of sources.streamConsumers) queues.add(queueOf(consumer.target));

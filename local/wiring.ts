@@ -22,6 +22,7 @@ import {
   DEFAULT_NEWSLETTER_LINK_TARGETS,
   DEFAULT_NEWSLETTER_PEPPER_PARAMETER,
   type NewsletterSettings,
+  newsletterConfigurationSetNameOf,
 } from '#shared/newsletter-config.ts';
 import type { StripeSettings } from '#shared/payments-config.ts';
 import { type TableDefinition, type TableName, tables } from '#shared/tables.ts';
@@ -74,11 +75,18 @@ export interface LocalResourceSettings {
   readonly newsletter?: NewsletterSettings;
 }
 
-/** The newsletter's local settings: the local gateway's URL, the site as targets, a local pepper parameter. */
+/** The local configuration set of the newsletter's mails, the one the local SES emulator knows. */
+export const LOCAL_NEWSLETTER_CONFIGURATION_SET = newsletterConfigurationSetNameOf('mpbe-local');
+
+/**
+ * The newsletter's local settings: the local gateway's URL, the site as targets, a local pepper
+ * parameter, the local configuration set.
+ */
 export const localNewsletterSettings = (apiUrl = 'http://127.0.0.1:3000'): NewsletterSettings => ({
   linkBase: apiUrl,
   linkTargets: DEFAULT_NEWSLETTER_LINK_TARGETS,
   pepperParameter: DEFAULT_NEWSLETTER_PEPPER_PARAMETER,
+  configurationSet: LOCAL_NEWSLETTER_CONFIGURATION_SET,
 });
 
 /** The local WebSocket API's stage: its URL is `ws://127.0.0.1:<port>/<stage>`. */

@@ -22,13 +22,29 @@ export interface NewsletterSettings {
    * partition of an address, the suppression list) and of the long-lived links' tokens.
    */
   readonly pepperParameter: string;
+  /**
+   * The SES configuration set every newsletter mail is sent with (`<stack name>-newsletter`,
+   * `mpbe-local-newsletter` locally): it publishes the mails' bounces and complaints to the SNS
+   * topic that delivers them to `recordSesFeedback`. Given only to the functions that send
+   * newsletter mail (catalogue `newsletter` and `sendsMail`), whose role may use this set only.
+   */
+  readonly configurationSet: string;
 }
 
+/** The variables every newsletter function gets. */
 export const newsletterEnvNames = {
   linkBase: 'NEWSLETTER_LINK_BASE',
   linkTargets: 'NEWSLETTER_LINK_TARGETS',
   pepperParameter: 'NEWSLETTER_PEPPER_PARAMETER',
-} as const satisfies Record<keyof NewsletterSettings, string>;
+} as const satisfies Record<Exclude<keyof NewsletterSettings, 'configurationSet'>, string>;
+
+/** The variable of the configuration set, for the newsletter functions that send mail only. */
+export const NEWSLETTER_CONFIGURATION_SET_ENV = 'NEWSLETTER_CONFIGURATION_SET';
+
+/** The newsletter's SES configuration set, named after the deployment (the CDK stack name, or the local prefix). */
+export function newsletterConfigurationSetNameOf(namePrefix: string): string {
+  return `${namePrefix}-newsletter`;
+}
 
 /** The platform's site: the default targets of campaign links. */
 export const DEFAULT_NEWSLETTER_LINK_TARGETS = [
@@ -71,25 +87,40 @@ export function isAllowedTarget(target: string, allowed: readonly string[]): boo
   });
 }
 
-/** The one place the environment of a newsletter function is built. */
-export function newsletterEnv(settings: NewsletterSettings): Record<string, string> {
+/**
+ * The one place the environment of a newsletter function is built: the links, their targets and
+ * the pepper's parameter for all; the configuration set too for one that sends mail.
+ */
+export function newsletterEnv(
+  settings: NewsletterSettings,
+  options: { readonly sendsMail?: boolean } = {},
+): Record<string, string> {
   return {
     [newsletterEnvNames.linkBase]: settings.linkBase,
     [newsletterEnvNames.linkTargets]: parseLinkTargets(settings.linkTargets).join(','),
     [newsletterEnvNames.pepperParameter]: settings.pepperParameter,
+    ...(options.sendsMail ? { [NEWSLETTER_CONFIGURATION_SET_ENV]: settings.configurationSet } : {}),
   };
 }
 
-/** The settings back from a function's environment. */
-export function newsletterSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): NewsletterSettings {
-  const required = (name: string) => {
-    const value = env[name];
-    if (!value) throw new Error(`Missing environment variable ${name}`);
-    return value;
-  };
+const requiredFrom = (env: NodeJS.ProcessEnv, name: string) => {
+  const value = env[name];
+  if (!value) throw new Error(`Missing environment variable ${name}`);
+  return value;
+};
+
+/** The settings every newsletter function has, back from its environment. */
+export function newsletterSettingsFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): Omit<NewsletterSettings, 'configurationSet'> {
   return {
-    linkBase: required(newsletterEnvNames.linkBase).replace(/\/+$/, ''),
-    linkTargets: parseLinkTargets(required(newsletterEnvNames.linkTargets)),
-    pepperParameter: required(newsletterEnvNames.pepperParameter),
+    linkBase: requiredFrom(env, newsletterEnvNames.linkBase).replace(/\/+$/, ''),
+    linkTargets: parseLinkTargets(requiredFrom(env, newsletterEnvNames.linkTargets)),
+    pepperParameter: requiredFrom(env, newsletterEnvNames.pepperParameter),
   };
+}
+
+/** The configuration set a newsletter function that sends mail sends with. */
+export function newsletterConfigurationSetFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  return requiredFrom(env, NEWSLETTER_CONFIGURATION_SET_ENV);
 }

@@ -1,10 +1,12 @@
 /** The newsletter context's composition root: the only place its adapters are built. */
-import { documentClient, eventBridgeClient, sesClient, ssmClient } from '#shared/aws-clients.ts';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { clientConfig, documentClient, eventBridgeClient, sesClient, ssmClient } from '#shared/aws-clients.ts';
 import { systemClock } from '#shared/clock.ts';
 import { requiredEnv } from '#shared/config.ts';
 import { eventBridgePublisher } from '#shared/events/publisher.ts';
+import { cognitoPersonDirectory } from '#shared/identity/people.ts';
 import { sesMailer } from '#shared/mail/ses-mailer.ts';
-import { newsletterSettingsFromEnv } from '#shared/newsletter-config.ts';
+import { newsletterConfigurationSetFromEnv, newsletterSettingsFromEnv } from '#shared/newsletter-config.ts';
 import { tableNameFromEnv } from '#shared/tables.ts';
 import { dynamoCampaignStore } from './adapters/campaign-store.ts';
 import { pepperFromParameter } from './adapters/pepper.ts';
@@ -17,18 +19,35 @@ const store = () => dynamoSubscriptionStore({ client: documentClient(), tableNam
 const events = () =>
   eventBridgePublisher({ client: eventBridgeClient(), busName: requiredEnv('EVENT_BUS_NAME'), clock });
 
-/** A newsletter function's deps: the table, the bus, SES, the pepper (SSM) and the links' base. */
+/**
+ * A newsletter function that sends mail: the table, the bus, SES with the newsletter's
+ * configuration set (its bounces and complaints reach recordSesFeedback), the pepper (SSM) and
+ * the links' base.
+ */
 export const newsletterDeps = (): NewsletterDeps => {
   const settings = newsletterSettingsFromEnv();
   return {
     store: store(),
     events: events(),
-    mailer: sesMailer({ client: sesClient(), from: requiredEnv('MAIL_FROM') }),
+    mailer: sesMailer({
+      client: sesClient(),
+      from: requiredEnv('MAIL_FROM'),
+      configurationSet: newsletterConfigurationSetFromEnv(),
+    }),
     clock,
     pepper: pepperFromParameter(ssmClient, settings.pepperParameter),
     linkBase: settings.linkBase,
   };
 };
+
+/** A signed-in person's newsletter consent (ConsentChanged): their address from Cognito. */
+export const consentFollowerDeps = () => ({
+  ...newsletterDeps(),
+  people: cognitoPersonDirectory({
+    client: new CognitoIdentityProviderClient(clientConfig),
+    userPoolId: requiredEnv('COGNITO_USER_POOL_ID'),
+  }),
+});
 
 /** The confirmation: the token carries the address's digest; no pepper, no mail. */
 export const confirmDeps = (): Pick<NewsletterDeps, 'store' | 'events' | 'clock'> => ({

@@ -12,6 +12,7 @@ import {
 import type { Clock } from '#shared/clock.ts';
 import type { EventPublisher } from '#shared/events/publisher.ts';
 import { HttpProblem } from '#shared/http/problem.ts';
+import type { PersonDirectory } from '#shared/identity/people.ts';
 import { newId } from '#shared/ids.ts';
 import type { Mailer } from '#shared/mail/mail.ts';
 import { utcDay } from '#shared/retention/expiry.ts';
@@ -287,4 +288,32 @@ async function askRenewal(
   }
   await deps.events.publish(NewsletterRenewalAsked, { subscriptionId: subscription.subscriptionId });
   return 'asked';
+}
+
+export type ConsentOutcome = 'not-the-newsletter' | 'no-address' | 'ended' | 'nothing-to-end' | SubscribeOutcome;
+
+/**
+ * A signed-in person's newsletter choice (PUT /me/consents/newsletter, ConsentChanged): a
+ * withdrawal ends the subscription of their address at once and suppresses it, as the one-click
+ * unsubscribe does; a consent sends the double opt-in mail to their address (the subscription
+ * starts only once they confirm, like any other). The address comes from their Cognito user.
+ */
+export async function followNewsletterConsent(
+  deps: NewsletterDeps & { readonly people: PersonDirectory },
+  change: { readonly accountId: string; readonly choice: string; readonly granted: boolean },
+  correlationId: string,
+): Promise<ConsentOutcome> {
+  if (change.choice !== 'newsletter') return 'not-the-newsletter';
+  const email = (await deps.people.identityOf(change.accountId))?.email;
+  if (!email) return 'no-address';
+  if (!change.granted) {
+    const ended = await endSubscription(deps, addressDigest(await deps.pepper(), email), 'unsubscribed', email);
+    return ended ? 'ended' : 'nothing-to-end';
+  }
+  const { outcome } = await subscribe(
+    deps,
+    { email, wordingVersion: subscriptionWording.version, source: 'app' },
+    correlationId,
+  );
+  return outcome;
 }

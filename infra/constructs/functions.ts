@@ -4,7 +4,8 @@
  * what its entry declares, both derived from that one entry: its environment
  * (`functionEnvironment`, functions/environment.ts, the same derivation the local cloud uses) and
  * its grants (least privilege): its tables in their access mode, the bus when it publishes events,
- * SES for its sender identity when it sends mail, the Stripe parameters, the user pool's admin
+ * SES for its sender identity when it sends mail (and the newsletter's configuration set when it
+ * sends newsletter mail), the Stripe parameters, the user pool's admin
  * actions, the one-time schedules of its group, the WebSocket stage's connections.
  */
 import * as path from 'node:path';
@@ -235,6 +236,30 @@ function grantNewsletterPepper(fn: BackendFunction, parameter: string): void {
   );
 }
 
+/**
+ * A newsletter function that sends mail names the newsletter's configuration set in each mail
+ * (ADR 0020): SES then authorizes the send on the identity and on the set, so the role may send
+ * with that set, and no other, from MAIL_FROM only. The other functions are granted no set: a mail
+ * of theirs naming one is refused.
+ */
+function grantNewsletterConfigurationSet(fn: BackendFunction, deps: FunctionDependencies): void {
+  fn.role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'SendWithTheNewsletterConfigurationSetOnly',
+      actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+      resources: [
+        Stack.of(fn).formatArn({
+          service: 'ses',
+          resource: 'configuration-set',
+          resourceName: deps.resources.newsletter().configurationSet,
+          arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+        }),
+      ],
+      conditions: { StringEquals: { 'ses:FromAddress': deps.mail.from } },
+    }),
+  );
+}
+
 /** What `catalogueFunction` builds a function from, besides its catalogue entry. */
 export interface FunctionDependencies {
   readonly projectRoot: string;
@@ -447,6 +472,7 @@ export function catalogueFunction(
         conditions: { StringEquals: { 'ses:FromAddress': deps.mail.from } },
       }),
     );
+    if (definition.newsletter) grantNewsletterConfigurationSet(fn, deps);
   }
   if (definition.stripe) grantStripeParameters(fn, deps.stripe);
   if (definition.newsletter) grantNewsletterPepper(fn, deps.resources.newsletter().pepperParameter);

@@ -14,6 +14,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { FunctionDefinition, FunctionName } from '#functions/catalogue.ts';
 import { contextOf, type FunctionResources } from '#functions/environment.ts';
+import { newsletterConfigurationSetNameOf } from '#shared/newsletter-config.ts';
 import type { OneTimeScheduleSettings } from '#shared/scheduling/one-time-schedules.ts';
 import type { DeploymentConfig } from '../config.ts';
 import { Alarms } from '../constructs/alarms.ts';
@@ -46,6 +47,11 @@ export function contextSources(sources: BackendSources): Map<string, ContextSour
     // User pool triggers live with the pool, in the data stack.
     ([, definition]) => !definition.identity?.trigger,
   );
+  const feedback = entries.filter(([, definition]) => definition.sesFeedback).map(([name]) => name);
+  if (feedback.length > 1)
+    throw new Error(
+      `sesFeedback: ${feedback.join(', ')}: one function at most receives SES's bounces and complaints (the newsletter's one configuration set)`,
+    );
   const contextByFunction = new Map(entries.map(([name, definition]) => [name, contextOf(definition.entry)]));
   const contextOfTarget = (target: string, what: string): string => {
     const context = contextByFunction.get(target as FunctionName);
@@ -171,6 +177,8 @@ export class BackendStack extends Stack {
           `https://${this.api.restApi.restApiId}.execute-api.${this.region}.${this.urlSuffix}/${config.apiStageName}`,
         linkTargets: config.newsletter.linkTargets,
         pepperParameter: config.newsletter.pepperParameter,
+        // Named after the deployment: the senders name it, the newsletter's context stack creates it.
+        configurationSet: newsletterConfigurationSetNameOf(namePrefix),
       }),
     });
     const dependencies: FunctionDependencies = {

@@ -4,14 +4,17 @@
  * schedules and stream mappings that target its functions, the role of the one-time schedules
  * invoking them, the API methods of the routes they serve (on the backend stack's path
  * resources), the WebSocket routes they serve (integration, route, invoke permission, on the
- * backend stack's WebSocket API), and the alarms on them (an errors alarm per function, one on the
- * dead-letter queue, the purge's: infra/constructs/alarms.ts). A new context adds a nested stack; a context adds
- * resources to its own stack only.
+ * backend stack's WebSocket API), the SES configuration set and the subscription to the data
+ * stack's feedback topic that bring the newsletter's bounces and complaints to its `sesFeedback`
+ * function (infra/constructs/mail-feedback.ts),
+ * and the alarms on them (an errors alarm per function, one on the dead-letter queue, the purge's:
+ * infra/constructs/alarms.ts). A new context adds a nested stack; a context adds resources to its
+ * own stack only.
  */
 import { NestedStack, type NestedStackProps } from 'aws-cdk-lib';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { EventRule, RetryPolicy } from '#events/rules.ts';
+import { defaultRetry, type EventRule, type RetryPolicy } from '#events/rules.ts';
 import type { FunctionDefinition, FunctionName } from '#functions/catalogue.ts';
 import type { Route } from '#functions/routes.ts';
 import type { ScheduleDefinition } from '#functions/schedules.ts';
@@ -22,6 +25,7 @@ import type { Api } from '../constructs/api.ts';
 import { deadLetterQueue, deadLetterQueueNameOf } from '../constructs/dead-letter-queue.ts';
 import { EventRules } from '../constructs/events.ts';
 import { type BackendFunction, catalogueFunction, type FunctionDependencies } from '../constructs/functions.ts';
+import { MailFeedback } from '../constructs/mail-feedback.ts';
 import { OneTimeScheduleTargets, Schedules } from '../constructs/schedules.ts';
 import { Streams } from '../constructs/streams.ts';
 import type { WebSocketApi } from '../constructs/web-socket-api.ts';
@@ -59,6 +63,8 @@ export class ContextStack extends NestedStack {
   readonly schedules: Schedules | undefined;
   readonly streams: Streams | undefined;
   readonly oneTimeScheduleTargets: OneTimeScheduleTargets | undefined;
+  /** SES's bounces and complaints to its `sesFeedback` function, when it has one (the newsletter's). */
+  readonly mailFeedback: MailFeedback | undefined;
   readonly alarms: Alarms;
 
   constructor(scope: Construct, id: string, props: ContextStackProps) {
@@ -69,9 +75,11 @@ export class ContextStack extends NestedStack {
     for (const [name, definition] of sources.functions) {
       this.functions[name] = catalogueFunction(this, name, definition, dependencies);
     }
+    const feedbackTargets = sources.functions.filter(([, definition]) => definition.sesFeedback);
     const needsQueue =
       sources.rules.length + sources.schedules.length + sources.streamConsumers.length > 0 ||
-      sources.oneTimeScheduleTargets.length > 0;
+      sources.oneTimeScheduleTargets.length > 0 ||
+      feedbackTargets.length > 0;
     this.deadLetterQueue = needsQueue
       ? deadLetterQueue(this, 'DeadLetters', { queueName: deadLetterQueueNameOf(props.namePrefix, props.context) })
       : undefined;
@@ -129,5 +137,20 @@ export class ContextStack extends NestedStack {
         deadLetterQueue: queue,
       });
     }
+    const [feedbackTarget, ...others] = feedbackTargets;
+    if (others.length > 0) throw new Error(`${id}: more than one sesFeedback function`);
+    const feedbackFunction = feedbackTarget && this.functions[feedbackTarget[0]];
+    // SNS invokes the function asynchronously: the retries of the bus's rules (defaultRetry), as
+    // the local cloud's routing says (local/sqs-dead-letters.ts).
+    this.mailFeedback =
+      queue && feedbackFunction
+        ? new MailFeedback(this, 'MailFeedback', {
+            namePrefix: props.namePrefix,
+            configurationSetName: dependencies.resources.newsletter().configurationSet,
+            target: feedbackFunction,
+            deadLetterQueue: queue,
+            retry: defaultRetry,
+          })
+        : undefined;
   }
 }

@@ -1,8 +1,9 @@
 /**
  * The data stack (`<stackName>-Data`): what holds data or is named by data, deployed first and
  * rarely: the KMS keys, the tables, the bus and its archive, the user pool with its client,
- * groups and triggers (with their errors alarms), the group of the one-time schedules, and the SNS
- * topic of every alarm of the app (infra/constructs/alarms.ts). Termination protection is on
+ * groups and triggers (with their errors alarms), the group of the one-time schedules, the SNS
+ * topic of every alarm of the app (infra/constructs/alarms.ts), and the SNS topic SES publishes the
+ * newsletter's bounces and complaints to (infra/constructs/mail-feedback.ts). Termination protection is on
  * and every data resource is retained. It depends on no other stack; the backend stack reads its
  * values by deterministic names (tables, bus, schedule group) or weak references
  * (`Fn::GetStackOutput`: keys, streams, the pool), never by exports.
@@ -12,6 +13,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import type { FunctionDefinition, FunctionName } from '#functions/catalogue.ts';
 import type { FunctionResources } from '#functions/environment.ts';
+import { newsletterConfigurationSetNameOf } from '#shared/newsletter-config.ts';
 import type { TableName } from '#shared/tables.ts';
 import type { DeploymentConfig } from '../config.ts';
 import { Alarms, AlarmTopic, alarmEmailOf } from '../constructs/alarms.ts';
@@ -20,6 +22,7 @@ import { EventBusWithArchive, eventBusNameOf } from '../constructs/events.ts';
 import { type BackendFunction, catalogueFunction } from '../constructs/functions.ts';
 import { Identity } from '../constructs/identity.ts';
 import { OperationalLogs } from '../constructs/logs.ts';
+import { MailFeedbackTopic } from '../constructs/mail-feedback.ts';
 import { OneTimeScheduleGroup, oneTimeScheduleGroupNameOf } from '../constructs/schedules.ts';
 import type { BackendSources } from './sources.ts';
 
@@ -78,6 +81,11 @@ export class DataStack extends Stack {
   readonly alarmTopic: AlarmTopic;
   /** The alarms of this stack's functions (the user pool triggers). */
   readonly alarms: Alarms;
+  /**
+   * The SNS topic SES publishes the newsletter's bounces and complaints to, when the catalogue has
+   * a function receiving them (`sesFeedback`; its context's stack subscribes it by the topic's ARN).
+   */
+  readonly mailFeedbackTopic: MailFeedbackTopic | undefined;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, { ...props, terminationProtection: true, tags: { ...STACK_TAGS, ...props.tags } });
@@ -99,6 +107,12 @@ export class DataStack extends Stack {
       ? new OneTimeScheduleGroup(this, 'OneTimeSchedules', { namePrefix })
       : undefined;
     this.oneTimeScheduleGroupName = this.oneTimeSchedules ? oneTimeScheduleGroupNameOf(namePrefix) : undefined;
+    this.mailFeedbackTopic = definitions.some(([, definition]) => definition.sesFeedback)
+      ? new MailFeedbackTopic(this, 'MailFeedbackTopic', {
+          namePrefix,
+          configurationSetName: newsletterConfigurationSetNameOf(namePrefix),
+        })
+      : undefined;
     this.identity = new Identity(this, 'Identity', {
       mailFrom: config.mailFrom,
       sesIdentity: config.sesIdentity,

@@ -5,9 +5,17 @@ import { rawMessage } from './mime.ts';
 /**
  * Sends mail through SES (the SES emulator locally). Addresses are never logged here. A mail with
  * attachments or extra headers goes as a raw MIME message (SendRawEmail, same IAM grant); any
- * other as SendEmail.
+ * other as SendEmail. With a `configurationSet` (the newsletter's, ADR 0020), every mail names it
+ * (`ConfigurationSetName`): SES then publishes its bounces and complaints, and authorizes the send
+ * on the set as well as on the identity. Without one, nothing is named.
  */
-export function sesMailer(deps: { client: SESClient; from: string; now?: () => Date }): Mailer {
+export function sesMailer(deps: {
+  client: SESClient;
+  from: string;
+  configurationSet?: string;
+  now?: () => Date;
+}): Mailer {
+  const configuration = deps.configurationSet ? { ConfigurationSetName: deps.configurationSet } : {};
   return {
     async send(mail) {
       if (mail.attachments?.length || mail.headers?.length) {
@@ -17,6 +25,7 @@ export function sesMailer(deps: { client: SESClient; from: string; now?: () => D
             Source: deps.from,
             Destinations: [...mail.to],
             RawMessage: { Data: Buffer.from(raw, 'utf8') },
+            ...configuration,
           }),
         );
         return { messageId: result.MessageId ?? '' };
@@ -33,6 +42,7 @@ export function sesMailer(deps: { client: SESClient; from: string; now?: () => D
               ...(mail.html ? { Html: { Data: mail.html, Charset: 'UTF-8' } } : {}),
             },
           },
+          ...configuration,
         }),
       );
       return { messageId: result.MessageId ?? '' };

@@ -464,7 +464,7 @@ const strangerCases: Record<string, { path: (s: Scene) => string; body?: (s: Sce
   // Consents: the path names a choice, never a person: a stranger changes their own choice only
   // (the scene's client's consents come out unchanged).
   'PUT /me/consents/{choice}': {
-    path: () => '/me/consents/newsletter',
+    path: () => '/me/consents/message-mail-alerts',
     body: () => ({ granted: true, wordingVersion: '2026-12-01' }),
     answers: 200,
   },

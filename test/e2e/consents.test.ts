@@ -20,7 +20,9 @@ const cloud = inject('cloud');
 // Its own loopback address: rate limits are per IP and account.
 const IP = '127.0.0.124';
 const dynamo = localDocumentClient(cloud.urls.dynamodb);
-const WORDING = '2026-12-01';
+/** The wording versions the person reads: the newsletter's, and the message mail alerts'. */
+const WORDING = '2026-12-07';
+const ALERTS_WORDING = '2026-12-01';
 
 let client: Person;
 let practitioner: Person;
@@ -54,7 +56,7 @@ describe('consents and objections', () => {
     expect(defaults?.history).toEqual([]);
     expect(defaults?.items.map((i) => [i.choice, i.legalBasis, i.granted, i.wordingVersion, i.changedAt])).toEqual([
       ['newsletter', 'consent', false, WORDING, undefined],
-      ['message-mail-alerts', 'legitimate-interest', true, WORDING, undefined],
+      ['message-mail-alerts', 'legitimate-interest', true, ALERTS_WORDING, undefined],
     ]);
     expect(defaults?.items[0]?.wording).toContain('newsletter');
 
@@ -64,6 +66,12 @@ describe('consents and objections', () => {
     });
     expect(given.response.status).toBe(200);
     expect(given.data).toMatchObject({ choice: 'newsletter', granted: true });
+    // The newsletter context follows the consent: the double opt-in mail goes to the person's address.
+    await until('the newsletter confirmation mail', async () =>
+      (await mails(cloud.urls.mailStore)).find(
+        (m) => m.destination.to.includes(client.email) && m.subject.startsWith('Confirmez votre inscription'),
+      ),
+    );
     const withdrawn = await api.PUT('/me/consents/{choice}', {
       params: { path: { choice: 'newsletter' } },
       body: { granted: false, wordingVersion: WORDING },
@@ -105,7 +113,7 @@ describe('consents and objections', () => {
   it('an objection to the mail alerts stops the "nouveau message" mail to that person only', async () => {
     const objected = await callAs(cloud, IP, practitioner, 'PUT', '/me/consents/message-mail-alerts', {
       granted: false,
-      wordingVersion: WORDING,
+      wordingVersion: ALERTS_WORDING,
     });
     expect(objected.status).toBe(200);
     expect(json<MyConsents['items'][number]>(objected)).toMatchObject({

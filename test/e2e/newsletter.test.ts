@@ -6,13 +6,16 @@
  * subscription's expiry moved there in the table: time travel is the integration tests' job) the
  * daily job, fired through the local scheduler, asks whether to go on, by a mail carrying RFC
  * 8058's headers; the one-click POST of its List-Unsubscribe URL deletes the subscription and
- * leaves only a keyed hash in the suppression list; SES's permanent bounce (an SNS-shaped event
- * given to the function) does the same. No address in the logs.
+ * leaves only a keyed hash in the suppression list; SES's permanent bounce (the SNS event of the
+ * configuration set every newsletter mail names, given to the function) does the same. No
+ * address in the logs.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { SNSEvent } from 'aws-lambda';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { LOCAL_NEWSLETTER_CONFIGURATION_SET } from '#local/wiring.ts';
 import { expiryDayOf } from '#shared/retention/expiry.ts';
 import { subjectKeyForEmail } from '#shared/retention/subject.ts';
 import { apiClient, callApi } from '../support/api.ts';
@@ -76,6 +79,8 @@ describe('the newsletter', () => {
     );
     expect(mail.body.text).toContain('valable jusqu’au');
     expect(mail.body.text).toContain(linkIn(mail, 'confirmation'));
+    // Sent with the newsletter's configuration set: its bounces and complaints come back (ADR 0020).
+    expect(mail.configurationSet).toBe(LOCAL_NEWSLETTER_CONFIGURATION_SET);
 
     // Pending: the proof of the request is stored for 7 days, the link's hash only.
     const [pending] = await addressItems();
@@ -161,12 +166,15 @@ describe('the newsletter', () => {
       cloud.urls.mailStore,
       (m) => m.destination.to.includes(email) && m.subject === subject,
     );
+    // The sender notes the batch after its mails: on a loaded machine, well after the mail is in.
     await expect
       .poll(
         async () => (await staff.GET('/newsletter/campaigns/{campaignId}', { params: { path: { campaignId } } })).data,
+        { timeout: 30_000, interval: 200 },
       )
       .toMatchObject({ state: 'sent', sent: 1, failed: 0 });
     expect(mail.headers?.find((h) => h.name === 'List-Unsubscribe-Post')?.value).toBe('List-Unsubscribe=One-Click');
+    expect(mail.configurationSet).toBe(LOCAL_NEWSLETTER_CONFIGURATION_SET);
 
     // The tracked link: a 302 to the target; the click is the subscriber's last contact.
     const tracked = new RegExp(
@@ -255,35 +263,51 @@ describe('the newsletter', () => {
     expect((await subscribe(bounced)).response.status).toBe(202);
     const mail = await waitForMail(cloud.urls.mailStore, (m) => m.destination.to.includes(bounced));
     expect((await callApi(cloud, IP, 'POST', pathOf(linkIn(mail, 'confirmation')))).status).toBe(200);
-    // SNS is not emulated: the function gets the SNS-shaped event through Lambda Invoke.
+    // SNS is not emulated: the function gets, through Lambda Invoke, the event SNS delivers in AWS:
+    // the configuration set's bounce event (eventType) as the message of an SNS record.
     const notification = {
-      notificationType: 'Bounce',
+      eventType: 'Bounce',
       bounce: {
         bounceType: 'Permanent',
         bounceSubType: 'General',
         bouncedRecipients: [{ emailAddress: bounced, status: '5.1.1', action: 'failed' }],
         timestamp: new Date().toISOString(),
+        feedbackId: randomUUID(),
       },
-      mail: { destination: [bounced], messageId: 'local-message' },
+      mail: {
+        timestamp: new Date().toISOString(),
+        source: mail.from,
+        messageId: mail.messageId,
+        destination: [bounced],
+        tags: { 'ses:configuration-set': [mail.configurationSet] },
+      },
+    };
+    const topicArn = 'arn:aws:sns:eu-west-3:000000000000:mpbe-local-newsletter-feedback';
+    const event: SNSEvent = {
+      Records: [
+        {
+          EventSource: 'aws:sns',
+          EventVersion: '1.0',
+          EventSubscriptionArn: `${topicArn}:${randomUUID()}`,
+          Sns: {
+            Type: 'Notification',
+            MessageId: randomUUID(),
+            TopicArn: topicArn,
+            Subject: '',
+            Message: JSON.stringify(notification),
+            Timestamp: new Date().toISOString(),
+            SignatureVersion: '1',
+            Signature: 'local',
+            SigningCertUrl: 'https://sns.eu-west-3.amazonaws.com/local.pem',
+            UnsubscribeUrl: 'https://sns.eu-west-3.amazonaws.com/?Action=Unsubscribe',
+            MessageAttributes: {},
+          },
+        },
+      ],
     };
     const invoked = await fetch(`${cloud.urls.aws}/2015-03-31/functions/recordSesFeedback/invocations`, {
       method: 'POST',
-      body: JSON.stringify({
-        Records: [
-          {
-            EventSource: 'aws:sns',
-            EventVersion: '1.0',
-            EventSubscriptionArn: 'arn:aws:sns:eu-west-3:000000000000:mpbe-local-ses-feedback:local',
-            Sns: {
-              Type: 'Notification',
-              MessageId: randomUUID(),
-              TopicArn: 'arn:aws:sns:eu-west-3:000000000000:mpbe-local-ses-feedback',
-              Message: JSON.stringify(notification),
-              Timestamp: new Date().toISOString(),
-            },
-          },
-        ],
-      }),
+      body: JSON.stringify(event),
     });
     expect(invoked.status).toBe(200);
     const items = (

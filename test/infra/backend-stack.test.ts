@@ -23,7 +23,7 @@ import { STACK_TAGS } from '#infra/stacks/data-stack.ts';
 import { roles as ROLES } from '#shared/http/contract.ts';
 import { CORS_ORIGINS_ENV } from '#shared/http/cors.ts';
 import { MEDIATOR_ADDRESS_ENV, MEDIATOR_NAME_ENV } from '#shared/mail/mediator.ts';
-import { newsletterEnvNames } from '#shared/newsletter-config.ts';
+import { NEWSLETTER_CONFIGURATION_SET_ENV, newsletterEnvNames } from '#shared/newsletter-config.ts';
 import { stripeEnvNames } from '#shared/payments-config.ts';
 import { retentionCatalogue } from '#shared/retention/catalogue.ts';
 import { oneTimeScheduleEnvNames } from '#shared/scheduling/one-time-schedules.ts';
@@ -394,6 +394,8 @@ describe('functions', () => {
       ...(definition.mediator ? [MEDIATOR_NAME_ENV, MEDIATOR_ADDRESS_ENV] : []),
       // The newsletter's links, their allowed targets and its pepper parameter, never the pepper (ADR 0020).
       ...(definition.newsletter ? Object.values(newsletterEnvNames) : []),
+      // The SES configuration set of the newsletter's mails, for its functions that send them.
+      ...(definition.newsletter && definition.sendsMail ? [NEWSLETTER_CONFIGURATION_SET_ENV] : []),
       // The names of the Stripe key parameters and the fee, never the keys; no API base in AWS.
       ...(definition.stripe
         ? [stripeEnvNames.secretKeyParameter, stripeEnvNames.webhookSecretParameter, stripeEnvNames.feeBasisPoints]

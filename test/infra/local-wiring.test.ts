@@ -13,6 +13,7 @@ import { entities } from '#functions/entities.ts';
 import { consumerAccepts } from '#functions/streams.ts';
 import { type LocalWiring, localWiring } from '#local/wiring.ts';
 import { CORS_ORIGINS_ENV, LOCAL_CORS_ORIGINS } from '#shared/http/cors.ts';
+import { NEWSLETTER_CONFIGURATION_SET_ENV, newsletterConfigurationSetNameOf } from '#shared/newsletter-config.ts';
 import { type TableName, tables } from '#shared/tables.ts';
 import { logicalId, type StackTemplate, type Synthesized, synthesize, withoutBundling } from './synth.ts';
 
@@ -170,6 +171,10 @@ describe('the local cloud wires what the templates deploy', () => {
           // its side's configuration, given to every function serving a route alike.
           expect(value, name).toBe(synth.config.corsAllowedOrigins.join(','));
           expect(wiring.environment[variable], name).toBe(LOCAL_CORS_ORIGINS.join(','));
+        } else if (variable === NEWSLETTER_CONFIGURATION_SET_ENV) {
+          // A resource name, named after each side's prefix: the deployment's, `mpbe-local` locally.
+          expect(value, name).toBe(newsletterConfigurationSetNameOf(synth.config.stackName));
+          expect(wiring.environment[variable], name).toBe(newsletterConfigurationSetNameOf('mpbe-local'));
         } else if (typeof value === 'string' && !/^SCHEDULE_|_PARAMETER$|EVENT_BUS_NAME/.test(variable)) {
           // Settings that are not resource names are the same values in both places.
           expect(wiring.environment[variable], `${name} ${variable}`).toBe(value);

@@ -15,7 +15,7 @@ import { recordMailAlertChoice } from '#functions/messaging/mail-alerts.ts';
 import { mailRecipient, markConversationRead, openConversation, sendMessage } from '#functions/messaging/use-cases.ts';
 import { dynamoConsentStore } from '#functions/privacy/adapters/consent-store.ts';
 import { getMyConsents, putMyConsent } from '#functions/privacy/consents.ts';
-import { type ConsentChange, changeIdAt } from '#functions/privacy/domain/consents.ts';
+import { type ConsentChange, changeIdAt, choiceCatalogue } from '#functions/privacy/domain/consents.ts';
 import { manualClock } from '#shared/clock.ts';
 import type { Mail } from '#shared/mail/mail.ts';
 import { addPeriod, epochSeconds } from '#shared/retention/expiry.ts';
@@ -27,7 +27,9 @@ afterEach(() => dropFreshTables(cloud.urls.dynamodb));
 afterAll(() => db.destroy());
 
 const T0 = new Date('2031-04-01T08:00:00.000Z');
-const current = '2026-12-01';
+/** The newsletter's wording version, and the message mail alerts' (they change apart). */
+const current = choiceCatalogue.newsletter.wordingVersion;
+const alertsWording = choiceCatalogue['message-mail-alerts'].wordingVersion;
 const fiveYears = (at: Date) => epochSeconds(addPeriod(at, { years: 5 }));
 
 describe('the consent store', () => {
@@ -115,7 +117,7 @@ describe('the consent store', () => {
     clock.advance(60_000);
     await putMyConsent(deps, accountId, 'newsletter', { granted: false, wordingVersion: current });
     clock.advance(60_000);
-    await putMyConsent(deps, accountId, 'message-mail-alerts', { granted: false, wordingVersion: current });
+    await putMyConsent(deps, accountId, 'message-mail-alerts', { granted: false, wordingVersion: alertsWording });
     await expect(
       putMyConsent(deps, accountId, 'newsletter', { granted: true, wordingVersion: '2026-01-01' }),
     ).rejects.toMatchObject({ status: 409 });
@@ -129,7 +131,7 @@ describe('the consent store', () => {
       ['message-mail-alerts', false],
     ]);
     expect(mine.history.map((h) => [h.choice, h.granted, h.wordingVersion, h.source])).toEqual([
-      ['message-mail-alerts', false, current, 'app'],
+      ['message-mail-alerts', false, alertsWording, 'app'],
       ['newsletter', false, current, 'app'],
       ['newsletter', true, current, 'app'],
     ]);
@@ -139,7 +141,7 @@ describe('the consent store', () => {
     // Concurrent changes of one person's choices: each is applied on the state it read again.
     await Promise.all([
       putMyConsent(deps, accountId, 'newsletter', { granted: true, wordingVersion: current }),
-      putMyConsent(deps, accountId, 'message-mail-alerts', { granted: true, wordingVersion: current }),
+      putMyConsent(deps, accountId, 'message-mail-alerts', { granted: true, wordingVersion: alertsWording }),
     ]);
     const both = await getMyConsents(deps, accountId);
     expect(both.items.map((i) => i.granted)).toEqual([true, true]);

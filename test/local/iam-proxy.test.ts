@@ -63,8 +63,16 @@ const pusher: FunctionDefinition = {
   description: 'test',
   managesConnections: true,
 };
+/** A function that sends newsletter mail (with the newsletter's configuration set). */
+const newsletterSender: FunctionDefinition = {
+  entry: 'functions/newsletter/handlers/probe.ts',
+  description: 'test',
+  newsletter: true,
+  sendsMail: true,
+};
 const principals = {
   KeyGranted: { name: 'grantedFn', policy: functionPolicy(granted, resources, arns) },
+  KeyNewsletter: { name: 'newsletterFn', policy: functionPolicy(newsletterSender, resources, arns) },
   KeyBare: { name: 'bareFn', policy: functionPolicy(bare, resources, arns) },
   KeyPusher: { name: 'pusherFn', policy: functionPolicy(pusher, resources, arns) },
 };
@@ -295,6 +303,35 @@ describe('the other services', () => {
     expect(forwarded).toHaveLength(1);
     // The log names neither address.
     expect(logged.join('\n')).not.toContain('@');
+  });
+
+  it('SES: a send naming a configuration set is authorized on the set too, the newsletter’s for its senders only', async () => {
+    const send = (k: string, configurationSet?: string) =>
+      new SESClient(as(k)).send(
+        new SendEmailCommand({
+          Source: resources.mail.from,
+          Destination: { ToAddresses: ['someone@example.test'] },
+          Message: { Subject: { Data: 's' }, Body: { Text: { Data: 't' } } },
+          ...(configurationSet ? { ConfigurationSetName: configurationSet } : {}),
+        }),
+      );
+    const newsletterSet = resources.newsletter().configurationSet;
+    await send('KeyNewsletter', newsletterSet);
+    expect(forwarded).toHaveLength(1);
+    expect(forwarded[0]?.body).toContain(`ConfigurationSetName=${newsletterSet}`);
+    const otherSet = await rejection(send('KeyNewsletter', 'mpbe-local-other'));
+    expect(otherSet.name).toBe('AccessDenied');
+    expect(otherSet.message).toBe(
+      "User `arn:aws:sts::000000000000:assumed-role/newsletterFn-role/newsletterFn' is not authorized to perform `ses:SendEmail' on resource `arn:aws:ses:eu-west-3:000000000000:configuration-set/mpbe-local-other'",
+    );
+    // A function that sends other mail: without a set as before, never with the newsletter's.
+    await send('KeyGranted');
+    expect(forwarded).toHaveLength(2);
+    const notItsSet = await rejection(send('KeyGranted', newsletterSet));
+    expect(notItsSet.message).toContain(
+      `on resource \`arn:aws:ses:eu-west-3:000000000000:configuration-set/${newsletterSet}'`,
+    );
+    expect(forwarded).toHaveLength(2);
   });
 
   it('SSM: GetParameters on the two Stripe parameters only', async () => {

@@ -9,6 +9,8 @@ export interface StoredMail {
   attachments: { filename?: string; contentType: string; content: string }[];
   /** Extra headers kept by the emulator (List-Unsubscribe…: local/services/ses.ts). */
   headers?: { name: string; value: string }[];
+  /** The SES configuration set the send named, if any (kept by local/services/ses.ts). */
+  configurationSet?: string;
   at: number;
 }
 

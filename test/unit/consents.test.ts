@@ -32,6 +32,7 @@ import { retentionCatalogue } from '#shared/retention/catalogue.ts';
 const T0 = new Date('2027-03-01T09:00:00.000Z');
 const hex = (n: number) => n.toString(16).padStart(20, '0');
 
+const NEWSLETTER_WORDING = choiceCatalogue.newsletter.wordingVersion;
 describe('the catalogue of choices', () => {
   it('is closed: the ids the event names, each with its basis, French wording and a dated version', () => {
     expect(choices.map((c) => c.id)).toEqual([...consentChoices]);
@@ -41,8 +42,8 @@ describe('the catalogue of choices', () => {
       expect(choice.wordingVersion).toMatch(/^\d{4}-\d{2}-\d{2}$/);
       expect(choice.wording.length).toBeGreaterThan(50);
     }
-    // The newsletter is recorded now and sent later: its wording says so.
-    expect(choiceCatalogue.newsletter.wording).toContain('enregistré dès maintenant');
+    // The newsletter starts at the confirmation of the double opt-in mail: its wording says so.
+    expect(choiceCatalogue.newsletter.wording).toContain('confirmer mon adresse');
     expect(choiceCatalogue['message-mail-alerts'].wording).toContain('vous y opposer');
     expect(isConsentChoice('newsletter')).toBe(true);
     expect(isConsentChoice('marketing')).toBe(false);
@@ -56,7 +57,7 @@ describe('the catalogue of choices', () => {
         choice: 'newsletter',
         legalBasis: 'consent',
         wording: choiceCatalogue.newsletter.wording,
-        wordingVersion: '2026-12-01',
+        wordingVersion: NEWSLETTER_WORDING,
         granted: false,
       },
       {
@@ -118,23 +119,25 @@ describe('a change', () => {
   it('is refused on a wording that is not the current one', () => {
     expect(decideChange({}, 'newsletter', { granted: true, wordingVersion: '2020-01-01' }, T0, id)).toEqual({
       kind: 'stale-wording',
-      currentVersion: '2026-12-01',
+      currentVersion: NEWSLETTER_WORDING,
     });
   });
 
   it('records the choice with its wording version, time and source', () => {
-    const decision = decideChange({}, 'newsletter', { granted: true, wordingVersion: '2026-12-01' }, T0, id);
+    const decision = decideChange({}, 'newsletter', { granted: true, wordingVersion: NEWSLETTER_WORDING }, T0, id);
     expect(decision).toEqual({
       kind: 'change',
       change: {
         changeId: id,
         choice: 'newsletter',
         granted: true,
-        wordingVersion: '2026-12-01',
+        wordingVersion: NEWSLETTER_WORDING,
         changedAt: T0.toISOString(),
         source: 'app',
       },
-      state: { newsletter: { changeId: id, granted: true, wordingVersion: '2026-12-01', changedAt: T0.toISOString() } },
+      state: {
+        newsletter: { changeId: id, granted: true, wordingVersion: NEWSLETTER_WORDING, changedAt: T0.toISOString() },
+      },
     });
     if (decision.kind !== 'change') return;
     expect(viewsOf(decision.state)[0]).toMatchObject({ granted: true, changedAt: T0.toISOString() });
@@ -211,7 +214,8 @@ function setUp() {
 }
 
 const ACCOUNT = '0b7c2a52-2d1e-4c5f-9a53-6f4f3c1d2e10';
-const current = '2026-12-01';
+const current = NEWSLETTER_WORDING;
+const alerts = choiceCatalogue['message-mail-alerts'].wordingVersion;
 
 describe('the use cases', () => {
   it('shows the defaults, then each change newest first, with its wording version', async () => {
@@ -253,9 +257,9 @@ describe('the use cases', () => {
 
   it('logs a repeat once, but announces it again with the recorded change id (a retry after a failed publish)', async () => {
     const t = setUp();
-    await putMyConsent(t.deps, ACCOUNT, 'message-mail-alerts', { granted: false, wordingVersion: current });
+    await putMyConsent(t.deps, ACCOUNT, 'message-mail-alerts', { granted: false, wordingVersion: alerts });
     t.clock.advance(1000);
-    await putMyConsent(t.deps, ACCOUNT, 'message-mail-alerts', { granted: false, wordingVersion: current });
+    await putMyConsent(t.deps, ACCOUNT, 'message-mail-alerts', { granted: false, wordingVersion: alerts });
     expect(t.store.log).toHaveLength(1);
     expect(t.published).toHaveLength(2);
     expect(t.published[1]).toEqual(t.published[0]);

@@ -1,8 +1,11 @@
 /**
  * The newsletter's pure parts (ADR 0020): keyed digests and link tokens, the double opt-in's
- * decisions, the renewal window, RFC 8058's one-click body, the mails' headers as a raw MIME
- * message, the pages, the allow-list of campaign links.
+ * decisions, the renewal window, RFC 8058's one-click body, SES's feedback as SNS delivers it, the
+ * mailer's configuration set, the mails' headers as a raw MIME message, the pages, the allow-list
+ * of campaign links.
  */
+import type { SESClient } from '@aws-sdk/client-ses';
+import type { SNSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { confirmationMail, listHeaders, renewalMail } from '#functions/newsletter/domain/mails.ts';
 import { pages } from '#functions/newsletter/domain/pages.ts';
@@ -25,6 +28,7 @@ import {
   verifyLinkToken,
 } from '#functions/newsletter/domain/tokens.ts';
 import { rawMessage } from '#shared/mail/mime.ts';
+import { sesMailer } from '#shared/mail/ses-mailer.ts';
 import { isAllowedTarget, parseLinkTargets } from '#shared/newsletter-config.ts';
 
 const PEPPER = 'unit-test-pepper-0123456789';
@@ -156,6 +160,105 @@ describe('SES feedback', () => {
       'null',
     ])
       expect(sesFeedbackOf(ignored).kind).toBe('ignored');
+  });
+});
+
+describe('SES feedback as SNS delivers it to Lambda', () => {
+  // The configuration set's event publishing (eventType), as SES documents it, in an SNS record.
+  const published = (notification: object): SNSEvent => ({
+    Records: [
+      {
+        EventSource: 'aws:sns',
+        EventVersion: '1.0',
+        EventSubscriptionArn: 'arn:aws:sns:eu-west-3:123456789012:MonProDuBienEtre-newsletter-feedback:0b1c',
+        Sns: {
+          Type: 'Notification',
+          MessageId: '95df01b4-ee98-5cb9-9903-4c221d41eb5e',
+          TopicArn: 'arn:aws:sns:eu-west-3:123456789012:MonProDuBienEtre-newsletter-feedback',
+          Subject: '',
+          Message: JSON.stringify(notification),
+          Timestamp: '2027-03-01T10:00:00.000Z',
+          SignatureVersion: '1',
+          Signature: 'EXAMPLE',
+          SigningCertUrl: 'https://sns.eu-west-3.amazonaws.com/SimpleNotificationService-0000.pem',
+          UnsubscribeUrl: 'https://sns.eu-west-3.amazonaws.com/?Action=Unsubscribe',
+          MessageAttributes: {},
+        },
+      },
+    ],
+  });
+  const mail = {
+    timestamp: '2027-03-01T09:59:58.000Z',
+    source: 'no-reply@monprodubienetre.fr',
+    sendingAccountId: '123456789012',
+    messageId: '0102017e-example',
+    destination: ['a@example.test'],
+    tags: { 'ses:configuration-set': ['MonProDuBienEtre-newsletter'] },
+  };
+
+  it('reads the notification from Records[].Sns.Message, as the handler does', () => {
+    const bounce = published({
+      eventType: 'Bounce',
+      bounce: {
+        bounceType: 'Permanent',
+        bounceSubType: 'General',
+        bouncedRecipients: [{ emailAddress: 'a@example.test', action: 'failed', status: '5.1.1' }],
+        timestamp: '2027-03-01T10:00:00.000Z',
+        feedbackId: '0102017e-feedback',
+      },
+      mail,
+    });
+    expect(bounce.Records.map((r) => sesFeedbackOf(r.Sns.Message))).toEqual([
+      { kind: 'bounce', addresses: ['a@example.test'] },
+    ]);
+    const complaint = published({
+      eventType: 'Complaint',
+      complaint: {
+        complainedRecipients: [{ emailAddress: 'a@example.test' }],
+        timestamp: '2027-03-01T10:00:00.000Z',
+        feedbackId: '0102017e-feedback',
+        complaintFeedbackType: 'abuse',
+      },
+      mail,
+    });
+    expect(sesFeedbackOf(complaint.Records[0]!.Sns.Message)).toEqual({
+      kind: 'complaint',
+      addresses: ['a@example.test'],
+    });
+  });
+});
+
+describe('the SES mailer', () => {
+  const recording = () => {
+    const sent: { name: string; input: Record<string, unknown> }[] = [];
+    const client = {
+      send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+        sent.push({ name: command.constructor.name, input: command.input });
+        return { MessageId: `m-${sent.length}` };
+      },
+    } as unknown as SESClient;
+    return { sent, client };
+  };
+  const plain = { to: ['a@example.test'], subject: 'Objet', text: 'Texte' };
+  const withHeaders = { ...plain, headers: [{ name: 'List-Id' as const, value: '<newsletter.example.test>' }] };
+
+  it('names the configuration set in every mail when given one, SendEmail and SendRawEmail alike', async () => {
+    const { sent, client } = recording();
+    const mailer = sesMailer({ client, from: 'no-reply@example.test', configurationSet: 'x-newsletter' });
+    await mailer.send(plain);
+    await mailer.send(withHeaders);
+    expect(sent.map((s) => [s.name, s.input.ConfigurationSetName])).toEqual([
+      ['SendEmailCommand', 'x-newsletter'],
+      ['SendRawEmailCommand', 'x-newsletter'],
+    ]);
+  });
+
+  it('names none otherwise (the platform’s other mails)', async () => {
+    const { sent, client } = recording();
+    const mailer = sesMailer({ client, from: 'no-reply@example.test' });
+    await mailer.send(plain);
+    await mailer.send(withHeaders);
+    expect(sent.map((s) => 'ConfigurationSetName' in s.input)).toEqual([false, false]);
   });
 });
 

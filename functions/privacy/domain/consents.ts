@@ -35,15 +35,17 @@ export interface ChoiceDefinition {
  * choices already recorded keep the version they were made on (the history shows it).
  */
 export const choiceCatalogue = {
-  // Recorded now; the newsletter context (a later issue) reads it before sending anything.
+  // The newsletter context follows it (ConsentChanged): a withdrawal ends the subscription at once,
+  // a consent mails the double opt-in link (the subscription starts when the person confirms).
   newsletter: {
     id: 'newsletter',
     legalBasis: 'consent',
     wording:
       'Je souhaite recevoir par email la newsletter de Mon Pro du Bien-Être (actualités de la plateforme, ' +
-      'conseils bien-être). Mon choix est enregistré dès maintenant ; les envois commenceront au lancement ' +
-      'de la newsletter. Je peux retirer mon consentement à tout moment sur cette page.',
-    wordingVersion: '2026-12-01',
+      'conseils bien-être). Un email me demandera de confirmer mon adresse ; l’abonnement commence à ma ' +
+      'confirmation. Je peux retirer mon consentement à tout moment sur cette page ou par le lien de ' +
+      'désinscription de chaque envoi.',
+    wordingVersion: '2026-12-07',
   },
   // The "Nouveau message" mail of functions/messaging/ (notifyMessageRecipient).
   'message-mail-alerts': {
