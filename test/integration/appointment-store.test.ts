@@ -69,13 +69,15 @@ async function appointmentsOf(practitionerId: string) {
 }
 
 describe('one slot, one appointment', () => {
-  it('200 concurrent bookings of one slot: exactly one is created, the others find it taken, nothing half-written', async () => {
+  // 100 at once: with 200, DynamoDB Local's item locks time out under a loaded CI run
+  // ("This request will succeed in actual DynamoDB API"), which says nothing of our conditions.
+  it('100 concurrent bookings of one slot: exactly one is created, the others find it taken, nothing half-written', async () => {
     const practitionerId = `prac_${randomUUID().slice(0, 8)}`;
-    const attempts = Array.from({ length: 200 }, () => appointment(practitionerId, '2027-01-11T09:00:00Z'));
+    const attempts = Array.from({ length: 100 }, () => appointment(practitionerId, '2027-01-11T09:00:00Z'));
     const outcomes = await Promise.all(attempts.map((a) => store.create(a, now)));
     const kinds = outcomes.map((o) => o.kind);
     expect(kinds.filter((k) => k === 'created')).toHaveLength(1);
-    expect(kinds.filter((k) => k === 'slot-taken')).toHaveLength(199);
+    expect(kinds.filter((k) => k === 'slot-taken')).toHaveLength(99);
     const winner = attempts[kinds.indexOf('created')]!;
     const stored = await appointmentsOf(practitionerId);
     expect(stored.map((i) => i.id)).toEqual([winner.id]);
