@@ -205,25 +205,42 @@ export interface MailSettings {
  * nothing else of Parameter Store; decrypting it only through SSM, as for the Stripe keys.
  */
 function grantNewsletterPepper(fn: BackendFunction, parameter: string): void {
+  grantSecureStrings(fn, {
+    sid: 'TheNewsletterPepper',
+    parameters: [parameter],
+    what: 'The newsletter pepper is an SSM SecureString parameter',
+  });
+}
+
+/**
+ * Reading SecureString parameters created out of band: GetParameters on those ARNs only, and
+ * decrypt with the key SSM encrypted them with (AWS's `aws/ssm` key unless the operator chose
+ * another), only through SSM in this region. `sid` names the statements (`ReadThe…Only`,
+ * `DecryptThe…ThroughSsm`); `what` begins the nag acknowledgement.
+ */
+function grantSecureStrings(
+  fn: BackendFunction,
+  grant: { readonly sid: string; readonly parameters: readonly string[]; readonly what: string },
+): void {
   const stack = Stack.of(fn);
+  const parameterArn = (name: string) =>
+    stack.formatArn({
+      service: 'ssm',
+      resource: 'parameter',
+      resourceName: name.replace(/^\//, ''),
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
   fn.role.addToPrincipalPolicy(
     new iam.PolicyStatement({
-      sid: 'ReadTheNewsletterPepperOnly',
+      sid: `Read${grant.sid}Only`,
       actions: ['ssm:GetParameters'],
-      resources: [
-        stack.formatArn({
-          service: 'ssm',
-          resource: 'parameter',
-          resourceName: parameter.replace(/^\//, ''),
-          arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-        }),
-      ],
+      resources: grant.parameters.map(parameterArn),
     }),
   );
   const keys = wildcardArn(stack, 'kms', 'key/*');
   fn.role.addToPrincipalPolicy(
     new iam.PolicyStatement({
-      sid: 'DecryptTheNewsletterPepperThroughSsm',
+      sid: `Decrypt${grant.sid}ThroughSsm`,
       actions: ['kms:Decrypt'],
       resources: [keys.arn],
       conditions: { StringEquals: { 'kms:ViaService': `ssm.${stack.region}.amazonaws.com` } },
@@ -232,7 +249,7 @@ function grantNewsletterPepper(fn: BackendFunction, parameter: string): void {
   acknowledge(
     fn.role,
     `AwsSolutions-IAM5[Resource::${keys.findingName}]`,
-    'The newsletter pepper is an SSM SecureString parameter created out of band, encrypted with a key the operator chooses (aws/ssm by default, whose id is not known at synthesis). Decrypt is allowed only when SSM calls it in this region (kms:ViaService), so it reaches nothing but SSM parameters this role may already read.',
+    `${grant.what} created out of band, encrypted with a key the operator chooses (aws/ssm by default, whose id is not known at synthesis). Decrypt is allowed only when SSM calls it in this region (kms:ViaService), so it reaches nothing but SSM parameters this role may already read.`,
   );
 }
 
@@ -312,41 +329,13 @@ function acknowledgeTableGrant(
   }
 }
 
-/**
- * Reading the two Stripe SecureString parameters: GetParameters on those two ARNs, and decrypt
- * with the key SSM encrypted them with (AWS's `aws/ssm` key unless the operator chose another),
- * only through SSM in this region.
- */
+/** Reading the two Stripe SecureString parameters (the secret key, the webhook signing secret). */
 function grantStripeParameters(fn: BackendFunction, settings: StripeSettings): void {
-  const stack = Stack.of(fn);
-  const parameterArn = (name: string) =>
-    stack.formatArn({
-      service: 'ssm',
-      resource: 'parameter',
-      resourceName: name.replace(/^\//, ''),
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
-  fn.role.addToPrincipalPolicy(
-    new iam.PolicyStatement({
-      sid: 'ReadTheStripeParametersOnly',
-      actions: ['ssm:GetParameters'],
-      resources: [parameterArn(settings.secretKeyParameter), parameterArn(settings.webhookSecretParameter)],
-    }),
-  );
-  const keys = wildcardArn(stack, 'kms', 'key/*');
-  fn.role.addToPrincipalPolicy(
-    new iam.PolicyStatement({
-      sid: 'DecryptTheStripeParametersThroughSsm',
-      actions: ['kms:Decrypt'],
-      resources: [keys.arn],
-      conditions: { StringEquals: { 'kms:ViaService': `ssm.${stack.region}.amazonaws.com` } },
-    }),
-  );
-  acknowledge(
-    fn.role,
-    `AwsSolutions-IAM5[Resource::${keys.findingName}]`,
-    'The Stripe keys are SSM SecureString parameters created out of band, encrypted with a key the operator chooses (aws/ssm by default, whose id is not known at synthesis). Decrypt is allowed only when SSM calls it in this region (kms:ViaService), so it reaches nothing but SSM parameters this role may already read.',
-  );
+  grantSecureStrings(fn, {
+    sid: 'TheStripeParameters',
+    parameters: [settings.secretKeyParameter, settings.webhookSecretParameter],
+    what: 'The Stripe keys are SSM SecureString parameters',
+  });
 }
 
 /**
