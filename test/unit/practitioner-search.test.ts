@@ -5,11 +5,28 @@
 import { describe, expect, it } from 'vitest';
 import type { PractitionerStore } from '#functions/practitioners/adapters/practitioner-store.ts';
 import { ListPractitionersQuery } from '#functions/practitioners/contract.ts';
-import type { Practitioner } from '#functions/practitioners/domain/practitioner.ts';
+import { listingSortKey, type Practitioner } from '#functions/practitioners/domain/practitioner.ts';
 import { normalizeCity, searchKeyOf, searchKeysOf } from '#functions/practitioners/domain/search.ts';
 import { listPublishedPractitioners } from '#functions/practitioners/use-cases.ts';
 import { manualClock } from '#shared/clock.ts';
 import { defaultAvailability, defaultCancellationPolicy } from '#shared/offer/offer.ts';
+
+describe('the listing order', () => {
+  it('folds case and accents, keeps other signs, then orders by id', () => {
+    expect(listingSortKey({ displayName: 'Élodie Bernard', id: 'prac_1' })).toBe('elodie bernard#prac_1');
+    expect(listingSortKey({ displayName: 'ÉLODIE BERNARD', id: 'prac_1' })).toBe('elodie bernard#prac_1');
+    // `^` is a sign of its own, not an accent: `C^x` is not `Cx`.
+    expect(listingSortKey({ displayName: 'C^x', id: 'prac_2' })).toBe('c^x#prac_2');
+    const names = ['Nadia Haddad', 'élodie Bernard', 'Camille Martin', 'Elodie Bernard'];
+    const sorted = names.map((displayName, i) => listingSortKey({ displayName, id: `prac_${i}` })).sort();
+    expect(sorted).toEqual([
+      'camille martin#prac_2',
+      'elodie bernard#prac_1',
+      'elodie bernard#prac_3',
+      'nadia haddad#prac_0',
+    ]);
+  });
+});
 
 describe('city names', () => {
   it('ignore case, accents, hyphens, apostrophes and extra spaces', () => {

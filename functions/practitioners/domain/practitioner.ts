@@ -44,12 +44,12 @@ export interface Practitioner {
   readonly lastActivityAt: Date;
 }
 
-/** Sort key of the public listing: by name, accent- and case-insensitive, then by id. */
+/**
+ * Sort key of the public listing: by name, accent- and case-insensitive, then by id. Accents are
+ * the combining marks of the decomposed name; a spacing sign such as `^` stays and sorts as itself.
+ */
 export function listingSortKey(p: Pick<Practitioner, 'displayName' | 'id'>): string {
-  const name = p.displayName
-    .normalize('NFD')
-    .replace(/\p{Diacritic}/gu, '')
-    .toLowerCase();
+  const name = p.displayName.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
   return `${name}#${p.id}`;
 }
 
