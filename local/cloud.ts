@@ -23,7 +23,7 @@ import { startAwsEndpoint } from './aws-endpoint.ts';
 import { answerClientError } from './client-error.ts';
 import { createLocalEventBus } from './event-bus.ts';
 import { createGateway } from './gateway.ts';
-import { type FunctionPrincipal, type IamProxy, startIamProxy } from './iam-proxy.ts';
+import { type FunctionPrincipal, type IamProxy, type ObservedCall, startIamProxy } from './iam-proxy.ts';
 import { createAsyncInvoker } from './lambda-async.ts';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda-runtime.ts';
 import { freePort } from './ports.ts';
@@ -81,6 +81,8 @@ export interface LocalCloudOptions {
   readonly sources?: LocalSources;
   /** Reclaim a function instance idle this long (Lambda does, after minutes). */
   readonly lambdaIdleMs?: number;
+  /** Told of every AWS call a function or tool makes through the IAM proxy, timed on the wire (benchmarks). */
+  readonly observeAwsCalls?: (call: ObservedCall) => void;
 }
 
 export interface LocalCloud {
@@ -115,6 +117,18 @@ export interface LocalCloud {
   readonly streams: StreamPoller;
   stop(): Promise<void>;
 }
+
+/** The DynamoDB operations that write (and so may add stream records). */
+const DYNAMODB_WRITES = new Set([
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'BatchWriteItem',
+  'TransactWriteItems',
+  'ExecuteStatement',
+  'BatchExecuteStatement',
+  'ExecuteTransaction',
+]);
 
 function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -230,6 +244,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       sessionToken: `local-session-${name}`,
     });
     const principals = new Map<string, FunctionPrincipal>();
+    // Created once the runtime runs; the IAM proxy nudges it on every write of a function.
+    let streams: StreamPoller | undefined;
     const iam = await startIamProxy({
       arns: { region: REGION, account: ACCOUNT },
       principal: (accessKeyId) => principals.get(accessKeyId),
@@ -243,6 +259,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         'execute-api': `http://127.0.0.1:${webSocketPort}`,
       },
       log,
+      observe: (call) => {
+        // A function wrote to a table: its stream consumers read it now, not at their backoff's end.
+        if (call.service === 'dynamodb' && DYNAMODB_WRITES.has(call.operation) && call.tables.length > 0)
+          streams?.nudge(call.tables);
+        options.observeAwsCalls?.(call);
+      },
     });
     stops.push(() => iam.close());
     const wiring = localWiring({
@@ -345,7 +367,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     stops.push(() => scheduler.stop());
 
     const streamsClient = localDynamoClient(dynamo.endpoint);
-    const streams = createStreamPoller({
+    streams = createStreamPoller({
       consumers: sources.streamConsumers,
       tableNames: wiring.tableNames,
       api: dynamoDbStreamsApi(streamsClient),

@@ -34,6 +34,23 @@ export interface IamProxyOptions {
   /** The emulator serving each service (signing name → base URL). */
   readonly upstreams: Readonly<Record<string, string>>;
   readonly log?: (line: string) => void;
+  /** Told of every forwarded call once its answer is through (`npm run bench:api` times the floor with it). */
+  readonly observe?: (call: ObservedCall) => void;
+}
+
+/** A call forwarded to an emulator, timed on the wire: from the request sent upstream to its answer's end. */
+export interface ObservedCall {
+  /** The calling function; undefined for tools and emulators (full access). */
+  readonly caller: string | undefined;
+  readonly service: string;
+  /** The X-Amz-Target operation (`GetItem`), or the method and path for REST services. */
+  readonly operation: string;
+  /** The DynamoDB tables a function's call names (from the permissions it needs); none for tools. */
+  readonly tables: readonly string[];
+  /** performance.now() of the call's start upstream and of its answer's last byte. */
+  readonly startedAt: number;
+  readonly endedAt: number;
+  readonly status: number;
 }
 
 export interface IamProxy {
@@ -132,8 +149,15 @@ export async function startIamProxy(options: IamProxyOptions): Promise<IamProxy>
   const agent = new Agent({ keepAlive: true });
   const denied: { function: string; action: string; resource: string }[] = [];
 
-  const forward = (req: IncomingMessage, res: ServerResponse, upstream: string, body: Buffer) => {
+  const forward = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    upstream: string,
+    body: Buffer,
+    call: Pick<ObservedCall, 'caller' | 'service' | 'operation' | 'tables'>,
+  ) => {
     const target = new URL(upstream);
+    const startedAt = performance.now();
     const out = request(
       {
         host: target.hostname,
@@ -146,6 +170,11 @@ export async function startIamProxy(options: IamProxyOptions): Promise<IamProxy>
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
+        const observe = options.observe;
+        if (observe)
+          answer.once('end', () =>
+            observe({ ...call, startedAt, endedAt: performance.now(), status: answer.statusCode ?? 502 }),
+          );
       },
     );
     out.on('error', (error) => {
@@ -164,6 +193,7 @@ export async function startIamProxy(options: IamProxyOptions): Promise<IamProxy>
         const service = scope?.service ?? TARGET_PREFIXES[target?.split('.')[0] ?? ''];
         const upstream = service ? options.upstreams[service] : undefined;
         const principal = scope ? options.principal(scope.accessKeyId) : undefined;
+        const tables = new Set<string>();
         if (principal) {
           const url = new URL(req.url ?? '/', 'http://local');
           const asked = requestedPermissions(
@@ -177,6 +207,10 @@ export async function startIamProxy(options: IamProxyOptions): Promise<IamProxy>
             },
             options.arns,
           );
+          for (const p of asked.permissions) {
+            const table = /^arn:aws:dynamodb:[^:]*:[^:]*:table\/([^/]+)/.exec(p.resource)?.[1];
+            if (table) tables.add(table);
+          }
           const refused = asked.permissions.find((p) => !allows(principal.policy, p));
           if (refused || !upstream) {
             const permission = refused ?? { action: `${service}:${asked.operation}`, resource: '*', label: 'service' };
@@ -197,7 +231,12 @@ export async function startIamProxy(options: IamProxyOptions): Promise<IamProxy>
           );
           return;
         }
-        forward(req, res, upstream, body);
+        forward(req, res, upstream, body, {
+          caller: principal?.name,
+          service: service as string,
+          operation: target?.split('.')[1] ?? `${req.method} ${req.url?.split('?')[0]}`,
+          tables: [...tables],
+        });
       })
       .catch((error: Error) => {
         log(`iam: ${req.method} ${req.url?.split('?')[0]} failed (${error.name})`);

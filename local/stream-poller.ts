@@ -71,8 +71,12 @@ export interface StreamPollerOptions {
   readonly invoke: (name: FunctionName, event: unknown) => Promise<unknown>;
   readonly region: string;
   readonly account: string;
-  /** Pause after a pass that found nothing new. */
+  /**
+   * Pause after a pass that found nothing new (100 ms); it doubles after each further empty pass,
+   * up to `maxIdleIntervalMs` (1 s), and comes back to this at the first record read or nudge.
+   */
   readonly pollIntervalMs?: number;
+  readonly maxIdleIntervalMs?: number;
   /** Wait before the n-th retry of a batch. */
   readonly retryDelayMs?: (attempt: number) => number;
   /** Where a batch goes once its retries are over (the consumer's on-failure queue). */
@@ -86,8 +90,21 @@ export interface StreamPoller {
   stop(): Promise<void>;
   /** Resolves once every stream was read to its end, with nothing in flight, after this call. */
   idle(timeoutMs?: number): Promise<void>;
+  /**
+   * Something was written to these tables (physical names): their idle loops read again now
+   * rather than at the end of their backoff (Lambda's pollers read a shard about four times a
+   * second whatever happens; polling DynamoDB Local so often from every loop slows it for all).
+   */
+  nudge(tableNames: readonly string[]): void;
   /** Batches that failed after their retries in this process, oldest first (for tests); the durable copy is in the dead-letter queue. */
   failures(): readonly StreamFailure[];
+  /**
+   * Runs `write`, then reads every stream to its end without delivering what was written
+   * meanwhile (nor anything still unread): for a tool writing a history whose events are long
+   * past (`npm run bench:api` seeds 50,000 appointments). No event source mapping can do that;
+   * nothing but such tools calls it.
+   */
+  passOver<T>(write: () => Promise<T>, timeoutMs?: number): Promise<T>;
 }
 
 interface ShardState {
@@ -109,6 +126,10 @@ interface Subscription {
   cycle: number;
   lastIdleCycle: number;
   passes: number;
+  /** Empty passes in a row (the backoff's exponent). */
+  idleStreak: number;
+  /** Ends the loop's current pause when it is one of the backoff's longer ones. */
+  wakeFromBackoff?: () => void;
 }
 
 const DESCRIBE_EVERY_PASSES = 20;
@@ -116,6 +137,7 @@ const DESCRIBE_EVERY_PASSES = 20;
 export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
   const log = options.log ?? (() => undefined);
   const interval = options.pollIntervalMs ?? 100;
+  const maxIdleInterval = Math.max(interval, options.maxIdleIntervalMs ?? 1000);
   const retryDelay = options.retryDelayMs ?? ((attempt: number) => Math.min(2000, 100 * 2 ** (attempt - 1)));
   const failures: StreamFailure[] = [];
   const subscriptions: Subscription[] = options.consumers.flatMap((consumer) =>
@@ -129,9 +151,11 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
       cycle: 0,
       lastIdleCycle: 0,
       passes: 0,
+      idleStreak: 0,
     })),
   );
   let stopped = true;
+  let passingOver = false;
   let loops: Promise<void>[] = [];
   let wake: (() => void)[] = [];
   const waiters: { sub: Subscription; after: number; resolve: () => void }[][] = [];
@@ -295,7 +319,7 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
       const wanted = page.records
         .map((r) => fromLocalTtl(r, sub.keyAttributes))
         .filter((r) => consumerAccepts(sub.consumer, r));
-      for (let i = 0; i < wanted.length; i += sub.consumer.batchSize) {
+      for (let i = 0; i < wanted.length && !passingOver; i += sub.consumer.batchSize) {
         await deliver(sub, shardId, wanted.slice(i, i + sub.consumer.batchSize), 0);
       }
       const last = page.records.at(-1);
@@ -334,7 +358,23 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
         sub.lastIdleCycle = cycle;
         settle(sub);
       }
-      if (read === 0 && !stopped) await sleep(interval);
+      if (read > 0 || failed) sub.idleStreak = 0;
+      if (read === 0 && !stopped) {
+        const pause = Math.min(maxIdleInterval, interval * 2 ** Math.min(sub.idleStreak++, 20));
+        if (pause > interval) {
+          const slept = sleep(pause);
+          sub.wakeFromBackoff = wake.at(-1);
+          await slept;
+          sub.wakeFromBackoff = undefined;
+        } else await sleep(pause);
+      }
+    }
+  }
+
+  function nudge(subs: readonly Subscription[]) {
+    for (const sub of subs) {
+      sub.idleStreak = 0;
+      sub.wakeFromBackoff?.();
     }
   }
 
@@ -350,7 +390,12 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
       await Promise.all(loops);
       loops = [];
     },
+    nudge(tableNames) {
+      nudge(subscriptions.filter((sub) => tableNames.includes(sub.tableName)));
+    },
     idle(timeoutMs = 30_000) {
+      // Whoever waits for the streams need not wait for the loops' backoff too.
+      nudge(subscriptions);
       return new Promise<void>((resolve, reject) => {
         let remaining = subscriptions.length;
         if (remaining === 0) return resolve();
@@ -377,6 +422,16 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
       });
     },
     failures: () => [...failures],
+    async passOver(write, timeoutMs = 600_000) {
+      passingOver = true;
+      try {
+        const result = await write();
+        await this.idle(timeoutMs);
+        return result;
+      } finally {
+        passingOver = false;
+      }
+    },
   };
 }
 

@@ -39,7 +39,7 @@ import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FunctionDefinition } from '#functions/catalogue.ts';
 import { CDK_DYNAMODB_ACTIONS, functionPolicy } from '#local/access-policy.ts';
-import { type IamProxy, startIamProxy } from '#local/iam-proxy.ts';
+import { type IamProxy, type ObservedCall, startIamProxy } from '#local/iam-proxy.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION, localResources } from '#local/wiring.ts';
 
 const arns = { region: LOCAL_REGION, account: LOCAL_ACCOUNT };
@@ -87,6 +87,7 @@ const forwarded: {
   body: string;
 }[] = [];
 const logged: string[] = [];
+const observed: ObservedCall[] = [];
 
 /** Answers every call as its emulator would answer success, and records what it received. */
 function fakeEmulator(req: IncomingMessage, body: string): { type: string; text: string } {
@@ -134,6 +135,7 @@ beforeAll(async () => {
       'execute-api': url,
     },
     log: (line) => logged.push(line),
+    observe: (call) => observed.push(call),
   });
 });
 afterAll(async () => {
@@ -143,6 +145,7 @@ afterAll(async () => {
 beforeEach(() => {
   forwarded.length = 0;
   logged.length = 0;
+  observed.length = 0;
 });
 
 const as = (accessKeyId: string) => ({
@@ -168,8 +171,24 @@ async function rejection(promise: Promise<unknown>): Promise<Error & { $metadata
 describe('DynamoDB', () => {
   const db = (k: string) => new DynamoDBClient(as(k));
 
-  it('forwards an allowed call unchanged', async () => {
+  it('forwards an allowed call unchanged, and tells the observer who called what, timed on the wire', async () => {
+    const sent = performance.now();
     await db('KeyGranted').send(new GetItemCommand({ TableName: 'mpbe-local-bookings', Key: key }));
+    expect(observed).toEqual([
+      {
+        caller: 'grantedFn',
+        service: 'dynamodb',
+        operation: 'GetItem',
+        tables: ['mpbe-local-bookings'],
+        startedAt: expect.any(Number),
+        endedAt: expect.any(Number),
+        status: 200,
+      },
+    ]);
+    const [call] = observed;
+    expect(call!.startedAt).toBeGreaterThanOrEqual(sent);
+    expect(call!.endedAt).toBeGreaterThanOrEqual(call!.startedAt);
+    expect(call!.endedAt).toBeLessThanOrEqual(performance.now());
     expect(forwarded).toHaveLength(1);
     expect(forwarded[0]?.target).toBe('DynamoDB_20120810.GetItem');
     expect(forwarded[0]?.authorization).toContain('Credential=KeyGranted/');
@@ -185,6 +204,7 @@ describe('DynamoDB', () => {
     expect(error.message).toBe(denial('grantedFn', 'dynamodb:GetItem', table('accounts')));
     expect(error.$metadata?.httpStatusCode).toBe(400);
     expect(forwarded).toEqual([]);
+    expect(observed).toEqual([]);
     expect(logged).toEqual([
       '✖ access denied: grantedFn dynamodb:GetItem on table mpbe-local-accounts — not in its catalogue entry (functions/catalogue.ts)',
     ]);

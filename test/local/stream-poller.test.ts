@@ -415,3 +415,78 @@ describe('stream poller', () => {
     expect(performance.now() - started).toBeLessThan(1000);
   });
 });
+
+describe('stream poller, idle', () => {
+  /** A poller whose backoff grows to 10 s, counting its reads. */
+  function counted(streams: ReturnType<typeof fakeStreams>, delivered: string[]) {
+    let reads = 0;
+    const api: StreamsApi = {
+      ...streams.api,
+      records: (iterator, limit) => {
+        reads++;
+        return streams.api.records(iterator, limit);
+      },
+    };
+    poller = createStreamPoller({
+      consumers: [consumer()],
+      tableNames,
+      api,
+      invoke: async (_name, event) => {
+        delivered.push(...pks(event as Batch));
+        return undefined;
+      },
+      region: 'eu-west-3',
+      account: '000000000000',
+      pollIntervalMs: 5,
+      maxIdleIntervalMs: 10_000,
+      retryDelayMs: () => 1,
+    });
+    poller.start();
+    return { poller, reads: () => reads };
+  }
+
+  const until = async (check: () => boolean, ms = 3000) => {
+    const end = Date.now() + ms;
+    while (!check()) {
+      if (Date.now() > end) throw new Error('not within the time given');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+
+  it('reads less and less often while nothing is written, and at once when nudged', async () => {
+    const streams = fakeStreams();
+    streams.write('local-contact', 'REMOVE', 'first');
+    const delivered: string[] = [];
+    const { poller: p, reads } = counted(streams, delivered);
+    await p.idle();
+    const before = reads();
+    await new Promise((r) => setTimeout(r, 600));
+    // Every 5 ms, 600 ms would be 120 reads; doubling pauses (5, 10, 20… ms) make about 7.
+    expect(reads() - before).toBeLessThan(15);
+
+    // Deep in its backoff (pauses over a second after eight empty reads), a record written waits...
+    await until(() => reads() - before >= 8, 10_000);
+    streams.write('local-contact', 'REMOVE', 'second');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(delivered).toEqual(['first']);
+    // ...unless the table's writer nudges the poller (the IAM proxy does, for every function's write).
+    p.nudge(['local-other-table']);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(delivered).toEqual(['first']);
+    p.nudge(['local-contact']);
+    await until(() => delivered.length === 2);
+    expect(delivered).toEqual(['first', 'second']);
+  });
+
+  it('passes over what a tool writes as history, and delivers what comes after', async () => {
+    const streams = fakeStreams();
+    const delivered: string[] = [];
+    const { poller: p } = counted(streams, delivered);
+    await p.passOver(async () => {
+      for (const pk of ['old1', 'old2', 'old3']) streams.write('local-contact', 'REMOVE', pk);
+    });
+    streams.write('local-contact', 'REMOVE', 'new');
+    await p.idle();
+    expect(delivered).toEqual(['new']);
+  });
+});
