@@ -109,6 +109,18 @@ const cloud = await startLocalCloud({
   },
 });
 let recording = false;
+// The local Lambda runtime's invocations of the function being measured, timed (the gateway calls
+// `runtime.invoke`): what the request spends outside the function is the gateway's and HTTP's.
+const invocations: { name: FunctionName; ms: number }[] = [];
+const invoke = cloud.runtime.invoke.bind(cloud.runtime);
+cloud.runtime.invoke = async (name, event) => {
+  const t0 = performance.now();
+  try {
+    return await invoke(name, event);
+  } finally {
+    if (recording) invocations.push({ name, ms: performance.now() - t0 });
+  }
+};
 const info: CloudInfo = { urls: cloud.urls, cognito: cloud.cognito, env: cloud.env, logFile: '' };
 const db = localDocumentClient(cloud.urls.dynamodb);
 const practitionerStore = dynamoPractitionerStore({ client: db, tableName: cloud.env.TABLE_PRACTITIONERS as string });
@@ -221,6 +233,10 @@ async function seed(): Promise<void> {
 interface Sample {
   readonly ms: number;
   readonly floorMs: number;
+  /** The function's invocation, as the gateway waited for it. */
+  readonly invokeMs: number;
+  /** The local IAM proxy's checks of the function's calls (no AWS counterpart in the latency). */
+  readonly iamMs: number;
   readonly dynamoCalls: number;
   readonly otherCalls: number;
   readonly operations: string;
@@ -275,6 +291,7 @@ async function send(call: Call): Promise<{ status: number; text: string }> {
 /** One measured request: its answer's time, and what its function called meanwhile. */
 async function timed(fn: FunctionName, call: Call): Promise<Sample> {
   observed.length = 0;
+  invocations.length = 0;
   recording = true;
   const t0 = performance.now();
   const answer = await send(call);
@@ -289,6 +306,8 @@ async function timed(fn: FunctionName, call: Call): Promise<Sample> {
   return {
     ms,
     floorMs: covered(dynamo),
+    invokeMs: invocations.filter((i) => i.name === fn).reduce((sum, i) => sum + i.ms, 0),
+    iamMs: mine.reduce((sum, c) => sum + (c.startedAt - c.receivedAt), 0),
     dynamoCalls: dynamo.length,
     otherCalls: mine.length - dynamo.length,
     operations: mine.map((c) => (c.service === 'dynamodb' ? c.operation : `${c.service}:${c.operation}`)).join(' '),
@@ -307,6 +326,8 @@ interface Row {
   readonly ratioP95: number;
   readonly roundTrips: number;
   readonly dynamoCalls: number;
+  readonly invokeP50: number;
+  readonly iamP50: number;
   readonly calls: string;
   readonly target: number;
 }
@@ -328,6 +349,14 @@ function record(route: string, fn: FunctionName, samples: readonly Sample[], tar
     ratioP50: percentile(ms, 0.5) / percentile(floor, 0.5),
     ratioP95: percentile(ms, 0.95) / percentile(floor, 0.95),
     roundTrips: percentile(counts, 0.5),
+    invokeP50: percentile(
+      samples.map((s) => s.invokeMs),
+      0.5,
+    ),
+    iamP50: percentile(
+      samples.map((s) => s.iamMs),
+      0.5,
+    ),
     dynamoCalls: percentile(
       samples.map((s) => s.dynamoCalls),
       0.5,
@@ -477,14 +506,15 @@ try {
   // The table.
   const f = (x: number) => x.toFixed(1).padStart(7);
   console.log(
-    `\nRoutes on the local cloud, ${requests} requests each, scale ×${scale} (ms; floor: the request's own DynamoDB calls, timed on the wire)\n`,
+    `\nRoutes on the local cloud, ${requests} requests each, scale ×${scale} (ms; floor: the request's own DynamoDB calls, timed on the wire;\n` +
+      `fn50: the function's invocation, iam50: the local IAM proxy's checks within it, at p50; trips: AWS calls per request)\n`,
   );
   console.log(
-    `${'route'.padEnd(26)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'floor50'.padStart(7)} ${'floor95'.padStart(7)} ${'×p50'.padStart(6)} ${'×p95'.padStart(6)} ${'target'.padStart(6)} ${'trips'.padStart(5)}  calls`,
+    `${'route'.padEnd(26)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'floor50'.padStart(7)} ${'floor95'.padStart(7)} ${'×p50'.padStart(6)} ${'×p95'.padStart(6)} ${'target'.padStart(6)} ${'fn50'.padStart(7)} ${'iam50'.padStart(6)} ${'trips'.padStart(5)}  calls`,
   );
   for (const r of rows)
     console.log(
-      `${r.route.padEnd(26)} ${f(r.p50)} ${f(r.p95)} ${f(r.floorP50)} ${f(r.floorP95)} ${r.ratioP50.toFixed(2).padStart(6)} ${r.ratioP95.toFixed(2).padStart(6)} ${`≤${r.target}`.padStart(6)} ${String(r.roundTrips).padStart(5)}  ${r.calls}`,
+      `${r.route.padEnd(26)} ${f(r.p50)} ${f(r.p95)} ${f(r.floorP50)} ${f(r.floorP95)} ${r.ratioP50.toFixed(2).padStart(6)} ${r.ratioP95.toFixed(2).padStart(6)} ${`≤${r.target}`.padStart(6)} ${f(r.invokeP50)} ${r.iamP50.toFixed(1).padStart(6)} ${String(r.roundTrips).padStart(5)}  ${r.calls}`,
     );
   const dir = join(root, 'bench', 'results');
   mkdirSync(dir, { recursive: true });

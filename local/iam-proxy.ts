@@ -47,6 +47,8 @@ export interface ObservedCall {
   readonly operation: string;
   /** The DynamoDB tables a function's call names (from the permissions it needs); none for tools. */
   readonly tables: readonly string[];
+  /** performance.now() when the request reached the proxy (its check is what lies before `startedAt`). */
+  readonly receivedAt: number;
   /** performance.now() of the call's start upstream and of its answer's last byte. */
   readonly startedAt: number;
   readonly endedAt: number;
@@ -154,7 +156,7 @@ export async function startIamProxy(options: IamProxyOptions): Promise<IamProxy>
     res: ServerResponse,
     upstream: string,
     body: Buffer,
-    call: Pick<ObservedCall, 'caller' | 'service' | 'operation' | 'tables'>,
+    call: Pick<ObservedCall, 'caller' | 'service' | 'operation' | 'tables' | 'receivedAt'>,
   ) => {
     const target = new URL(upstream);
     const startedAt = performance.now();
@@ -186,6 +188,7 @@ export async function startIamProxy(options: IamProxyOptions): Promise<IamProxy>
   };
 
   const server = createServer((req, res) => {
+    const receivedAt = performance.now();
     readBody(req)
       .then((body) => {
         const scope = credentialScope(req.headers.authorization);
@@ -236,6 +239,7 @@ export async function startIamProxy(options: IamProxyOptions): Promise<IamProxy>
           service: service as string,
           operation: target?.split('.')[1] ?? `${req.method} ${req.url?.split('?')[0]}`,
           tables: [...tables],
+          receivedAt,
         });
       })
       .catch((error: Error) => {

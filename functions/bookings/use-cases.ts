@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '#shared/clock.ts';
 import { HttpProblem } from '#shared/http/problem.ts';
-import { maxServiceMinutes } from '#shared/offer/offer.ts';
+import { maxBufferMinutes, maxServiceMinutes } from '#shared/offer/offer.ts';
 import type { OfferReader } from '#shared/offer/offer-reader.ts';
 import { scheduleTimeZone } from '#shared/offer/schedule.ts';
 import { utcOffsetMs, wallClock } from '#shared/time-zone.ts';
@@ -76,9 +76,11 @@ export function parisLocal(instant: Date): string {
 
 const notFound = () => new HttpProblem(404, 'Not found', 'No appointment has this id for you');
 
+const noSuchPractitioner = () => new HttpProblem(404, 'Not found', 'No published practitioner has this id');
+
 async function offerOf(deps: BookingDeps, practitionerId: string, now: Date) {
   const offer = await deps.offers.find(practitionerId, now);
-  if (!offer) throw new HttpProblem(404, 'Not found', 'No published practitioner has this id');
+  if (!offer) throw noSuchPractitioner();
   return offer;
 }
 
@@ -108,9 +110,13 @@ export async function listFreeSlots(
 ) {
   const now = deps.clock.now();
   const { from, to } = localDateRange(query);
-  const offer = await offerOf(deps, practitionerId, now);
+  // The offer and the agenda at once: the agenda read allows for the longest buffer, the slots
+  // are computed with the offer's own (appointments beyond it change nothing).
+  const [offer, busy] = await Promise.all([
+    offerOf(deps, practitionerId, now),
+    busyAround(deps, practitionerId, from, to, maxBufferMinutes),
+  ]);
   const service = serviceOf(offer, query.serviceId);
-  const busy = await busyAround(deps, practitionerId, from, to, offer.schedule.bufferMinutes);
   const slots = freeSlots(offer.schedule, service, busy, { from, to }, now);
   return {
     practitionerId,
@@ -120,20 +126,31 @@ export async function listFreeSlots(
   };
 }
 
-/** Whether `start` is a free slot of `service` right now (opening hours, notice, horizon, buffers). */
-async function isFreeSlot(
+/** The day either side of a slot: the window its freedom is judged in. */
+const windowAround = (start: Date) => ({ from: new Date(start.getTime() - day), to: new Date(start.getTime() + day) });
+
+/** The appointments that may touch a slot at `start`, whatever the practitioner's buffer. */
+const busyNear = (deps: BookingDeps, practitionerId: string, start: Date) => {
+  const window = windowAround(start);
+  return busyAround(deps, practitionerId, window.from, window.to, maxBufferMinutes);
+};
+
+/**
+ * Whether `start` is a free slot of `service` right now (opening hours, notice, horizon, buffers),
+ * among `busy` (from `busyNear`), the appointment `ignoring` aside.
+ */
+function isFreeSlot(
   deps: BookingDeps,
   offer: Awaited<ReturnType<typeof offerOf>>,
   service: { durationMinutes: number },
   start: Date,
+  busy: readonly Appointment[],
   ignoring?: string,
 ) {
-  const now = deps.clock.now();
-  const window = { from: new Date(start.getTime() - day), to: new Date(start.getTime() + day) };
-  const busy = (
-    await busyAround(deps, offer.practitionerId, window.from, window.to, offer.schedule.bufferMinutes)
-  ).filter((a) => a.id !== ignoring);
-  return freeSlots(offer.schedule, service, busy, window, now).some((s) => s.start.getTime() === start.getTime());
+  const others = busy.filter((a) => a.id !== ignoring);
+  return freeSlots(offer.schedule, service, others, windowAround(start), deps.clock.now()).some(
+    (s) => s.start.getTime() === start.getTime(),
+  );
 }
 
 const slotTaken = () => new HttpProblem(409, 'Slot taken', 'This time is no longer free: choose another slot');
@@ -218,15 +235,21 @@ export async function book(
       throw new HttpProblem(422, 'Key reused', 'This Idempotency-Key was used for another booking request');
     return answer(existing, 200);
   };
-  const previous = await deps.store.find(id, now);
+  // A retry's appointment, the offer and the agenda around the slot, read at once.
+  const [previous, found, busy] = await Promise.all([
+    deps.store.find(id, now),
+    deps.offers.find(input.practitionerId, now),
+    busyNear(deps, input.practitionerId, input.start),
+  ]);
   if (previous) return replay(previous);
 
   if (input.practitionerId === clientId) throw new HttpProblem(409, 'Own agenda', 'You cannot book yourself');
-  const offer = await offerOf(deps, input.practitionerId, now);
+  if (!found) throw noSuchPractitioner();
+  const offer = found;
   const service = serviceOf(offer, input.serviceId);
   const amountDue = deps.checkout.amountDue(service);
   if (amountDue > 0) await deps.checkout.assertCanCharge(offer.practitionerId);
-  if (!(await isFreeSlot(deps, offer, service, input.start))) throw slotTaken();
+  if (!isFreeSlot(deps, offer, service, input.start, busy)) throw slotTaken();
 
   const requested = newAppointment({
     id,
@@ -325,8 +348,11 @@ export async function rescheduleAppointment(deps: BookingDeps, appointmentId: st
   } catch (error) {
     refused(error);
   }
-  const offer = await offerOf(deps, appointment.practitionerId, deps.clock.now());
-  if (!(await isFreeSlot(deps, offer, appointment.service, start, appointment.id))) throw slotTaken();
+  const [offer, busy] = await Promise.all([
+    offerOf(deps, appointment.practitionerId, deps.clock.now()),
+    busyNear(deps, appointment.practitionerId, start),
+  ]);
+  if (!isFreeSlot(deps, offer, appointment.service, start, busy, appointment.id)) throw slotTaken();
   return apply(deps, appointment, next);
 }
 

@@ -23,6 +23,8 @@ import {
 export const blockMinutes = 5;
 /** The longest service: its blocks, and those of a reschedule, fit in one DynamoDB transaction. */
 export const maxServiceMinutes = 240;
+/** The longest buffer between appointments: what a read of the agenda made before the offer is known allows for. */
+export const maxBufferMinutes = 60;
 
 const onGrid = (minutes: number) => minutes % blockMinutes === 0;
 
@@ -111,7 +113,7 @@ export const Availability = z
     exceptions: z.array(ScheduleException).max(200),
     minimumNoticeMinutes: multipleOfBlock(30 * 24 * 60),
     bookingHorizonDays: z.number().int().min(1).max(365),
-    bufferMinutes: multipleOfBlock(60),
+    bufferMinutes: multipleOfBlock(maxBufferMinutes),
     slotStepMinutes: multipleOfBlock(120)
       .refine((v) => v > 0, 'positive')
       .optional(),

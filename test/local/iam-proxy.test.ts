@@ -180,13 +180,15 @@ describe('DynamoDB', () => {
         service: 'dynamodb',
         operation: 'GetItem',
         tables: ['mpbe-local-bookings'],
+        receivedAt: expect.any(Number),
         startedAt: expect.any(Number),
         endedAt: expect.any(Number),
         status: 200,
       },
     ]);
     const [call] = observed;
-    expect(call!.startedAt).toBeGreaterThanOrEqual(sent);
+    expect(call!.receivedAt).toBeGreaterThanOrEqual(sent);
+    expect(call!.startedAt).toBeGreaterThanOrEqual(call!.receivedAt);
     expect(call!.endedAt).toBeGreaterThanOrEqual(call!.startedAt);
     expect(call!.endedAt).toBeLessThanOrEqual(performance.now());
     expect(forwarded).toHaveLength(1);
