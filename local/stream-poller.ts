@@ -423,10 +423,16 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
     },
     failures: () => [...failures],
     async passOver(write, timeoutMs = 600_000) {
+      // The loops wait while the history is written (reading it as it grows would slow the
+      // writes), then read it to its end delivering nothing.
+      const wasRunning = !stopped;
       passingOver = true;
       try {
+        if (wasRunning) await this.stop();
         const result = await write();
+        this.start();
         await this.idle(timeoutMs);
+        if (!wasRunning) await this.stop();
         return result;
       } finally {
         passingOver = false;
