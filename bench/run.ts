@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: bundle size and cold-start cost of every function, as ratios against a floor
  * measured in the same run (DESIGN.md §10): each function is bundled as CDK bundles it (esbuild,
- * ESM, minified, AWS SDK included; mirrors infra/constructs/functions.ts), then a fresh Node
+ * ESM, minified, AWS SDK included, the same options: infra/bundling.ts), then a fresh Node
  * process imports the bundle (the init phase of a cold start), RUNS times, interleaved with an
  * empty handler bundled the same way. Whole-process medians; the ratio is what to compare.
  *
@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { type FunctionDefinition, functions } from '#functions/catalogue.ts';
 import { type FunctionResources, functionEnvironment } from '#functions/environment.ts';
+import { bundleAliases, bundleBanner, bundleMainFields, bundleTarget } from '#infra/bundling.ts';
 
 const root = join(import.meta.dirname, '..');
 const runs = Number(process.env.BENCH_RUNS ?? 12);
@@ -27,10 +28,12 @@ async function bundle(name: string, entry: string): Promise<string> {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node24',
-    mainFields: ['module', 'main'],
+    target: bundleTarget,
+    mainFields: bundleMainFields,
     minify: true,
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    banner: { js: bundleBanner },
+    alias: bundleAliases,
+    absWorkingDir: root,
     logLevel: 'error',
   });
   return outfile;

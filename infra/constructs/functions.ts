@@ -28,6 +28,7 @@ import {
 import { type FunctionResources, functionEnvironment, tableAccessOf } from '#functions/environment.ts';
 import type { StripeSettings } from '#shared/payments-config.ts';
 import type { TableDefinition, TableName } from '#shared/tables.ts';
+import { bundleAliases, bundleBanner, bundleMainFields, bundleTarget } from '../bundling.ts';
 import { acknowledge, findingName, wildcardArn } from '../nag.ts';
 import type { OperationalLogs } from './logs.ts';
 
@@ -120,11 +121,10 @@ export class BackendFunction extends Construct {
       bundling: {
         forceDockerBundling: false,
         format: OutputFormat.ESM,
-        target: 'node24',
+        target: bundleTarget,
         platform: 'node',
-        mainFields: ['module', 'main'],
-        // Bundled CommonJS dependencies may call require(): ESM has none, so give them one.
-        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        mainFields: bundleMainFields,
+        banner: bundleBanner,
         minify: true,
         sourceMap: true,
         sourcesContent: false,
@@ -132,6 +132,9 @@ export class BackendFunction extends Construct {
         logLevel: LogLevel.WARNING,
         // The AWS SDK is bundled too: the exact version the tests ran against, tree-shaken.
         externalModules: [],
+        esbuildArgs: {
+          '--alias': Object.entries(bundleAliases).map(([module, replacement]) => `${module}=${replacement}`),
+        },
         tsconfig: path.join(projectRoot, 'tsconfig.json'),
       },
     });

@@ -5,10 +5,14 @@
  * environment (each CloudFormation reference replaced by a placeholder) and what Lambda's runtime
  * sets. Importing the handler module must not throw, and it must export `handler`: a variable the
  * code reads at init but the catalogue entry does not declare fails here, before any deployment.
- * The same artifact is checked against the resource budget.
+ * One bundled function is run through a request against a stand-in DynamoDB: it signs with the
+ * credentials Lambda puts in the environment, the SDK's default chain being aliased out of every
+ * bundle (infra/bundling.ts). The same artifact is checked against the resource budget.
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -89,28 +93,35 @@ beforeAll(() => {
   );
 }, 300_000);
 
-/** Starts the handler module of one function as Lambda would; resolves to the error it died of, if any. */
-function start(fn: DeployedFunction): Promise<string | undefined> {
+/** What Lambda's Node.js runtime sets for every function, its role's credentials included. */
+const lambdaRuntimeEnvironment = (fn: DeployedFunction, root: string) => ({
+  AWS_REGION: 'eu-west-3',
+  AWS_DEFAULT_REGION: 'eu-west-3',
+  AWS_LAMBDA_FUNCTION_NAME: fn.path.split('/').pop() ?? 'function',
+  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  AWS_SESSION_TOKEN: 'dummy-session-token',
+  LAMBDA_TASK_ROOT: root,
+  TZ: ':UTC',
+});
+
+/** A function's asset alone in an empty folder, as Lambda unpacks it: the folder and its handler module's file. */
+function unpack(fn: DeployedFunction): { root: string; file: string | undefined; exported: string } {
   const root = mkdtempSync(join(tmpdir(), 'mpbe-lambda-'));
   cpSync(fn.assetDir, root, { recursive: true });
   const [module, exported] = fn.handler.split('.') as [string, string];
   const file = ['.mjs', '.js', '.cjs'].map((extension) => join(root, `${module}${extension}`)).find(existsSync);
-  if (!file) return Promise.resolve(`no ${module}.mjs/.js in the asset`);
+  return { root, file, exported };
+}
+
+/** Starts the handler module of one function as Lambda would; resolves to the error it died of, if any. */
+function start(fn: DeployedFunction): Promise<string | undefined> {
+  const { root, file, exported } = unpack(fn);
+  if (!file) return Promise.resolve(`no ${fn.handler.split('.')[0]}.mjs/.js in the asset`);
   const probe = `const m = await import(${JSON.stringify(pathToFileURL(file).href)});
 if (typeof m[${JSON.stringify(exported)}] !== 'function') { console.error('no exported ${exported} function'); process.exit(2); }`;
-  const env = {
-    ...fn.environment,
-    // What Lambda's Node.js runtime sets for every function.
-    AWS_REGION: 'eu-west-3',
-    AWS_DEFAULT_REGION: 'eu-west-3',
-    AWS_LAMBDA_FUNCTION_NAME: fn.path.split('/').pop() ?? 'function',
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
-    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-    AWS_SESSION_TOKEN: 'dummy-session-token',
-    LAMBDA_TASK_ROOT: root,
-    TZ: ':UTC',
-  };
+  const env = { ...fn.environment, ...lambdaRuntimeEnvironment(fn, root) };
   return new Promise((resolve) => {
     execFile(NODE, ['--input-type=module', '-e', probe], { cwd: root, env, timeout: 30_000 }, (error, _out, stderr) => {
       if (!error) return resolve(undefined);
@@ -143,6 +154,73 @@ describe('the artifact of cdk synth', () => {
     );
     expect(failures.sort()).toEqual([]);
   }, 600_000);
+
+  it('signs AWS calls with the credentials Lambda puts in the environment, the SDK default chain left out of the bundle', async () => {
+    const fn = deployed.find((f) => f.path.endsWith('/getPractitioner'));
+    if (!fn) throw new Error('no getPractitioner function in the templates');
+    const { root, file, exported } = unpack(fn);
+    if (!file) throw new Error('getPractitioner has no handler module');
+    // The bundle holds the environment's provider alone (infra/bundling.ts): no SSO, ini or
+    // instance-metadata provider, none of the default chain's steps.
+    // (Each marker is code of the chain: its steps' debug lines, the SSO, credential-process and
+    // web-identity settings. The SDK's package.json files, bundled for their version, name the
+    // chain's package: that name is no marker.) Matches only, never the bundle, in a failure.
+    const bundle = readFileSync(file, 'utf8');
+    expect(bundle.includes('Unable to find environment variable credentials')).toBe(true);
+    const chainMarkers = ['defaultProvider::', 'sso_start_url', 'credential_process', 'AWS_WEB_IDENTITY_TOKEN_FILE'];
+    expect(chainMarkers.filter((marker) => bundle.includes(marker))).toEqual([]);
+
+    // DynamoDB stands here as a server that notes who signed each call and finds no item.
+    const calls: Array<{ target: string | undefined; authorization: string; token: string | undefined }> = [];
+    const server = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        calls.push({
+          target: request.headers['x-amz-target'] as string | undefined,
+          authorization: request.headers.authorization ?? '',
+          token: request.headers['x-amz-security-token'] as string | undefined,
+        });
+        response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const event = {
+      httpMethod: 'GET',
+      path: '/practitioners/pro_1',
+      resource: '/practitioners/{practitionerId}',
+      pathParameters: { practitionerId: 'pro_1' },
+      queryStringParameters: null,
+      headers: {},
+      body: null,
+      isBase64Encoded: false,
+      requestContext: { requestId: 'request-1', identity: { sourceIp: '192.0.2.1' } },
+    };
+    const probe = `const m = await import(${JSON.stringify(pathToFileURL(file).href)});
+const context = { awsRequestId: 'request-1', functionName: 'getPractitioner', getRemainingTimeInMillis: () => 10000 };
+const answer = await m[${JSON.stringify(exported)}](${JSON.stringify(event)}, context);
+process.stdout.write(JSON.stringify({ statusCode: answer.statusCode }));`;
+    const env = {
+      ...fn.environment,
+      ...lambdaRuntimeEnvironment(fn, root),
+      AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${port}`,
+    };
+    try {
+      const stdout = await new Promise<string>((resolve, reject) =>
+        execFile(NODE, ['--input-type=module', '-e', probe], { cwd: root, env, timeout: 30_000 }, (error, out, err) =>
+          error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out),
+        ),
+      );
+      expect(JSON.parse(stdout.trim().split('\n').pop() ?? '{}')).toEqual({ statusCode: 404 });
+    } finally {
+      server.close();
+    }
+    expect(calls.map((c) => c.target)).toContain('DynamoDB_20120810.GetItem');
+    for (const call of calls) {
+      expect(call.authorization).toContain('Credential=AKIAIOSFODNN7EXAMPLE/');
+      expect(call.token).toBe('dummy-session-token');
+    }
+  }, 60_000);
 
   it('keeps every stack within 400 resources and 800 KB', () => {
     for (const { file, bytes, resources } of templates) {
