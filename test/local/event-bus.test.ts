@@ -28,7 +28,7 @@ const PractitionerPublished = defineEvent({
   detailType: 'PractitionerPublished',
   version: 1,
   description: 'test event',
-  data: z.object({ practitionerId: z.string() }),
+  data: () => z.object({ practitionerId: z.string() }),
 });
 
 function detail(data: Record<string, unknown> = { contactRequestId: 'ctr_abc123' }): string {

@@ -1,0 +1,55 @@
+/**
+ * What a function's bundle carries, built as the functions are (infra/bundling.ts): the events it
+ * uses and not the whole catalogue (events/catalogue.ts, each definition marked pure, its schema
+ * built on first use), and the environment's credentials in place of the SDK's default chain.
+ * Sizes and times are the bench's (`npm run bench`); these are the properties that make them.
+ */
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { eventCatalogue } from '#events/catalogue.ts';
+import { bundleAliases, bundleMainFields, bundleTarget } from '#infra/bundling.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+
+async function bundleOf(source: string): Promise<string> {
+  const result = await build({
+    stdin: { contents: source, resolveDir: root, loader: 'ts', sourcefile: 'entry.ts' },
+    bundle: true,
+    write: false,
+    platform: 'node',
+    format: 'esm',
+    target: bundleTarget,
+    mainFields: bundleMainFields,
+    alias: bundleAliases,
+    absWorkingDir: root,
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0]!.text;
+}
+
+describe('a function bundle', () => {
+  it('carries the events it uses, not the rest of the catalogue', async () => {
+    const text = await bundleOf(
+      "import { AccountActivityObserved } from '#events/catalogue.ts'; export const used = AccountActivityObserved;",
+    );
+    const carried = eventCatalogue.map((e) => e.detailType).filter((type) => text.includes(`"${type}"`));
+    expect(carried).toEqual(['AccountActivityObserved']);
+  });
+
+  it('builds an event schema on first use, the same schema each time', () => {
+    const [event] = eventCatalogue;
+    expect(event.data).toBe(event.data);
+    expect(event.detail).toBe(event.detail);
+    expect(event.detail.shape.data).toBe(event.data);
+  });
+
+  it('takes the credentials from the environment, with none of the default chain', async () => {
+    const text = await bundleOf(
+      "import { DynamoDBClient } from '@aws-sdk/client-dynamodb'; export const client = new DynamoDBClient({});",
+    );
+    expect(text.includes('Unable to find environment variable credentials')).toBe(true);
+    const chainMarkers = ['defaultProvider::', 'sso_start_url', 'credential_process', 'AWS_WEB_IDENTITY_TOKEN_FILE'];
+    expect(chainMarkers.filter((marker) => text.includes(marker))).toEqual([]);
+  });
+});
