@@ -235,11 +235,13 @@ export async function book(
       throw new HttpProblem(422, 'Key reused', 'This Idempotency-Key was used for another booking request');
     return answer(existing, 200);
   };
-  // A retry's appointment, the offer and the agenda around the slot, read at once.
-  const [previous, found, busy] = await Promise.all([
+  // A retry's appointment, the offer, the agenda around the slot and what the client holds of
+  // it, read at once (the holdings are for the write: `create` decides on them).
+  const [previous, found, busy, held] = await Promise.all([
     deps.store.find(id, now),
     deps.offers.find(input.practitionerId, now),
     busyNear(deps, input.practitionerId, input.start),
+    deps.store.readHoldings(clientId, input.practitionerId, now),
   ]);
   if (previous) return replay(previous);
 
@@ -264,7 +266,7 @@ export async function book(
   });
   // Nothing to pay online: the booking is confirmed in the same write.
   const appointment = amountDue > 0 ? requested : confirm(requested, now);
-  const outcome = await deps.store.create(appointment, now);
+  const outcome = await deps.store.create(appointment, now, held);
   if (outcome.kind === 'exists') return replay(outcome.appointment);
   if (outcome.kind === 'slot-taken') throw slotTaken();
   if (outcome.kind === 'limit') throw holdingLimitProblems[outcome.limit]();

@@ -122,6 +122,10 @@ function memoryAppointments() {
         (a) => a.state === 'requested' && a.holdUntil !== undefined && a.holdUntil.getTime() <= now.getTime(),
       );
     },
+    // This store keeps no holdings: none are read, none limit a booking.
+    async readHoldings(clientId, practitionerId) {
+      return { clientId, practitionerId, holdings: [], version: undefined, held: false };
+    },
     listForClient: unused('listForClient'),
     erase: unused('erase'),
   };
