@@ -6,7 +6,8 @@
  * which every function's AWS calls pass through: each call is timed on the wire there, from the
  * request sent to DynamoDB Local to its answer's last byte, and tagged with the calling function.
  * A request's floor is the time covered by its function's DynamoDB calls (calls made in parallel
- * count once); its round trips are every AWS call its function made (DynamoDB, EventBridge…).
+ * count once); its round trips are every AWS call its function made (DynamoDB, EventBridge…), and
+ * its rounds how many of those it waited for one after the other (calls sent together count once).
  * Requests are sent one at a time, so what a request's function calls is its own.
  *
  * Data set (BENCH_SCALE multiplies it, 1 by default): 2,000 practitioners over 50 cities and
@@ -229,6 +230,8 @@ interface Sample {
   readonly iamMs: number;
   readonly dynamoCalls: number;
   readonly otherCalls: number;
+  /** Sequential rounds of the function's AWS calls (see `rounds`). */
+  readonly rounds: number;
   readonly operations: string;
 }
 
@@ -247,6 +250,22 @@ function covered(calls: readonly ObservedCall[]): number {
     }
   }
   return total;
+}
+
+/**
+ * How many times the function waited on AWS one after the other: calls whose times overlap (sent
+ * together, `Promise.all`) are one round; a call sent after every earlier one had answered starts
+ * the next. A call's time runs from its arrival at the IAM proxy to its answer's last byte.
+ */
+function rounds(calls: readonly ObservedCall[]): number {
+  const sorted = [...calls].sort((a, b) => a.receivedAt - b.receivedAt);
+  let count = 0;
+  let end = Number.NEGATIVE_INFINITY;
+  for (const c of sorted) {
+    if (c.receivedAt >= end) count += 1;
+    end = Math.max(end, c.endedAt);
+  }
+  return count;
 }
 
 const percentile = (xs: readonly number[], p: number) => {
@@ -311,6 +330,7 @@ async function timed(fn: FunctionName, call: Call, attempt = 1): Promise<Sample>
     iamMs: mine.reduce((sum, c) => sum + (c.startedAt - c.receivedAt), 0),
     dynamoCalls: dynamo.length,
     otherCalls: mine.length - dynamo.length,
+    rounds: rounds(mine),
     operations: mine.map((c) => (c.service === 'dynamodb' ? c.operation : `${c.service}:${c.operation}`)).join(' '),
   };
 }
@@ -326,6 +346,8 @@ interface Row {
   readonly ratioP50: number;
   readonly ratioP95: number;
   readonly roundTrips: number;
+  /** Sequential rounds of AWS calls, p50. */
+  readonly rounds: number;
   readonly dynamoCalls: number;
   readonly invokeP50: number;
   readonly iamP50: number;
@@ -352,6 +374,10 @@ function record(route: string, fn: FunctionName, samples: readonly Sample[], tar
     ratioP50: percentile(ms, 0.5) / percentile(floor, 0.5),
     ratioP95: percentile(ms, 0.95) / percentile(floor, 0.95),
     roundTrips: percentile(counts, 0.5),
+    rounds: percentile(
+      samples.map((s) => s.rounds),
+      0.5,
+    ),
     invokeP50: percentile(
       samples.map((s) => s.invokeMs),
       0.5,
@@ -512,14 +538,15 @@ try {
   const f = (x: number) => x.toFixed(1).padStart(7);
   console.log(
     `\nRoutes on the local cloud, ${requests} requests each, scale ×${scale} (ms; floor: the request's own DynamoDB calls, timed on the wire;\n` +
-      `fn50: the function's invocation, iam50: the local IAM proxy's checks within it, at p50; trips: AWS calls per request)\n`,
+      `fn50: the function's invocation, iam50: the local IAM proxy's checks within it, at p50; trips: AWS calls per request;\n` +
+      `rounds: how many of them were waited for one after the other, calls sent together counting once)\n`,
   );
   console.log(
-    `${'route'.padEnd(26)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'floor50'.padStart(7)} ${'floor95'.padStart(7)} ${'×p50'.padStart(6)} ${'×p95'.padStart(6)} ${'target'.padStart(6)} ${'fn50'.padStart(7)} ${'iam50'.padStart(6)} ${'trips'.padStart(5)}  calls`,
+    `${'route'.padEnd(26)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'floor50'.padStart(7)} ${'floor95'.padStart(7)} ${'×p50'.padStart(6)} ${'×p95'.padStart(6)} ${'target'.padStart(6)} ${'fn50'.padStart(7)} ${'iam50'.padStart(6)} ${'trips'.padStart(5)} ${'rounds'.padStart(6)}  calls`,
   );
   for (const r of rows)
     console.log(
-      `${r.route.padEnd(26)} ${f(r.p50)} ${f(r.p95)} ${f(r.floorP50)} ${f(r.floorP95)} ${r.ratioP50.toFixed(2).padStart(6)} ${r.ratioP95.toFixed(2).padStart(6)} ${`≤${r.target}`.padStart(6)} ${f(r.invokeP50)} ${r.iamP50.toFixed(1).padStart(6)} ${String(r.roundTrips).padStart(5)}  ${r.calls}${r.unavailable ? ` (${r.unavailable}× 503, sent again)` : ''}`,
+      `${r.route.padEnd(26)} ${f(r.p50)} ${f(r.p95)} ${f(r.floorP50)} ${f(r.floorP95)} ${r.ratioP50.toFixed(2).padStart(6)} ${r.ratioP95.toFixed(2).padStart(6)} ${`≤${r.target}`.padStart(6)} ${f(r.invokeP50)} ${r.iamP50.toFixed(1).padStart(6)} ${String(r.roundTrips).padStart(5)} ${String(r.rounds).padStart(6)}  ${r.calls}${r.unavailable ? ` (${r.unavailable}× 503, sent again)` : ''}`,
     );
   const dir = join(root, 'bench', 'results');
   mkdirSync(dir, { recursive: true });

@@ -34,6 +34,8 @@ async function bundle(name: string, entry: string): Promise<string> {
     banner: { js: bundleBanner },
     alias: bundleAliases,
     absWorkingDir: root,
+    // The references' entries are written outside the repository: they find its packages here.
+    nodePaths: [join(root, 'node_modules')],
     logLevel: 'error',
   });
   return outfile;
@@ -106,8 +108,22 @@ const median = (xs: number[]) => {
 
 const emptyEntry = join(out, 'empty.ts');
 writeFileSync(emptyEntry, 'export const handler = async () => ({ statusCode: 200, body: "" });\n');
+// A second reference: a handler that only builds the SDK's DynamoDB document client, as almost
+// every function does at init. What a function costs beyond it is ours (zod, the logger, our code).
+const dynamoEntry = join(out, 'dynamo.ts');
+writeFileSync(
+  dynamoEntry,
+  [
+    "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';",
+    "import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';",
+    'const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));',
+    "export const handler = async () => client.send(new GetCommand({ TableName: 't', Key: { pk: 'k' } }));",
+    '',
+  ].join('\n'),
+);
 const bundles: Array<{ name: string; file: string; env: NodeJS.ProcessEnv }> = [
   { name: '(empty handler)', file: await bundle('empty', emptyEntry), env: envOf() },
+  { name: '(DynamoDB client only)', file: await bundle('dynamo', dynamoEntry), env: envOf() },
 ];
 for (const [name, fn] of Object.entries(functions))
   bundles.push({ name, file: await bundle(name, join(root, fn.entry)), env: envOf(fn) });

@@ -307,7 +307,11 @@ async function partyTo(deps: BookingDeps, appointmentId: string, callerId: strin
  * about one appointment (GET, and the transitions' answers) is this one.
  */
 async function viewWithPayment(deps: BookingDeps, appointment: Appointment) {
-  const payment = paymentView(await deps.payments.find(appointment.id, deps.clock.now()));
+  return withPayment(appointment, await deps.payments.find(appointment.id, deps.clock.now()));
+}
+
+function withPayment(appointment: Appointment, record: Awaited<ReturnType<BookingDeps['payments']['find']>>) {
+  const payment = paymentView(record);
   return { ...view(appointment), ...(payment ? { payment } : {}) };
 }
 
@@ -323,12 +327,18 @@ function refused(error: unknown): never {
 }
 
 async function apply(deps: BookingDeps, previous: Appointment, next: Appointment) {
-  const outcome = await deps.store.change(previous, next, deps.clock.now());
+  // The payment record is read with the write, at once: a transition does not change it (a
+  // cancellation's refund follows, on BookingCancelled).
+  const now = deps.clock.now();
+  const [outcome, payment] = await Promise.all([
+    deps.store.change(previous, next, now),
+    deps.payments.find(next.id, now),
+  ]);
   if (outcome.kind === 'stale')
     throw new HttpProblem(409, 'Changed meanwhile', 'The appointment changed meanwhile: read it again');
   if (outcome.kind === 'slot-taken') throw slotTaken();
   // As GET /bookings/{id} shows it: a cancellation's refund follows (BookingCancelled), and shows there.
-  return viewWithPayment(deps, next);
+  return withPayment(next, payment);
 }
 
 export async function cancelAppointment(deps: BookingDeps, appointmentId: string, callerId: string) {

@@ -344,7 +344,12 @@ export function dynamoAppointmentStore(deps: { client: DynamoDBDocumentClient; t
     },
 
     async change(previous, next, now) {
-      const current = await findItem(previous.id);
+      // Only an appointment that holds its time is among the client's holdings.
+      const readHoldings = holdsItsTime(previous)
+        ? () => tally.read(previous.clientId, previous.practitionerId, now, false)
+        : undefined;
+      // The stored appointment and the holdings its first round decides on, read at once.
+      const [current, firstRead] = await Promise.all([findItem(previous.id), readHoldings?.()]);
       if (!current || current.version !== previous.version) return { kind: 'stale' };
       const held = current.heldExpiresAt !== undefined;
       const before = new Set(holdsItsTime(previous) ? blocksOf(previous.start, previous.end) : []);
@@ -353,12 +358,8 @@ export function dynamoAppointmentStore(deps: { client: DynamoDBDocumentClient; t
       const taken = [...after].filter((b) => !before.has(b));
       for (let round = 0; round < HOLDINGS_ROUNDS; round++) {
         if (round > 0) await backOff(round);
-        // Only an appointment that holds its time is among the client's holdings.
-        const holdings = holdsItsTime(previous)
-          ? await tally
-              .read(previous.clientId, previous.practitionerId, now, false)
-              .then((read) => tally.write(read, afterChange(read.holdings, next, now), now))
-          : undefined;
+        const read = round === 0 ? firstRead : await readHoldings?.();
+        const holdings = read ? tally.write(read, afterChange(read.holdings, next, now), now) : undefined;
         const result = await transact(client, [
           {
             Put: {
