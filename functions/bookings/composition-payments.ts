@@ -9,7 +9,7 @@ import { type PaymentDeps, stripeCheckout } from './payments.ts';
 import type { BookDeps } from './use-cases.ts';
 
 /** Stripe's side of payments, built on first use (the keys are read from SSM then). */
-const checkoutDeps = once(() => {
+const checkoutDeps = /* @__PURE__ */ once(() => {
   const settings = stripeSettingsFromEnv();
   return {
     payments: paymentRecords(),

@@ -24,7 +24,7 @@ export const paymentRecords = () =>
  * neither the practitioners table nor the bus, in its environment or in its grants
  * (functions/catalogue.ts: least privilege).
  */
-const offerReader = once(() =>
+const offerReader = /* @__PURE__ */ once(() =>
   dynamoOfferReader({ client: documentClient(), tableName: tableNameFromEnv('practitioners') }),
 );
 const offers: OfferReader = { find: (practitionerId, now) => offerReader().find(practitionerId, now) };
@@ -36,7 +36,7 @@ export const bookingDeps = (): BookingDeps => ({
   payments: paymentRecords(),
 });
 
-const publisher = once(() =>
+const publisher = /* @__PURE__ */ once(() =>
   eventBridgePublisher({ client: eventBridgeClient(), busName: requiredEnv('EVENT_BUS_NAME'), clock: systemClock }),
 );
 export const events = (): EventPublisher => ({

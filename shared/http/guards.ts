@@ -15,10 +15,9 @@
  * a route that is not public reads the security table (functions/catalogue.ts gives it the grant).
  */
 import { AccountActivityObserved } from '#events/catalogue.ts';
-import { documentClient, eventBridgeClient } from '../aws-clients.ts';
+import { documentClient, once } from '../aws-clients.ts';
 import { type Clock, systemClock } from '../clock.ts';
-import { requiredEnv } from '../config.ts';
-import { type EventPublisher, eventBridgePublisher } from '../events/publisher.ts';
+import type { EventPublisher } from '../events/publisher.ts';
 import { errorFacts, logger } from '../logger.ts';
 import { subjectKeyForAccount, subjectKeyForIp } from '../retention/subject.ts';
 import { type ConnectionLog, dynamoConnectionLog } from '../security/connection-log.ts';
@@ -52,7 +51,11 @@ export interface GuardDeps {
   readonly revocations: () => RevocationReader;
   readonly rateLimiter: () => RateLimiter;
   readonly connections: () => ConnectionLog;
-  readonly events: () => EventPublisher;
+  /**
+   * Where a signed-in caller's activity is announced. Absent for the public routes' guards
+   * (./public-handler.ts): their requests have no caller, and their bundles no EventBridge client.
+   */
+  readonly events?: () => EventPublisher;
   readonly clock: Clock;
 }
 
@@ -119,7 +122,7 @@ export function requestGuards(deps: GuardDeps): RequestGuards {
           });
         }
         const day = now.toISOString().slice(0, 10);
-        if (caller && announced.get(caller.userId) !== day) {
+        if (caller && deps.events && announced.get(caller.userId) !== day) {
           await deps.events().publish(AccountActivityObserved, { accountId: caller.userId, day });
           if (announced.size >= MAX_TRACKED_ACCOUNTS) announced.clear();
           announced.set(caller.userId, day);
@@ -131,23 +134,14 @@ export function requestGuards(deps: GuardDeps): RequestGuards {
   };
 }
 
-function lazy<T>(make: () => T): () => T {
-  let value: T | undefined;
-  return () => {
-    value ??= make();
-    return value;
-  };
-}
-
-/** The guards of a deployed function, from its environment (TABLE_SECURITY, EVENT_BUS_NAME). */
-export const defaultGuards = /* @__PURE__ */ lazy(() =>
-  requestGuards({
-    revocations: instanceRevocations,
-    rateLimiter: lazy(() => dynamoRateLimiter({ client: documentClient(), tableName: tableNameFromEnv('security') })),
-    connections: lazy(() => dynamoConnectionLog({ client: documentClient(), tableName: tableNameFromEnv('security') })),
-    events: lazy(() =>
-      eventBridgePublisher({ client: eventBridgeClient(), busName: requiredEnv('EVENT_BUS_NAME'), clock: systemClock }),
-    ),
-    clock: systemClock,
-  }),
-);
+/**
+ * What the guards of a deployed function read and write, from its environment (TABLE_SECURITY),
+ * each built on first use: the revocation list, the rate limits, the connection records. The bus
+ * is added by the signed-in routes' wrapper (./handler.ts).
+ */
+export const securityGuardDeps = (): GuardDeps => ({
+  revocations: instanceRevocations,
+  rateLimiter: once(() => dynamoRateLimiter({ client: documentClient(), tableName: tableNameFromEnv('security') })),
+  connections: once(() => dynamoConnectionLog({ client: documentClient(), tableName: tableNameFromEnv('security') })),
+  clock: systemClock,
+});

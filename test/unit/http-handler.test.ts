@@ -6,6 +6,7 @@ import { httpHandler } from '#shared/http/handler.ts';
 import { IdempotencyKeyHeader } from '#shared/http/idempotency-key.ts';
 import { openApiDocument } from '#shared/http/openapi.ts';
 import { HttpProblem } from '#shared/http/problem.ts';
+import { publicHttpHandler } from '#shared/http/public-handler.ts';
 
 const operation = defineOperation({
   operationId: 'test',
@@ -182,5 +183,15 @@ describe('httpHandler with required headers', () => {
     expect(parameters).toContainEqual(
       expect.objectContaining({ in: 'header', name: 'idempotency-key', required: true }),
     );
+  });
+});
+
+describe('publicHttpHandler', () => {
+  it('serves a public operation, and refuses at init one that is not public', async () => {
+    const handler = publicHttpHandler(operation, async ({ body }) => ({ status: 201, body: { age: body.age } }));
+    const answer = (await handler(event('{"email":"a@example.test","age":30}'), context)) as APIGatewayProxyResult;
+    expect([answer.statusCode, JSON.parse(answer.body)]).toEqual([201, { age: 30 }]);
+    const signedIn = { ...operation, access: { kind: 'authenticated' } as const };
+    expect(() => publicHttpHandler(signedIn, async () => ({ status: 200 }))).toThrow(/test is not public/);
   });
 });

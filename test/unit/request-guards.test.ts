@@ -86,4 +86,16 @@ describe('request guards', () => {
       { type: 'AccountActivityObserved', data: { accountId: userId, day: '2026-11-27' } },
     ]);
   });
+
+  it('announces nothing and fails nothing without a bus (the public routes’ guards)', async () => {
+    const { connections, clock } = setup();
+    const guards = requestGuards({
+      revocations: () => ({ reasonFor: async () => undefined }),
+      rateLimiter: () => ({ check: async () => undefined }),
+      connections: () => ({ record: async (c) => void connections.push(c) }),
+      clock,
+    });
+    await guards.observe(info({ ...base, recordConnection: true }, { userId, roles: [] }), 200);
+    expect(connections).toHaveLength(1);
+  });
 });

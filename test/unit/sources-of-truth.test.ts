@@ -1,5 +1,5 @@
 /** The sources of truth agree with each other: every name they use exists, and names are unique. */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { eventCatalogue } from '#events/catalogue.ts';
@@ -15,6 +15,14 @@ describe('sources of truth', () => {
   it('gives every function an existing entry file', () => {
     for (const [name, fn] of Object.entries(functions)) {
       expect(existsSync(join(root, fn.entry)), `${name}: ${fn.entry}`).toBe(true);
+    }
+  });
+
+  it('serves public routes with the public wrapper (no bus), the others with the signed-in one', () => {
+    for (const route of routes) {
+      const source = readFileSync(join(root, functions[route.function].entry), 'utf8');
+      const wrapper = route.operation.access.kind === 'public' ? /\bpublicHttpHandler\(/ : /(?<!public)httpHandler\(/;
+      expect(wrapper.test(source), `${route.function} (${route.operation.access.kind})`).toBe(true);
     }
   });
 

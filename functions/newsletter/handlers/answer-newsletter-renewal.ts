@@ -1,4 +1,4 @@
-import { httpHandler } from '#shared/http/handler.ts';
+import { publicHttpHandler } from '#shared/http/public-handler.ts';
 import { logger } from '#shared/logger.ts';
 import { linkDeps } from '../composition.ts';
 import { answerNewsletterRenewal as operation } from '../contract.ts';
@@ -7,7 +7,7 @@ import { answerRenewal } from '../use-cases.ts';
 
 const deps = linkDeps();
 
-export const handler = httpHandler(operation, async ({ query, headers }) => {
+export const handler = publicHttpHandler(operation, async ({ query, headers }) => {
   const outcome = await answerRenewal(deps, query.token, query.answer);
   logger.info('Newsletter renewal answer', { answer: query.answer, outcome });
   return outcomePage(outcome, headers.accept);

@@ -1,5 +1,5 @@
 /** A campaign's tracked link: the click restarts the subscriber's clock; a 302 to the allow-listed target. */
-import { httpHandler } from '#shared/http/handler.ts';
+import { publicHttpHandler } from '#shared/http/public-handler.ts';
 import { followLink } from '../campaigns.ts';
 import { followLinkDeps } from '../composition.ts';
 import { followNewsletterLink as operation } from '../contract.ts';
@@ -8,7 +8,7 @@ import { PAGE_SECURITY_POLICY } from '../domain/pages.ts';
 
 const deps = followLinkDeps();
 
-export const handler = httpHandler(operation, async ({ pathParameters, query }) => {
+export const handler = publicHttpHandler(operation, async ({ pathParameters, query }) => {
   const target = await followLink(deps, pathParameters.campaignId, Number(pathParameters.link), query.token);
   return {
     status: 302,

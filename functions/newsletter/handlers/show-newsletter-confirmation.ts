@@ -1,7 +1,9 @@
 /** GET of the confirmation link: a page whose button confirms (opening the link changes nothing). */
-import { httpHandler } from '#shared/http/handler.ts';
+import { publicHttpHandler } from '#shared/http/public-handler.ts';
 import { showNewsletterConfirmation as operation } from '../contract.ts';
 import { pages } from '../domain/pages.ts';
 import { htmlResult } from '../pages-http.ts';
 
-export const handler = httpHandler(operation, async ({ query }) => htmlResult(200, pages.confirmAsk(query.token)));
+export const handler = publicHttpHandler(operation, async ({ query }) =>
+  htmlResult(200, pages.confirmAsk(query.token)),
+);

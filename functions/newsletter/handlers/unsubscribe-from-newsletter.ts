@@ -1,7 +1,7 @@
 /** RFC 8058's one-click POST (mail providers, and the page's button): `List-Unsubscribe=One-Click`. */
 
-import { httpHandler } from '#shared/http/handler.ts';
 import { HttpProblem } from '#shared/http/problem.ts';
+import { publicHttpHandler } from '#shared/http/public-handler.ts';
 import { logger } from '#shared/logger.ts';
 import { linkDeps } from '../composition.ts';
 import { unsubscribeFromNewsletter as operation } from '../contract.ts';
@@ -11,7 +11,7 @@ import { unsubscribe } from '../use-cases.ts';
 
 const deps = linkDeps();
 
-export const handler = httpHandler(operation, async ({ query, rawBody, headers }) => {
+export const handler = publicHttpHandler(operation, async ({ query, rawBody, headers }) => {
   if (!isOneClickBody(rawBody, headers['content-type'])) {
     throw new HttpProblem(400, 'Bad request', 'The body must be List-Unsubscribe=One-Click (form-encoded)', {
       errors: [{ field: 'body', message: 'List-Unsubscribe=One-Click, form-encoded (RFC 8058)' }],

@@ -1,7 +1,7 @@
-import { httpHandler } from '#shared/http/handler.ts';
+import { publicHttpHandler } from '#shared/http/public-handler.ts';
 import { getHealth } from '../contract.ts';
 
-export const handler = httpHandler(getHealth, async () => ({
+export const handler = publicHttpHandler(getHealth, async () => ({
   status: 200,
   body: { status: 'ok', service: 'monprodubienetre-api', time: new Date().toISOString() },
 }));
