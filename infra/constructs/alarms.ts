@@ -16,17 +16,18 @@
  * subscription comes from the CDK context `alarmEmail` (`cdk deploy -c alarmEmail=ops@…`); without
  * it, the topic has no subscription (subscribe by hand, or a chat or paging integration).
  */
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { serviceEncryptedTopic } from './encrypted-topic.ts';
 import type { BackendFunction } from './functions.ts';
 
 /** The CDK context key of the address the alarms are emailed to. */
@@ -71,28 +72,13 @@ export class AlarmTopic extends Construct {
   constructor(scope: Construct, id: string, props: { readonly namePrefix: string; readonly email?: string }) {
     super(scope, id);
     const stack = Stack.of(this);
-    this.key = new kms.Key(this, 'Key', {
-      description: 'Encrypts the alarms topic (CloudWatch publishes to it)',
-      enableKeyRotation: true,
-      pendingWindow: Duration.days(30),
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    // CloudWatch encrypts what it publishes to the topic with this key (AWS managed keys cannot be used).
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCloudWatchAlarmsOfThisAccount',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
-    );
-    this.topic = new sns.Topic(this, 'Topic', {
+    ({ key: this.key, topic: this.topic } = serviceEncryptedTopic(this, {
+      service: 'cloudwatch.amazonaws.com',
+      sid: 'AllowCloudWatchAlarmsOfThisAccount',
+      keyDescription: 'Encrypts the alarms topic (CloudWatch publishes to it)',
       topicName: alarmTopicNameOf(props.namePrefix),
       displayName: `${props.namePrefix} alarms`,
-      masterKey: this.key,
-      enforceSSL: true,
-    });
+    }));
     this.topic.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudWatchAlarmsOfThisAccount',

@@ -21,15 +21,16 @@
  * logs counts only; a dead letter keeps its event (so the addresses) 14 days at most, encrypted,
  * and the operators' tool never prints a body (docs/adr/0014-operations.md).
  */
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { RetryPolicy } from '#events/rules.ts';
+import { serviceEncryptedTopic } from './encrypted-topic.ts';
 import type { BackendFunction } from './functions.ts';
 
 /** What the configuration set publishes: what ends a subscription (ADR 0020), nothing else. */
@@ -79,28 +80,13 @@ export class MailFeedbackTopic extends Construct {
   ) {
     super(scope, id);
     const stack = Stack.of(this);
-    this.key = new kms.Key(this, 'Key', {
-      description: 'Encrypts the newsletter feedback topic (SES publishes the bounces and complaints to it)',
-      enableKeyRotation: true,
-      pendingWindow: Duration.days(30),
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    // SES encrypts what it publishes to the topic with this key (AWS managed keys cannot be used).
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowSesOfThisAccount',
-        principals: [new iam.ServicePrincipal('ses.amazonaws.com')],
-        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
-    );
-    this.topic = new sns.Topic(this, 'Topic', {
+    ({ key: this.key, topic: this.topic } = serviceEncryptedTopic(this, {
+      service: 'ses.amazonaws.com',
+      sid: 'AllowSesOfThisAccount',
+      keyDescription: 'Encrypts the newsletter feedback topic (SES publishes the bounces and complaints to it)',
       topicName: mailFeedbackTopicNameOf(props.namePrefix),
       displayName: `${props.namePrefix} newsletter bounces and complaints`,
-      masterKey: this.key,
-      enforceSSL: true,
-    });
+    }));
     this.topic.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowSesOfThisAccountForTheNewsletterConfigurationSet',
