@@ -15,6 +15,7 @@ import { defaultRetry } from '#events/rules.ts';
 import { DEFAULT_CGU_VERSION } from '#functions/accounts/contract.ts';
 import type { FunctionName } from '#functions/catalogue.ts';
 import { functionEnvironment } from '#functions/environment.ts';
+import { once } from '#shared/aws-clients.ts';
 import { LOCAL_CORS_ORIGINS, parseAllowedOrigins } from '#shared/http/cors.ts';
 import { openApiDocument } from '#shared/http/openapi.ts';
 import { LOCAL_WEBSOCKET_API_ID } from './access-policy.ts';
@@ -407,7 +408,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         authorizer,
         account: ACCOUNT,
         corsAllowedOrigins,
-        openApi: () => openApiDocument(sources.routes, apiUrl),
+        // Built on the first GET /openapi.json, then served as built: the routes do not change.
+        openApi: once(() => openApiDocument(sources.routes, apiUrl)),
         log,
       }),
     );
