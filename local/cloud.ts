@@ -161,7 +161,11 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const newsletter = localNewsletterSettings(`http://127.0.0.1:${apiPortChosen}`);
     const [dynamo, ses, cognito] = await Promise.all([
       port(options.ports.dynamodb).then((p) =>
-        startDynamoDbLocal({ port: p, ...(options.dataDir ? { dataDir: join(options.dataDir, 'dynamodb') } : {}) }),
+        startDynamoDbLocal({
+          port: p,
+          log,
+          ...(options.dataDir ? { dataDir: join(options.dataDir, 'dynamodb') } : {}),
+        }),
       ),
       // The account's one configuration set, the newsletter's: its senders name it (ADR 0020).
       startSesLocal({ port: options.ports.ses, configurationSets: [newsletter.configurationSet] }),

@@ -49,7 +49,7 @@ console.log(`
   Stripe emulator  ${cloud.urls.stripe}
   EventBridge/Scheduler endpoint ${cloud.urls.aws}
   IAM (local)      ${cloud.urls.iam}        every function's AWS endpoint: checks its catalogue grants
-  Data             ${dataDir ?? 'in memory (set MPBE_DATA_DIR to keep it)'}
+  Data             ${dataDir ?? 'in memory, gone when it stops (set MPBE_DATA_DIR to keep it)'}
 `);
 if (env.MPBE_READY_FILE) {
   writeFileSync(

