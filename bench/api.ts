@@ -361,8 +361,8 @@ const rows: Row[] = [];
 function record(route: string, fn: FunctionName, samples: readonly Sample[], target = 1.5): void {
   const ms = samples.map((s) => s.ms);
   const floor = samples.map((s) => s.floorMs);
-  const counts = samples.map((s) => s.dynamoCalls + s.otherCalls);
   const typical = samples.map((s) => s.operations).sort()[Math.floor(samples.length / 2)] ?? '';
+  const median = (of: (s: Sample) => number) => percentile(samples.map(of), 0.5);
   const row: Row = {
     route,
     function: fn,
@@ -373,23 +373,11 @@ function record(route: string, fn: FunctionName, samples: readonly Sample[], tar
     floorP95: percentile(floor, 0.95),
     ratioP50: percentile(ms, 0.5) / percentile(floor, 0.5),
     ratioP95: percentile(ms, 0.95) / percentile(floor, 0.95),
-    roundTrips: percentile(counts, 0.5),
-    rounds: percentile(
-      samples.map((s) => s.rounds),
-      0.5,
-    ),
-    invokeP50: percentile(
-      samples.map((s) => s.invokeMs),
-      0.5,
-    ),
-    iamP50: percentile(
-      samples.map((s) => s.iamMs),
-      0.5,
-    ),
-    dynamoCalls: percentile(
-      samples.map((s) => s.dynamoCalls),
-      0.5,
-    ),
+    roundTrips: median((s) => s.dynamoCalls + s.otherCalls),
+    rounds: median((s) => s.rounds),
+    invokeP50: median((s) => s.invokeMs),
+    iamP50: median((s) => s.iamMs),
+    dynamoCalls: median((s) => s.dynamoCalls),
     calls: typical,
     target,
     unavailable: unavailable.get(fn) ?? 0,

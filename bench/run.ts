@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { type FunctionDefinition, functions } from '#functions/catalogue.ts';
 import { type FunctionResources, functionEnvironment } from '#functions/environment.ts';
-import { bundleAliases, bundleBanner, bundleMainFields, bundleTarget } from '#infra/bundling.ts';
+import { esbuildBundleOptions } from '#infra/bundling.ts';
 
 const root = join(import.meta.dirname, '..');
 const runs = Number(process.env.BENCH_RUNS ?? 12);
@@ -25,14 +25,7 @@ async function bundle(name: string, entry: string): Promise<string> {
   await build({
     entryPoints: [entry],
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: bundleTarget,
-    mainFields: bundleMainFields,
-    minify: true,
-    banner: { js: bundleBanner },
-    alias: bundleAliases,
+    ...esbuildBundleOptions,
     absWorkingDir: root,
     // The references' entries are written outside the repository: they find its packages here.
     nodePaths: [join(root, 'node_modules')],

@@ -12,21 +12,16 @@ import { describe, expect, it } from 'vitest';
 import { eventCatalogue } from '#events/catalogue.ts';
 import { functions } from '#functions/catalogue.ts';
 import { routes } from '#functions/routes.ts';
-import { bundleAliases, bundleMainFields, bundleTarget } from '#infra/bundling.ts';
+import { esbuildBundleOptions } from '#infra/bundling.ts';
+import { credentialChainMarkers } from '../support/bundles.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
 async function bundleOf(source: string): Promise<string> {
   const result = await build({
+    ...esbuildBundleOptions,
     stdin: { contents: source, resolveDir: root, loader: 'ts', sourcefile: 'entry.ts' },
-    minify: true,
-    bundle: true,
     write: false,
-    platform: 'node',
-    format: 'esm',
-    target: bundleTarget,
-    mainFields: bundleMainFields,
-    alias: bundleAliases,
     absWorkingDir: root,
     logLevel: 'silent',
   });
@@ -67,7 +62,6 @@ describe('a function bundle', () => {
       "import { DynamoDBClient } from '@aws-sdk/client-dynamodb'; export const client = new DynamoDBClient({});",
     );
     expect(text.includes('Unable to find environment variable credentials')).toBe(true);
-    const chainMarkers = ['defaultProvider::', 'sso_start_url', 'credential_process', 'AWS_WEB_IDENTITY_TOKEN_FILE'];
-    expect(chainMarkers.filter((marker) => text.includes(marker))).toEqual([]);
+    expect(credentialChainMarkers.filter((marker) => text.includes(marker))).toEqual([]);
   });
 });
